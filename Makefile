@@ -1,0 +1,62 @@
+# The front door. `make up` runs the whole local platform; `make test` runs every suite.
+# Both install what they need into the repo first (.tools/, .venv/, node_modules/): no root needed.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+BIN := .venv/bin
+PYPROJECTS := pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
+
+.PHONY: help install up down status test lint typecheck test-python test-node clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: .venv/.installed node_modules/.installed ## install Python and Node dependencies into the repo
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.installed: $(UV) uv.lock $(PYPROJECTS)
+	$(UV) sync --locked --all-packages --quiet
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+up: install ## start the local platform and print its URLs (Ctrl-C stops it); ARGS="--detach" to background
+	$(BIN)/shopctl up $(ARGS)
+
+down: install ## stop a platform started with `make up ARGS=--detach`
+	$(BIN)/shopctl down
+
+status: install ## health of every component
+	$(BIN)/shopctl status
+
+test: lint typecheck test-python test-node ## every check and suite
+
+lint: install ## ruff, yamllint, shellcheck, hadolint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/yamllint --strict .
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/lint-files.sh
+
+typecheck: install ## mypy (strict) over every Python package
+	$(BIN)/mypy $$($(BIN)/python scripts/workspace.py python-sources)
+
+test-python: install ## pytest, package by package
+	scripts/test-python.sh
+
+test-node: install ## `npm test` in every Node workspace
+	@if [ "$$(node -p 'require("./package.json").workspaces.length')" -gt 0 ]; then \
+		npm test --workspaces --if-present; \
+	else echo "no Node workspaces yet"; fi
+
+clean: ## remove installs and local state (.tools, .venv, node_modules, .shop)
+	rm -rf .tools .venv node_modules .shop

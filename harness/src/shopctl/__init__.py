@@ -1,0 +1,1 @@
+"""shopctl: runs the Contoso Shop local platform described in harness/platform.yaml."""

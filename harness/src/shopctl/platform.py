@@ -1,0 +1,132 @@
+"""The platform description: `harness/platform.yaml`, read here and by the Tiltfile.
+
+The file is data only. Values may hold placeholders that `resolve.py` fills in:
+`{host}`, `{root}`, `{data_dir}`, `{ports.NAME}` (this component's port) and
+`{OTHER.ports.NAME}` (another component's port).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from shopctl.errors import PlatformFileError
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HealthCheck(_Strict):
+    """How to tell that a component is serving: an HTTP URL that answers below 500, or ports that accept."""
+
+    http: str | None = None
+    tcp: list[str] = Field(default_factory=list, description="names of this component's ports")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> HealthCheck:
+        if not self.http and not self.tcp:
+            raise ValueError("give `http` (a URL) or `tcp` (port names)")
+        return self
+
+
+class Component(_Strict):
+    description: str = ""
+    command: list[str] = Field(min_length=1)
+    ports: dict[Name, int] = Field(default_factory=dict)
+    health: HealthCheck
+    ready: HealthCheck | None = Field(
+        default=None, description="readiness check when it differs from liveness (dependencies answer)"
+    )
+    depends_on: list[Name] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    urls: dict[str, str] = Field(default_factory=dict, description="what to print for people")
+    ready_timeout: float | None = Field(default=None, gt=0)
+    stop_timeout: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _tcp_names_are_ports(self) -> Component:
+        for check in (self.health, self.ready):
+            for name in check.tcp if check else []:
+                if name not in self.ports:
+                    raise ValueError(f"tcp check names unknown port {name!r}")
+        return self
+
+
+class Defaults(_Strict):
+    host: str = "127.0.0.1"
+    ready_timeout: float = Field(default=60.0, gt=0)
+    stop_timeout: float = Field(default=10.0, gt=0)
+
+
+class Platform(_Strict):
+    version: int = Field(ge=1, le=1)
+    root: str = Field(default="..", description="the directory commands run in, relative to this file")
+    defaults: Defaults = Field(default_factory=Defaults)
+    components: dict[Name, Component]
+
+    @model_validator(mode="after")
+    def _dependencies_exist(self) -> Platform:
+        for name, component in self.components.items():
+            for dep in component.depends_on:
+                if dep not in self.components:
+                    raise ValueError(f"components.{name}.depends_on: unknown component {dep!r}")
+        start_order(self.components)
+        return self
+
+    def with_dependencies(self, names: list[str]) -> list[str]:
+        """The named components plus everything they depend on, in start order."""
+        for name in names:
+            if name not in self.components:
+                raise PlatformFileError(f"unknown component {name!r}; known: {', '.join(self.components)}")
+        wanted: set[str] = set()
+        pending = list(names)
+        while pending:
+            name = pending.pop()
+            if name not in wanted:
+                wanted.add(name)
+                pending.extend(self.components[name].depends_on)
+        return [name for name in start_order(self.components) if name in wanted]
+
+
+def start_order(components: dict[str, Component]) -> list[str]:
+    """Dependencies first; file order otherwise. A cycle is an error naming its members."""
+    order: list[str] = []
+    visiting: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in order:
+            return
+        if name in visiting:
+            cycle = [*visiting[visiting.index(name) :], name]
+            raise ValueError(f"dependency cycle: {' -> '.join(cycle)}")
+        visiting.append(name)
+        for dep in components[name].depends_on:
+            visit(dep)
+        visiting.pop()
+        order.append(name)
+
+    for name in components:
+        visit(name)
+    return order
+
+
+def load_platform(path: Path) -> Platform:
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        raise PlatformFileError(f"cannot read {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise PlatformFileError(f"{path} is not valid YAML: {exc}") from exc
+    try:
+        return Platform.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise PlatformFileError(f"{path}: {problems}") from exc

@@ -1,0 +1,146 @@
+"""Turns the platform description into concrete commands, ports, URLs and environments.
+
+Port overrides come from `--port COMPONENT.PORT=N` and from `SHOP_PORT_<COMPONENT>_<PORT>` variables
+(upper case, `-` as `_`); with `free_ports` every port is a fresh free one (tests use that).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shopctl.errors import PlatformFileError
+from shopctl.platform import HealthCheck, Platform
+from shopctl.ports import free_port
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)*)\}")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A resolved health check: an HTTP URL, or host/port pairs that must accept connections."""
+
+    http: str | None
+    tcp: tuple[tuple[str, int], ...]
+
+    def describe(self) -> str:
+        return self.http or ", ".join(f"tcp {host}:{port}" for host, port in self.tcp)
+
+
+@dataclass(frozen=True)
+class ResolvedComponent:
+    name: str
+    description: str
+    command: list[str]
+    env: dict[str, str]
+    host: str
+    ports: dict[str, int]
+    urls: dict[str, str]
+    health: Probe
+    ready: Probe
+    depends_on: list[str]
+    data_dir: Path
+    ready_timeout: float
+    stop_timeout: float
+    log_file: Path = field(compare=False)
+
+
+def env_variable_for(component: str, port_name: str) -> str:
+    return f"SHOP_PORT_{component}_{port_name}".upper().replace("-", "_")
+
+
+def parse_port_overrides(items: list[str]) -> dict[str, int]:
+    """`["azurite.blob=11000"]` → `{"azurite.blob": 11000}`."""
+    overrides: dict[str, int] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or "." not in key or not value.isdigit() or not 0 < int(value) < 65536:
+            raise PlatformFileError(f"--port {item!r}: expected COMPONENT.PORT=NUMBER (1-65535)")
+        overrides[key] = int(value)
+    return overrides
+
+
+def resolve_platform(
+    platform: Platform,
+    names: list[str],
+    *,
+    root: Path,
+    state_dir: Path,
+    overrides: Mapping[str, int] | None = None,
+    environ: Mapping[str, str] | None = None,
+    free_ports: bool = False,
+) -> list[ResolvedComponent]:
+    """Resolve the named components and their dependencies, in start order."""
+    overrides = dict(overrides or {})
+    environ = environ or {}
+    order = platform.with_dependencies(names)
+    for key in overrides:
+        owner, _, port_name = key.partition(".")
+        if owner not in platform.components or port_name not in platform.components[owner].ports:
+            raise PlatformFileError(f"--port {key}: no such component port")
+
+    ports: dict[str, dict[str, int]] = {}
+    for name, component in platform.components.items():
+        ports[name] = {}
+        for port_name, default in component.ports.items():
+            from_env = environ.get(env_variable_for(name, port_name))
+            if free_ports and name in order:
+                ports[name][port_name] = free_port(platform.defaults.host)
+            elif f"{name}.{port_name}" in overrides:
+                ports[name][port_name] = overrides[f"{name}.{port_name}"]
+            elif from_env:
+                if not from_env.isdigit():
+                    raise PlatformFileError(f"{env_variable_for(name, port_name)}={from_env!r} is not a port")
+                ports[name][port_name] = int(from_env)
+            else:
+                ports[name][port_name] = default
+
+    host = platform.defaults.host
+    resolved = []
+    for name in order:
+        component = platform.components[name]
+        data_dir = state_dir / "data" / name
+        values = {"host": host, "root": str(root), "data_dir": str(data_dir)}
+        for owner, owned in ports.items():
+            for port_name, port in owned.items():
+                values[f"{owner}.ports.{port_name}"] = str(port)
+                if owner == name:
+                    values[f"ports.{port_name}"] = str(port)
+
+        def fill(text: str, where: str, values: dict[str, str] = values) -> str:
+            def lookup(match: re.Match[str]) -> str:
+                key = match.group(1)
+                if key not in values:
+                    raise PlatformFileError(f"{where}: unknown placeholder {{{key}}}")
+                return values[key]
+
+            return _PLACEHOLDER.sub(lookup, text)
+
+        def probe(check: HealthCheck, where: str, name: str = name) -> Probe:
+            return Probe(
+                http=fill(check.http, where) if check.http else None,
+                tcp=tuple((host, ports[name][port_name]) for port_name in check.tcp),
+            )
+
+        prefix = f"components.{name}"
+        resolved.append(
+            ResolvedComponent(
+                name=name,
+                description=component.description,
+                command=[fill(arg, f"{prefix}.command") for arg in component.command],
+                env={key: fill(value, f"{prefix}.env.{key}") for key, value in component.env.items()},
+                host=host,
+                ports=ports[name],
+                urls={key: fill(value, f"{prefix}.urls.{key}") for key, value in component.urls.items()},
+                health=probe(component.health, f"{prefix}.health"),
+                ready=probe(component.ready or component.health, f"{prefix}.ready"),
+                depends_on=list(component.depends_on),
+                data_dir=data_dir,
+                ready_timeout=component.ready_timeout or platform.defaults.ready_timeout,
+                stop_timeout=component.stop_timeout or platform.defaults.stop_timeout,
+                log_file=state_dir / "logs" / f"{name}.log",
+            )
+        )
+    return resolved
