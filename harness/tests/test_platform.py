@@ -75,3 +75,12 @@ def test_unknown_component_requested_is_reported(tmp_path: Path) -> None:
     path = write(tmp_path, f"version: 1\ncomponents:\n  a:{component()}")
     with pytest.raises(PlatformFileError, match="unknown component 'nope'"):
         load_platform(path).with_dependencies(["nope"])
+
+
+def test_every_component_of_the_repo_platform_resolves_to_an_installed_program() -> None:
+    from shopctl.workspace import Workspace
+
+    workspace = Workspace.open(REPO_PLATFORM)
+    for component in workspace.resolve():
+        program = workspace.root / component.command[0]
+        assert program.exists(), f"{component.name}: {component.command[0]} is not installed (make install)"

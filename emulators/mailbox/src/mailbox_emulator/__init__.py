@@ -1,0 +1,1 @@
+"""Local mail and SMS sink for Contoso Shop: SMTP in, HTTP out."""

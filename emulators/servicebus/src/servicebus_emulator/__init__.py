@@ -1,0 +1,1 @@
+"""Azure Service Bus emulator: entities, provider, store, admin API and entry point."""

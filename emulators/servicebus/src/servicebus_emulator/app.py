@@ -1,0 +1,123 @@
+"""Composition: config → store → provider → admin HTTP server (+ the AMQP listener when present).
+
+The AMQP wire layer lives in `servicebus_emulator.amqp` and is started through one seam,
+`start_amqp_listener`: the package is imported lazily and, when it is not installed yet, the emulator
+runs without an AMQP listener (admin API only) and says so in its log.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, cast
+
+from emulator_common.admin_http import AdminServer, create_admin_app
+from emulator_common.clock import Clock, SystemClock
+from emulator_common.faults import FaultRegistry
+from emulator_common.sas import SasValidator
+
+from servicebus_emulator.admin import add_routes
+from servicebus_emulator.model import NamespaceSettings
+from servicebus_emulator.provider import ServiceBusProvider
+from servicebus_emulator.store import MemoryStore, SqliteStore, Store
+
+log = logging.getLogger(__name__)
+
+AMQP_MODULE = "servicebus_emulator.amqp"
+
+# The well-known key of the Service Bus emulators; it protects nothing and is public on purpose.
+EMULATOR_KEYS = {"RootManageSharedAccessKey": "SAS_KEY_VALUE"}
+
+
+@dataclass(frozen=True, slots=True)
+class AmqpContext:
+    """Everything the AMQP listener needs from the rest of the emulator."""
+
+    provider: ServiceBusProvider
+    faults: FaultRegistry
+    sas: SasValidator
+    host: str
+    port: int
+
+
+class AmqpListener(Protocol):
+    port: int
+
+    async def close(self) -> None: ...
+
+
+AmqpServe = Callable[[AmqpContext], Awaitable[AmqpListener]]
+
+
+async def start_amqp_listener(context: AmqpContext) -> AmqpListener | None:
+    """Start ``servicebus_emulator.amqp.serve(context)``; None when that package does not exist yet."""
+    try:
+        module = importlib.import_module(AMQP_MODULE)
+    except ModuleNotFoundError as error:
+        if error.name != AMQP_MODULE:
+            raise
+        log.warning("AMQP listener not available: %s is not installed", AMQP_MODULE)
+        return None
+    serve = cast(AmqpServe, module.serve)
+    return await serve(context)
+
+
+@dataclass(frozen=True, slots=True)
+class EmulatorOptions:
+    host: str = "127.0.0.1"
+    amqp_port: int = 5672
+    http_port: int = 5300
+    data_dir: Path | None = None
+    fault_seed: int | None = None
+
+
+class Emulator:
+    def __init__(self, settings: NamespaceSettings, options: EmulatorOptions, clock: Clock | None = None):
+        self.settings = settings
+        self.options = options
+        self._clock = clock or SystemClock()
+        self.faults = FaultRegistry(seed=options.fault_seed)
+        self.provider: ServiceBusProvider | None = None
+        self._admin: AdminServer | None = None
+        self._amqp: AmqpListener | None = None
+        self.http_port: int | None = None
+        self.amqp_port: int | None = None
+
+    async def start(self) -> None:
+        try:
+            await self._start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _start(self) -> None:
+        store: Store = SqliteStore(self.options.data_dir) if self.options.data_dir else MemoryStore()
+        self.provider = ServiceBusProvider(self.settings, store, self._clock)
+        self.provider.start()
+        app = create_admin_app(self.faults)
+        add_routes(app, self.provider)
+        self._admin = AdminServer(app, self.options.host, self.options.http_port)
+        self.http_port = await self._admin.start()
+        context = AmqpContext(
+            provider=self.provider,
+            faults=self.faults,
+            sas=SasValidator(EMULATOR_KEYS, self._clock.now),
+            host=self.options.host,
+            port=self.options.amqp_port,
+        )
+        self._amqp = await start_amqp_listener(context)
+        self.amqp_port = self._amqp.port if self._amqp else None
+
+    async def close(self) -> None:
+        if self._amqp is not None:
+            await self._amqp.close()
+            self._amqp = None
+        if self._admin is not None:
+            await self._admin.close()
+            self._admin = None
+        if self.provider is not None:
+            await self.provider.close()
+            self.provider = None

@@ -1,0 +1,101 @@
+"""Subscription rules: which messages sent to a topic a subscription gets.
+
+A `Filter` decides on one message. `TrueFilter` (the ``$Default`` rule) and `CorrelationFilter` exist
+today; a SQL filter and rule actions will be further `Filter` implementations and a rule field, and
+nothing else here needs to change for them. A subscription gets a message when any of its rules match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+DEFAULT_RULE_NAME = "$Default"
+
+
+class MessageView(Protocol):
+    """The message fields a filter may look at."""
+
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def to(self) -> str | None: ...
+    @property
+    def reply_to(self) -> str | None: ...
+    @property
+    def reply_to_session_id(self) -> str | None: ...
+    @property
+    def session_id(self) -> str | None: ...
+    @property
+    def content_type(self) -> str | None: ...
+    @property
+    def application_properties(self) -> Mapping[str, Any]: ...
+
+
+class Filter(Protocol):
+    def matches(self, message: MessageView) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TrueFilter:
+    def matches(self, message: MessageView) -> bool:
+        return True
+
+
+def _same_value(expected: Any, actual: Any) -> bool:
+    # bool is an int in Python; a filter on `true` must not match the number 1, nor the reverse.
+    if isinstance(expected, bool) != isinstance(actual, bool):
+        return False
+    return bool(expected == actual)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelationFilter:
+    """Matches when every property it sets equals the message's (exact, case-sensitive, typed)."""
+
+    correlation_id: str | None = None
+    message_id: str | None = None
+    to: str | None = None
+    reply_to: str | None = None
+    subject: str | None = None
+    session_id: str | None = None
+    reply_to_session_id: str | None = None
+    content_type: str | None = None
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+    def matches(self, message: MessageView) -> bool:
+        system = (
+            (self.correlation_id, message.correlation_id),
+            (self.message_id, message.message_id),
+            (self.to, message.to),
+            (self.reply_to, message.reply_to),
+            (self.subject, message.subject),
+            (self.session_id, message.session_id),
+            (self.reply_to_session_id, message.reply_to_session_id),
+            (self.content_type, message.content_type),
+        )
+        if any(expected is not None and expected != actual for expected, actual in system):
+            return False
+        actual_properties = message.application_properties
+        return all(
+            name in actual_properties and _same_value(expected, actual_properties[name])
+            for name, expected in self.properties.items()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    filter: Filter
+
+
+DEFAULT_RULE = Rule(DEFAULT_RULE_NAME, TrueFilter())
+
+
+def any_rule_matches(rules: tuple[Rule, ...], message: MessageView) -> bool:
+    return any(rule.filter.matches(message) for rule in rules)

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import CONFIG_DIR
+
+
+def _start(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "servicebus_emulator.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _listening_line(process: subprocess.Popen[str]) -> dict[str, Any]:
+    assert process.stdout is not None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        assert line, f"emulator exited: {process.wait()} {process.stderr.read() if process.stderr else ''}"
+        entry = json.loads(line)
+        if entry.get("event") == "listening":
+            return entry
+    raise AssertionError("no listening line")
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+    process = _start(
+        "--config",
+        str(CONFIG_DIR / "platform.json"),
+        "--amqp-port",
+        "0",
+        "--http-port",
+        "0",
+        "--data-dir",
+        str(tmp_path / "data"),
+    )
+    try:
+        yield process, _listening_line(process)
+    finally:
+        process.kill()
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_cli_prints_bound_ports_on_one_json_line_and_serves_health(emulator):
+    _, listening = emulator
+
+    assert listening["http_port"] > 0
+    assert "amqp_port" in listening
+    with urllib.request.urlopen(f"http://127.0.0.1:{listening['http_port']}/health", timeout=5) as response:
+        assert json.load(response)["status"] == "healthy"
+
+
+def test_cli_stops_cleanly_on_sigterm(emulator, tmp_path):
+    process, _ = emulator
+
+    process.send_signal(signal.SIGTERM)
+
+    assert process.wait(timeout=10) == 0
+    assert (tmp_path / "data" / "servicebus.sqlite3").exists()
+
+
+def test_cli_rejects_a_bad_config_with_the_json_path(tmp_path):
+    config = tmp_path / "Config.json"
+    config.write_text(
+        json.dumps(
+            {
+                "UserConfig": {
+                    "Namespaces": [
+                        {"Name": "ns", "Queues": [{"Name": "q", "Properties": {"LockDuration": "PT1X"}}]}
+                    ]
+                }
+            }
+        )
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-m", "servicebus_emulator.cli", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert (
+        "UserConfig.Namespaces[0].Queues[0].Properties.LockDuration: invalid ISO 8601 duration 'PT1X'"
+        in result.stderr
+    )
