@@ -38,8 +38,11 @@ class PlatformFiles:
         self.file = self.dir / "platform.yaml"
         self.state_dir = tmp_path / ".shop"
 
-    def write(self, components: dict[str, dict[str, object]]) -> Path:
-        self.file.write_text(yaml.safe_dump({"version": 1, "root": "..", "components": components}))
+    def write(
+        self, components: dict[str, dict[str, object]], tasks: dict[str, dict[str, object]] | None = None
+    ) -> Path:
+        platform = {"version": 1, "root": "..", "components": components, "tasks": tasks or {}}
+        self.file.write_text(yaml.safe_dump(platform))
         return self.file
 
     def shopctl(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import signal
 import socket
+import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psutil
@@ -139,3 +141,38 @@ def test_down_with_nothing_running_says_so(platform_files: PlatformFiles, fake: 
     result = platform_files.shopctl("down")
     assert result.returncode == 0
     assert "nothing is running" in result.stdout
+
+
+def test_task_runs_with_the_running_components_ports_and_returns_its_exit_code(
+    platform_files: PlatformFiles, fake: Fake, tmp_path: Path
+) -> None:
+    out = tmp_path / "seeded.txt"
+    script = f"import os, pathlib, sys; pathlib.Path({str(out)!r}).write_text(os.environ['API']); sys.exit(3)"
+    tasks = {
+        "seed": {
+            "command": [sys.executable, "-c", script],
+            "env": {"API": "http://{host}:{api.ports.http}/"},
+            "needs": ["api"],
+        }
+    }
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    platform_files.write({"api": fake()}, tasks)
+
+    refused = platform_files.shopctl("seed")
+    assert refused.returncode == 1
+    assert "task seed needs api running" in refused.stderr
+    assert not out.exists()
+
+    assert platform_files.shopctl("up", "--detach", f"--port=api.http={port}").returncode == 0
+    seeded = platform_files.shopctl("run", "seed")
+    assert seeded.returncode == 3
+    assert out.read_text() == f"http://127.0.0.1:{port}/"
+
+
+def test_unknown_task_is_an_error(platform_files: PlatformFiles, fake: Fake) -> None:
+    platform_files.write({"api": fake()})
+    result = platform_files.shopctl("run", "nope")
+    assert result.returncode == 1
+    assert "unknown task 'nope'; known: none" in result.stderr

@@ -1,4 +1,4 @@
-"""Command line: `shopctl up | down | status | logs`."""
+"""Command line: `shopctl up | down | status | logs | run TASK | seed`."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="health of each component")
     status.add_argument("names", nargs="*")
 
+    run = sub.add_parser("run", help="run a one-shot task of the platform (see `tasks:` in platform.yaml)")
+    run.add_argument("task")
+    sub.add_parser("seed", help="load the demo data (= run seed)")
+
     logs = sub.add_parser("logs", help="show a component's log")
     logs.add_argument("name")
     logs.add_argument("-n", "--lines", type=int, default=50)
@@ -62,6 +66,12 @@ def run(argv: list[str]) -> int:
         running = commands.running_state(workspace)
         components = workspace.resolve(args.names, commands.ports_in_use(running))
         return commands.status(workspace, components, running)
+    if args.command in ("run", "seed"):
+        overrides = commands.ports_in_use(commands.running_state(workspace))
+        task = workspace.task(args.task if args.command == "run" else "seed", overrides)
+        return commands.run_task(
+            workspace, task, workspace.resolve(task.needs, overrides) if task.needs else []
+        )
     return commands.logs(workspace, args.name, args.lines, args.follow)
 
 

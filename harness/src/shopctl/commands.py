@@ -17,7 +17,7 @@ from shopctl.errors import AlreadyRunningError, ShopError
 from shopctl.health import check, probe_client
 from shopctl.process import tail
 from shopctl.render import table, urls_cell
-from shopctl.resolve import ResolvedComponent
+from shopctl.resolve import ResolvedComponent, ResolvedTask
 from shopctl.state import RunState, pid_alive, read_state
 from shopctl.supervisor import Supervisor
 from shopctl.workspace import Workspace
@@ -214,3 +214,17 @@ def _follow(path: Path) -> None:
                     sys.stdout.flush()
                 else:
                     time.sleep(0.2)
+
+
+def run_task(workspace: Workspace, task: ResolvedTask, needed: list[ResolvedComponent]) -> int:
+    """Run a one-shot task once the components it needs answer; its exit code is ours."""
+    results = asyncio.run(_probe_all(needed))
+    down = [name for name, (healthy, _) in results.items() if not healthy]
+    if down:
+        raise ShopError(
+            f"task {task.name} needs {', '.join(down)} running; start the platform first (make up)"
+        )
+    _say(f"running {task.name}: {' '.join(task.command)}")
+    return subprocess.run(
+        task.command, cwd=workspace.root, env={**os.environ, **task.env}, check=False
+    ).returncode

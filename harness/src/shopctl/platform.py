@@ -58,6 +58,15 @@ class Component(_Strict):
         return self
 
 
+class Task(_Strict):
+    """A one-shot command run against the running platform, such as loading seed data."""
+
+    description: str = ""
+    command: list[str] = Field(min_length=1)
+    env: dict[str, str] = Field(default_factory=dict)
+    needs: list[Name] = Field(default_factory=list, description="components that must be healthy first")
+
+
 class Defaults(_Strict):
     host: str = "127.0.0.1"
     ready_timeout: float = Field(default=60.0, gt=0)
@@ -69,6 +78,7 @@ class Platform(_Strict):
     root: str = Field(default="..", description="the directory commands run in, relative to this file")
     defaults: Defaults = Field(default_factory=Defaults)
     components: dict[Name, Component]
+    tasks: dict[Name, Task] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _dependencies_exist(self) -> Platform:
@@ -76,6 +86,10 @@ class Platform(_Strict):
             for dep in component.depends_on:
                 if dep not in self.components:
                     raise ValueError(f"components.{name}.depends_on: unknown component {dep!r}")
+        for name, task in self.tasks.items():
+            for dep in task.needs:
+                if dep not in self.components:
+                    raise ValueError(f"tasks.{name}.needs: unknown component {dep!r}")
         start_order(self.components)
         return self
 

@@ -73,14 +73,91 @@ def resolve_platform(
     free_ports: bool = False,
 ) -> list[ResolvedComponent]:
     """Resolve the named components and their dependencies, in start order."""
-    overrides = dict(overrides or {})
-    environ = environ or {}
     order = platform.with_dependencies(names)
+    ports = _choose_ports(platform, order, overrides or {}, environ or {}, free_ports)
+    host = platform.defaults.host
+    resolved = []
+    for name in order:
+        component = platform.components[name]
+        data_dir = state_dir / "data" / name
+        values = _placeholder_values(host, root, data_dir, ports, own=name)
+
+        def probe(check: HealthCheck, where: str, name: str = name, values: dict[str, str] = values) -> Probe:
+            return Probe(
+                http=_fill(check.http, where, values) if check.http else None,
+                tcp=tuple((host, ports[name][port_name]) for port_name in check.tcp),
+            )
+
+        prefix = f"components.{name}"
+        resolved.append(
+            ResolvedComponent(
+                name=name,
+                description=component.description,
+                command=[_fill(arg, f"{prefix}.command", values) for arg in component.command],
+                env={
+                    key: _fill(value, f"{prefix}.env.{key}", values) for key, value in component.env.items()
+                },
+                host=host,
+                ports=ports[name],
+                urls={
+                    key: _fill(value, f"{prefix}.urls.{key}", values) for key, value in component.urls.items()
+                },
+                health=probe(component.health, f"{prefix}.health"),
+                ready=probe(component.ready or component.health, f"{prefix}.ready"),
+                depends_on=list(component.depends_on),
+                data_dir=data_dir,
+                ready_timeout=component.ready_timeout or platform.defaults.ready_timeout,
+                stop_timeout=component.stop_timeout or platform.defaults.stop_timeout,
+                log_file=state_dir / "logs" / f"{name}.log",
+            )
+        )
+    return resolved
+
+
+@dataclass(frozen=True)
+class ResolvedTask:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    needs: list[str]
+
+
+def resolve_task(
+    platform: Platform,
+    name: str,
+    *,
+    root: Path,
+    state_dir: Path,
+    overrides: Mapping[str, int] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ResolvedTask:
+    if name not in platform.tasks:
+        known = ", ".join(platform.tasks) or "none"
+        raise PlatformFileError(f"unknown task {name!r}; known: {known}")
+    task = platform.tasks[name]
+    ports = _choose_ports(platform, [], overrides or {}, environ or {}, free_ports=False)
+    values = _placeholder_values(platform.defaults.host, root, state_dir / "data" / name, ports, own=None)
+    prefix = f"tasks.{name}"
+    return ResolvedTask(
+        name=name,
+        command=[_fill(arg, f"{prefix}.command", values) for arg in task.command],
+        env={key: _fill(value, f"{prefix}.env.{key}", values) for key, value in task.env.items()},
+        needs=list(task.needs),
+    )
+
+
+def _choose_ports(
+    platform: Platform,
+    order: list[str],
+    overrides: Mapping[str, int],
+    environ: Mapping[str, str],
+    free_ports: bool,
+) -> dict[str, dict[str, int]]:
+    """Every component's ports: a free one (tests), else --port, else SHOP_PORT_*, else the default."""
     for key in overrides:
         owner, _, port_name = key.partition(".")
         if owner not in platform.components or port_name not in platform.components[owner].ports:
             raise PlatformFileError(f"--port {key}: no such component port")
-
     ports: dict[str, dict[str, int]] = {}
     for name, component in platform.components.items():
         ports[name] = {}
@@ -96,51 +173,26 @@ def resolve_platform(
                 ports[name][port_name] = int(from_env)
             else:
                 ports[name][port_name] = default
+    return ports
 
-    host = platform.defaults.host
-    resolved = []
-    for name in order:
-        component = platform.components[name]
-        data_dir = state_dir / "data" / name
-        values = {"host": host, "root": str(root), "data_dir": str(data_dir)}
-        for owner, owned in ports.items():
-            for port_name, port in owned.items():
-                values[f"{owner}.ports.{port_name}"] = str(port)
-                if owner == name:
-                    values[f"ports.{port_name}"] = str(port)
 
-        def fill(text: str, where: str, values: dict[str, str] = values) -> str:
-            def lookup(match: re.Match[str]) -> str:
-                key = match.group(1)
-                if key not in values:
-                    raise PlatformFileError(f"{where}: unknown placeholder {{{key}}}")
-                return values[key]
+def _placeholder_values(
+    host: str, root: Path, data_dir: Path, ports: dict[str, dict[str, int]], own: str | None
+) -> dict[str, str]:
+    values = {"host": host, "root": str(root), "data_dir": str(data_dir)}
+    for owner, owned in ports.items():
+        for port_name, port in owned.items():
+            values[f"{owner}.ports.{port_name}"] = str(port)
+            if owner == own:
+                values[f"ports.{port_name}"] = str(port)
+    return values
 
-            return _PLACEHOLDER.sub(lookup, text)
 
-        def probe(check: HealthCheck, where: str, name: str = name) -> Probe:
-            return Probe(
-                http=fill(check.http, where) if check.http else None,
-                tcp=tuple((host, ports[name][port_name]) for port_name in check.tcp),
-            )
+def _fill(text: str, where: str, values: dict[str, str]) -> str:
+    def lookup(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise PlatformFileError(f"{where}: unknown placeholder {{{key}}}")
+        return values[key]
 
-        prefix = f"components.{name}"
-        resolved.append(
-            ResolvedComponent(
-                name=name,
-                description=component.description,
-                command=[fill(arg, f"{prefix}.command") for arg in component.command],
-                env={key: fill(value, f"{prefix}.env.{key}") for key, value in component.env.items()},
-                host=host,
-                ports=ports[name],
-                urls={key: fill(value, f"{prefix}.urls.{key}") for key, value in component.urls.items()},
-                health=probe(component.health, f"{prefix}.health"),
-                ready=probe(component.ready or component.health, f"{prefix}.ready"),
-                depends_on=list(component.depends_on),
-                data_dir=data_dir,
-                ready_timeout=component.ready_timeout or platform.defaults.ready_timeout,
-                stop_timeout=component.stop_timeout or platform.defaults.stop_timeout,
-                log_file=state_dir / "logs" / f"{name}.log",
-            )
-        )
-    return resolved
+    return _PLACEHOLDER.sub(lookup, text)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from shopctl.errors import PlatformFileError
 from shopctl.platform import Platform, load_platform
-from shopctl.resolve import ResolvedComponent, resolve_platform
+from shopctl.resolve import ResolvedComponent, ResolvedTask, resolve_platform, resolve_task
 from shopctl.state import state_file
 
 PLATFORM_FILE = Path("harness") / "platform.yaml"
@@ -62,4 +62,16 @@ class Workspace:
             overrides=overrides,
             environ=environ,
             free_ports=free_ports,
+        )
+
+    def task(
+        self, name: str, overrides: Mapping[str, int] | None = None, environ: Mapping[str, str] = os.environ
+    ) -> ResolvedTask:
+        return resolve_task(
+            self.platform,
+            name,
+            root=self.root,
+            state_dir=self.state_dir,
+            overrides=overrides,
+            environ=environ,
         )
