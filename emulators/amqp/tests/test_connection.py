@@ -1,0 +1,448 @@
+"""The server over real sockets: handshakes, SASL, links, flow, settlement, heartbeats and bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import uuid
+
+import pytest
+from amqp_core.framing import AMQP_HEADER, FRAME_SASL, SASL_HEADER, encode_frame
+from amqp_core.message import Data, Message, Properties, decode_message, encode_message
+from amqp_core.performatives import (
+    RCV_SECOND,
+    ROLE_RECEIVER,
+    SASL_AUTH,
+    SASL_OK,
+    Accepted,
+    Begin,
+    Close,
+    Detach,
+    Disposition,
+    End,
+    Flow,
+    Modified,
+    Open,
+    SaslInit,
+    SaslMechanisms,
+    SaslOutcome,
+    Transfer,
+)
+from amqp_helpers import QueueApp, RawClient, running_server
+
+
+def message_bytes(text: str, **properties: object) -> bytes:
+    return encode_message(Message(properties=Properties(**properties), body=Data([text.encode()])))  # type: ignore[arg-type]
+
+
+def flow(
+    handle: int, credit: int, delivery_count: int = 0, *, drain: bool = False, echo: bool = False
+) -> Flow:
+    return Flow(
+        next_incoming_id=0,
+        incoming_window=1000,
+        next_outgoing_id=0,
+        outgoing_window=1000,
+        handle=handle,
+        delivery_count=delivery_count,
+        link_credit=credit,
+        drain=drain,
+        echo=echo,
+    )
+
+
+async def open_session(port: int, **open_kwargs: object) -> RawClient:
+    client = await RawClient.connect(port)
+    await client.open(**open_kwargs)  # type: ignore[arg-type]
+    await client.begin()
+    return client
+
+
+async def test_open_answers_with_every_field_and_our_limits() -> None:
+    async with running_server(max_frame_size=4096, idle_time_out_ms=30_000) as server:
+        client = await RawClient.connect(server.port)
+        opened = await client.open()
+        assert opened.max_frame_size == 4096
+        assert opened.idle_time_out == 30_000
+        client.send(Close())
+        assert await client.expect(Close) == Close()
+        await client.close()
+
+
+async def test_begin_is_answered_with_the_remote_channel() -> None:
+    async with running_server() as server:
+        client = await RawClient.connect(server.port)
+        await client.open()
+        client.send(Begin(next_outgoing_id=0, incoming_window=10, outgoing_window=10), channel=3)
+        begun = await client.expect(Begin)
+        assert begun.remote_channel == 3
+        await client.close()
+
+
+async def test_sasl_anonymous_then_amqp() -> None:
+    async with running_server() as server:
+        client = await RawClient.connect(server.port)
+        client.send_raw(SASL_HEADER)
+        assert await client.read_header() == SASL_HEADER
+        mechanisms = (await client.read_frame()).body
+        assert isinstance(mechanisms, SaslMechanisms)
+        assert set(mechanisms.sasl_server_mechanisms) == {"PLAIN", "ANONYMOUS"}
+        client.send(SaslInit(mechanism="ANONYMOUS"), frame_type=FRAME_SASL)
+        outcome = (await client.read_frame()).body
+        assert isinstance(outcome, SaslOutcome)
+        assert outcome.code == SASL_OK
+        await client.open()
+        await client.close()
+
+
+@pytest.mark.parametrize(("password", "code"), [("secret", SASL_OK), ("wrong", SASL_AUTH)])
+async def test_sasl_plain_credentials_go_to_the_authenticator(password: str, code: int) -> None:
+    async with running_server(QueueApp(plain_password="secret")) as server:
+        client = await RawClient.connect(server.port)
+        client.send_raw(SASL_HEADER)
+        await client.read_header()
+        await client.read_frame()
+        client.send(
+            SaslInit(mechanism="PLAIN", initial_response=b"\x00user\x00" + password.encode()),
+            frame_type=FRAME_SASL,
+        )
+        outcome = (await client.read_frame()).body
+        assert isinstance(outcome, SaslOutcome)
+        assert outcome.code == code
+        if code != SASL_OK:
+            assert await client.closed_by_server()
+        await client.close()
+
+
+async def test_unknown_sasl_mechanism_is_refused() -> None:
+    async with running_server() as server:
+        client = await RawClient.connect(server.port)
+        client.send_raw(SASL_HEADER)
+        await client.read_header()
+        await client.read_frame()
+        client.send(SaslInit(mechanism="GSSAPI"), frame_type=FRAME_SASL)
+        outcome = (await client.read_frame()).body
+        assert isinstance(outcome, SaslOutcome)
+        assert outcome.code == SASL_AUTH
+        await client.close()
+
+
+async def test_unsupported_protocol_header_gets_ours_then_hang_up() -> None:
+    async with running_server() as server:
+        client = await RawClient.connect(server.port)
+        client.send_raw(b"HTTP/1.1")
+        assert await client.read_header() == AMQP_HEADER
+        assert await client.closed_by_server()
+        await client.close()
+
+
+async def test_attach_to_unknown_node_is_refused_with_not_found() -> None:
+    async with running_server() as server:
+        client = await open_session(server.port)
+        answer = await client.attach_sender("missing-queue", handle=0)
+        assert answer.target is None
+        detach = await client.expect(Detach)
+        assert detach.closed is True
+        assert detach.error.condition == "amqp:not-found"
+        await client.close()
+
+
+async def test_sender_gets_credit_and_settled_accepted_outcomes() -> None:
+    app = QueueApp()
+    async with running_server(app) as server:
+        client = await open_session(server.port)
+        answer = await client.attach_sender("orders")
+        assert answer.role == ROLE_RECEIVER
+        assert answer.max_message_size == 1 << 20
+        granted = await client.expect(Flow)
+        assert granted.link_credit == 1000
+        client.send(
+            Transfer(handle=0, delivery_id=0, delivery_tag=b"t0", message_format=0),
+            payload=message_bytes("hi"),
+        )
+        disposition = await client.expect(Disposition)
+        assert disposition.settled is True
+        assert disposition.state == Accepted()
+        assert decode_message(app.received[0].payload).body == Data([b"hi"])
+        await client.close()
+
+
+async def test_multi_frame_transfer_is_reassembled() -> None:
+    app = QueueApp()
+    async with running_server(app) as server:
+        client = await open_session(server.port)
+        await client.attach_sender("orders")
+        payload = message_bytes("x" * 5000)
+        chunks = [payload[i : i + 1000] for i in range(0, len(payload), 1000)]
+        for index, chunk in enumerate(chunks):
+            client.send(
+                Transfer(
+                    handle=0,
+                    delivery_id=0 if index == 0 else None,
+                    delivery_tag=b"t" if index == 0 else None,
+                    message_format=0,
+                    more=index < len(chunks) - 1,
+                ),
+                payload=chunk,
+            )
+        await client.expect(Disposition)
+        assert app.received[0].payload == payload
+        await client.close()
+
+
+async def test_outgoing_messages_are_split_to_the_clients_frame_size() -> None:
+    app = QueueApp()
+    async with running_server(app) as server:
+        client = await open_session(server.port, max_frame_size=1024)
+        await client.attach_sender("orders")
+        payload = message_bytes("y" * 6000)
+        client.send(Transfer(handle=0, delivery_id=0, delivery_tag=b"t", message_format=0), payload=payload)
+        await client.expect(Disposition)
+        await client.attach_receiver("orders", handle=1)
+        client.send(flow(1, 5))
+        frames = []
+        while True:
+            frame = await client.read_frame()
+            if isinstance(frame.body, Transfer):
+                frames.append(frame)
+                if not frame.body.more:
+                    break
+        assert len(frames) > 5
+        assert b"".join(frame.payload for frame in frames) == payload
+        await client.close()
+
+
+async def test_drain_spends_unused_credit_and_reports_it() -> None:
+    async with running_server() as server:
+        client = await open_session(server.port)
+        await client.attach_receiver("empty", handle=1)
+        client.send(flow(1, 10, drain=True))
+        answer = await client.expect(Flow)
+        assert answer.handle == 0
+        assert answer.drain is True
+        assert answer.link_credit == 0
+        assert answer.delivery_count == 10
+        await client.close()
+
+
+async def test_echo_flow_reports_link_state() -> None:
+    async with running_server() as server:
+        client = await open_session(server.port)
+        await client.attach_receiver("empty", handle=1)
+        client.send(flow(1, 3, echo=True))
+        answer = await client.expect(Flow)
+        assert answer.link_credit == 3
+        assert answer.delivery_count == 0
+        await client.close()
+
+
+async def test_receiver_settle_mode_second_gets_the_disposition_echo() -> None:
+    app = QueueApp()
+    async with running_server(app) as server:
+        client = await open_session(server.port)
+        await client.attach_sender("orders")
+        client.send(
+            Transfer(handle=0, delivery_id=0, delivery_tag=b"t", message_format=0), payload=message_bytes("m")
+        )
+        await client.expect(Disposition)
+        await client.attach_receiver("orders", handle=1, rcv_settle_mode=RCV_SECOND)
+        client.send(flow(1, 1))
+        transfer = await client.expect(Transfer)
+        assert transfer.settled is False
+        state = Modified(delivery_failed=True)
+        client.send(Disposition(role=ROLE_RECEIVER, first=transfer.delivery_id, settled=False, state=state))
+        echo = await client.expect(Disposition)
+        assert echo.settled is True
+        assert echo.first == transfer.delivery_id
+        assert echo.state == state
+        assert app.dispositions == [(transfer.delivery_tag, state, False)]
+        await client.close()
+
+
+async def test_detach_is_answered_and_reported_to_the_handler() -> None:
+    app = QueueApp()
+    async with running_server(app) as server:
+        client = await open_session(server.port)
+        await client.attach_sender("orders", handle=0, name="my-sender")
+        client.send(Detach(handle=0, closed=True))
+        answer = await client.expect(Detach)
+        assert answer.closed is True
+        assert app.detached == [("my-sender", None)]
+        await client.close()
+
+
+async def test_end_releases_links_and_frames_for_an_ended_channel_are_tolerated() -> None:
+    app = QueueApp()
+    async with running_server(app) as server:
+        client = await open_session(server.port)
+        await client.attach_sender("orders", handle=0, name="s")
+        client.send(End())
+        await client.expect(End)
+        client.send(Detach(handle=0, closed=True))  # what the Python SDK does after ending
+        client.send(Begin(next_outgoing_id=0, incoming_window=10, outgoing_window=10))
+        assert isinstance(await client.expect(Begin), Begin)
+        assert [name for name, _ in app.detached] == ["s"]
+        await client.close()
+
+
+async def test_request_response_node_replies_to_the_link_named_in_reply_to() -> None:
+    async with running_server() as server:
+        client = await open_session(server.port)
+        await client.attach_sender("$management", handle=0, name="requests")
+        await client.expect(Flow)
+        await client.attach_receiver("$management", handle=1, name="replies-link")
+        client.send(flow(1, 10))
+        request = encode_message(
+            Message(
+                properties=Properties(message_id="req-1", reply_to="replies-link"),
+                application_properties={"operation": "READ"},
+            )
+        )
+        client.send(Transfer(handle=0, delivery_id=0, delivery_tag=b"r", message_format=0), payload=request)
+        frame = await client.read_frame()
+        while not isinstance(frame.body, Transfer):
+            frame = await client.read_frame()
+        reply = decode_message(frame.payload)
+        assert reply.properties is not None
+        assert reply.properties.correlation_id == "req-1"
+        assert reply.application_properties == {
+            "status-code": 202,
+            "status-description": "OK",
+            "echo": "READ",
+        }
+        await client.close()
+
+
+async def test_request_without_reply_to_is_answered_on_the_same_session() -> None:
+    async with running_server() as server:
+        client = await open_session(server.port)
+        await client.attach_receiver("$cbs", handle=1)
+        client.send(flow(1, 10))
+        await client.attach_sender("$cbs", handle=0)
+        request = encode_message(
+            Message(
+                properties=Properties(message_id=uuid.UUID(int=7)),
+                application_properties={"operation": "put-token"},
+            )
+        )
+        client.send(Transfer(handle=0, delivery_id=0, delivery_tag=b"r", message_format=0), payload=request)
+        frame = await client.read_frame()
+        while not isinstance(frame.body, Transfer):
+            frame = await client.read_frame()
+        assert decode_message(frame.payload).properties.correlation_id == uuid.UUID(int=7)  # type: ignore[union-attr]
+        await client.close()
+
+
+# ---------------------------------------------------------------------------------- robustness
+
+
+async def test_garbage_frame_closes_that_connection_with_decode_error_only() -> None:
+    async with running_server() as server:
+        healthy = await open_session(server.port)
+        client = await RawClient.connect(server.port)
+        await client.open()
+        client.send_raw(bytes.fromhex("0000000c02000000") + b"\xff\xff\xff\xff")
+        close = await client.expect(Close)
+        assert close.error.condition == "amqp:decode-error"
+        assert await client.closed_by_server()
+        healthy.send(Begin(next_outgoing_id=0, incoming_window=1, outgoing_window=1), channel=1)
+        assert isinstance(await healthy.expect(Begin), Begin)
+        await client.close()
+        await healthy.close()
+
+
+async def test_oversize_frame_closes_with_framing_error() -> None:
+    async with running_server(max_frame_size=1024) as server:
+        client = await RawClient.connect(server.port)
+        await client.open()
+        client.send_raw((5000).to_bytes(4, "big") + bytes([2, 0, 0, 0]) + b"\x00" * 100)
+        close = await client.expect(Close)
+        assert close.error.condition == "amqp:connection:framing-error"
+        assert await client.closed_by_server()
+        await client.close()
+
+
+async def test_first_frame_other_than_open_is_refused() -> None:
+    async with running_server() as server:
+        client = await RawClient.connect(server.port)
+        client.send_raw(AMQP_HEADER)
+        await client.read_header()
+        client.send(Begin(next_outgoing_id=0, incoming_window=1, outgoing_window=1))
+        assert isinstance(await client.expect(Open), Open)
+        close = await client.expect(Close)
+        assert close.error.condition == "amqp:illegal-state"
+        await client.close()
+
+
+async def test_client_vanishing_mid_transfer_detaches_its_links_and_spares_others() -> None:
+    app = QueueApp()
+    async with running_server(app) as server:
+        healthy = await open_session(server.port)
+        await healthy.attach_sender("orders", handle=0, name="healthy")
+        client = await open_session(server.port)
+        await client.attach_sender("orders", handle=0, name="vanishing")
+        frame = encode_frame(
+            0,
+            0,
+            Transfer(handle=0, delivery_id=0, delivery_tag=b"t", message_format=0),
+            message_bytes("z" * 500),
+        )
+        client.send_raw(frame[:200])  # half a frame, then gone
+        await client.close()
+        for _ in range(100):
+            if app.detached:
+                break
+            await asyncio.sleep(0.02)
+        assert [name for name, _ in app.detached] == ["vanishing"]
+        assert app.detached[0][1] is not None
+        assert app.detached[0][1].condition == "amqp:connection:forced"
+        healthy.send(
+            Transfer(handle=0, delivery_id=0, delivery_tag=b"h", message_format=0),
+            payload=message_bytes("ok"),
+        )
+        assert (await healthy.expect(Disposition)).state == Accepted()
+        await healthy.close()
+
+
+async def test_silent_client_is_closed_when_our_idle_timeout_expires() -> None:
+    async with running_server(idle_time_out_ms=300) as server:
+        client = await RawClient.connect(server.port)
+        await client.open()
+        close = await client.expect(Close, wait_s=5)
+        assert close.error.condition == "amqp:resource-limit-exceeded"
+        await client.close()
+
+
+async def test_server_sends_heartbeats_within_the_clients_idle_timeout() -> None:
+    async with running_server() as server:
+        client = await RawClient.connect(server.port)
+        await client.open(idle_time_out=200)
+        frame = await client.read_frame(wait_s=2)
+        assert frame.body is None
+        frame = await client.read_frame(wait_s=2)
+        assert frame.body is None
+        await client.close()
+
+
+async def test_server_stop_closes_open_connections_with_connection_forced() -> None:
+    async with running_server() as server:
+        client = await RawClient.connect(server.port)
+        await client.open()
+        stopping = asyncio.create_task(server.stop())
+        close = await client.expect(Close)
+        assert close.error.condition == "amqp:connection:forced"
+        client.send(Close())
+        await stopping
+        await client.close()
+
+
+async def test_a_thousand_concurrent_connections_are_served() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 2500:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    async with running_server() as server:
+        clients = await asyncio.gather(*(RawClient.connect(server.port) for _ in range(1000)))
+        opens = await asyncio.gather(*(client.open() for client in clients))
+        assert len(opens) == 1000
+        assert len(server.connections) == 1000
+        await asyncio.gather(*(client.close() for client in clients))

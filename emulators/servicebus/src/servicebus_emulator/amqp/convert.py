@@ -1,0 +1,107 @@
+"""AMQP messages ↔ the provider's records: what the broker extracts on send, what it stamps on delivery."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from amqp_core.message import Header, Message, Properties, decode_message, encode_message
+from amqp_core.types import Long, Symbol, Timestamp
+
+from servicebus_emulator.model import BrokerMessage, IncomingMessage, PropertyValue
+
+SCHEDULED_ENQUEUE_TIME = "x-opt-scheduled-enqueue-time"
+SEQUENCE_NUMBER = "x-opt-sequence-number"
+ENQUEUED_TIME = "x-opt-enqueued-time"
+LOCKED_UNTIL = "x-opt-locked-until"
+DEAD_LETTER_SOURCE = "x-opt-deadletter-source"
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value) / 1000
+    return None
+
+
+def _plain(value: Any) -> PropertyValue:
+    """An application property as plain Python (the provider's filters compare these)."""
+    if isinstance(value, Timestamp):
+        return value.to_datetime()
+    if value is None or isinstance(value, str | bytes | bool | uuid.UUID | datetime.datetime):
+        return str(value) if isinstance(value, Symbol) else value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
+def incoming(encoded: bytes, message: Message | None = None) -> IncomingMessage:
+    """The broker's view of one encoded message (raises DecodeError if it does not decode)."""
+    message = message or decode_message(encoded)
+    properties = message.properties or Properties()
+    annotations = message.message_annotations or {}
+    header = message.header
+    return IncomingMessage(
+        encoded=encoded,
+        message_id=_text(properties.message_id),
+        correlation_id=_text(properties.correlation_id),
+        subject=properties.subject,
+        to=properties.to,
+        reply_to=properties.reply_to,
+        reply_to_session_id=properties.reply_to_group_id,
+        session_id=properties.group_id,
+        content_type=_text(properties.content_type),
+        application_properties={
+            str(key): _plain(value) for key, value in (message.application_properties or {}).items()
+        },
+        time_to_live=header.ttl / 1000 if header is not None and header.ttl else None,
+        scheduled_enqueue_time=_seconds(annotations.get(SCHEDULED_ENQUEUE_TIME)),
+    )
+
+
+def _timestamp(seconds: float) -> Timestamp:
+    stamp: Timestamp = Timestamp(round(seconds * 1000))
+    return stamp
+
+
+def delivered(record: BrokerMessage, *, locked: bool) -> Message:
+    """The stored message with the broker's annotations stamped on, as a receiver gets it."""
+    message = decode_message(record.encoded)
+    annotations = dict(message.message_annotations or {})
+    annotations[Symbol(SEQUENCE_NUMBER)] = Long(record.sequence_number)
+    annotations[Symbol(ENQUEUED_TIME)] = _timestamp(record.enqueued_time)
+    if locked and record.locked_until is not None:
+        annotations[Symbol(LOCKED_UNTIL)] = _timestamp(record.locked_until)
+    if record.dead_letter_source:
+        annotations[Symbol(DEAD_LETTER_SOURCE)] = record.dead_letter_source
+    message.message_annotations = annotations
+    header = message.header or Header()
+    header.delivery_count = record.delivery_count
+    message.header = header
+    if record.message_id_assigned:
+        # Node's SDK sends no message-id and cannot complete a message without one.
+        properties = message.properties or Properties()
+        properties.message_id = record.message_id
+        message.properties = properties
+    if record.dead_letter_reason is not None or record.dead_letter_description is not None:
+        application = dict(message.application_properties or {})
+        application["DeadLetterReason"] = record.dead_letter_reason or ""
+        application["DeadLetterErrorDescription"] = record.dead_letter_description or ""
+        message.application_properties = application
+    return message
+
+
+def delivered_bytes(record: BrokerMessage, *, locked: bool) -> bytes:
+    return encode_message(delivered(record, locked=locked))
