@@ -19,7 +19,7 @@ done <<< "$files"
 dockerfiles=()
 while read -r file; do
   [ -f "$file" ] && dockerfiles+=("$file")
-done < <(grep -E '(^|/)(Dockerfile(\.[^/]+)?|[^/]+\.Dockerfile)$' <<< "$files" || true)
+done < <(grep -E '(^|/)(Dockerfile(\.[^/]+)?|[^/]+\.Dockerfile)$' <<< "$files" | grep -v '\.dockerignore$' || true)
 
 echo "shellcheck: ${#shell_scripts[@]} scripts"
 if [ ${#shell_scripts[@]} -gt 0 ]; then shellcheck "${shell_scripts[@]}"; fi

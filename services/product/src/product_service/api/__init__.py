@@ -1,0 +1,1 @@
+"""HTTP edge: routers, typed dependencies, auth, problem+json translation, middleware."""

@@ -1,0 +1,44 @@
+"""Typed dependencies shared by the routers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from product_service.api.auth import require_role
+from product_service.domain.catalog import CatalogService
+from product_service.domain.reservations import ReservationService
+from product_service.runtime import Runtime
+
+_bearer = HTTPBearer(auto_error=False, description="Admin token (dev HS256 locally, Entra ID in Azure).")
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_catalog(runtime: RuntimeDep) -> CatalogService:
+    return runtime.catalog
+
+
+def get_reservations(runtime: RuntimeDep) -> ReservationService:
+    return runtime.reservations
+
+
+async def require_admin(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> dict[str, Any]:
+    authorization = f"{credentials.scheme} {credentials.credentials}" if credentials else None
+    return await require_role(runtime.verifier, authorization, runtime.settings.auth_admin_role)
+
+
+CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
+ReservationsDep = Annotated[ReservationService, Depends(get_reservations)]
+AdminDep = Annotated[dict[str, Any], Depends(require_admin)]

@@ -1,0 +1,151 @@
+"""ASGI middleware: W3C trace context, access log and HTTP metrics; request body size limit.
+
+Written as plain ASGI (not BaseHTTPMiddleware) so that streamed image responses pass through untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from product_service.api.problems import PROBLEM_JSON, ApiError, problem_document
+from product_service.logs import span_id_var, trace_id_var
+from product_service.metrics import Metrics
+
+log = logging.getLogger("product_service.access")
+
+_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
+_QUIET_ROUTES = frozenset({"/health", "/ready", "/metrics"})
+
+
+def parse_traceparent(value: str | None) -> tuple[str, str] | None:
+    """(trace id, flags) of a valid version-00 header; None for anything else (then a new trace starts)."""
+    if value is None:
+        return None
+    match = _TRACEPARENT.match(value.strip().lower())
+    if match is None or set(match.group(1)) == {"0"} or set(match.group(2)) == {"0"}:
+        return None
+    return match.group(1), match.group(3)
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        parent = parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
+        trace_id, flags = parent if parent else (secrets.token_hex(16), "01")
+        span_id = secrets.token_hex(8)
+        trace_token = trace_id_var.set(trace_id)
+        span_token = span_id_var.set(span_id)
+        traceparent = f"00-{trace_id}-{span_id}-{flags}".encode()
+        status = 500
+        response_started = False
+        started = time.perf_counter()
+
+        async def send_with_trace(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message["headers"] = [*message.get("headers", []), (b"traceparent", traceparent)]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_trace)
+        except Exception:
+            log.exception("unhandled error")
+            if response_started:
+                raise
+            document = problem_document(500, "Internal error", "the request failed; retry it", scope["path"])
+            await send_problem(send_with_trace, document)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            self.metrics.requests.labels(method, template, str(status)).inc()
+            self.metrics.latency.labels(method, template).observe(elapsed)
+            if template not in _QUIET_ROUTES:
+                log.info(
+                    "request",
+                    extra={
+                        "method": method,
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                    },
+                )
+            trace_id_var.reset(trace_token)
+            span_id_var.reset(span_token)
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over the limit for their route with 413, before or while they are read."""
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str, str], int]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["method"], scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, send, limit)
+            return
+        received = 0
+        responded = False
+
+        async def guarded_send(message: Message) -> None:
+            # Once the 413 went out, whatever the app answers to its aborted read is dropped.
+            if not responded:
+                await send(message)
+
+        async def counting_receive() -> Message:
+            nonlocal received, responded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    if not responded:
+                        responded = True
+                        await _too_large(scope, send, limit)
+                    raise payload_too_large(limit)
+            return message
+
+        await self.app(scope, counting_receive, guarded_send)
+
+
+def payload_too_large(limit: int) -> ApiError:
+    return ApiError(413, "Payload too large", f"the body exceeds {limit} bytes", slug="payload-too-large")
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    document = problem_document(
+        413, "Payload too large", f"the body exceeds {limit} bytes", scope["path"], "payload-too-large"
+    )
+    await send_problem(send, document, close=True)
+
+
+async def send_problem(send: Send, document: dict[str, Any], close: bool = False) -> None:
+    payload = json.dumps(document).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(payload)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": document["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

@@ -1,0 +1,194 @@
+"""Every error leaves the service here, once, as application/problem+json (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from product_service.domain import errors
+from product_service.logs import trace_id_var
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+_TYPE_BASE = "https://contoso-shop.example/problems/"
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal raised by the API layer itself (auth, size limits)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        slug: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.slug = slug
+        self.headers = headers
+
+
+def problem_document(
+    status: int, title: str, detail: str | None, instance: str, slug: str | None = None, **extensions: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": _TYPE_BASE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "instance": instance,
+    }
+    if detail:
+        body["detail"] = detail
+    trace_id = trace_id_var.get()
+    if trace_id:
+        body["traceId"] = trace_id
+    body.update(extensions)
+    return body
+
+
+def problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str | None = None,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = problem_document(status, title, detail, request.url.path, slug, **extensions)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+# status, title, slug per domain error; checked in order, so subclasses come first.
+_DOMAIN: Sequence[tuple[type[errors.DomainError], int, str, str]] = (
+    (errors.NotFoundError, 404, "Not found", "not-found"),
+    (errors.AlreadyExistsError, 409, "Already exists", "already-exists"),
+    (errors.PreconditionFailedError, 412, "Precondition failed", "stale-version"),
+    (errors.InvalidCursorError, 400, "Invalid cursor", "invalid-cursor"),
+    (errors.ProductInUseError, 409, "Product in use", "product-in-use"),
+    (errors.UnknownProductError, 422, "Unknown product", "unknown-product"),
+    (errors.InsufficientStockError, 409, "Insufficient stock", "insufficient-stock"),
+    (errors.ReservationConflictError, 409, "Reservation conflict", "reservation-conflict"),
+    (errors.ImageRejectedError, 415, "Unsupported image", "unsupported-image"),
+    (errors.ImageTooLargeError, 413, "Image too large", "payload-too-large"),
+    (errors.DependencyUnavailableError, 503, "Service unavailable", "dependency-unavailable"),
+)
+
+
+def _field_path(loc: Sequence[str | int]) -> tuple[str, str, str]:
+    """('body', 'items', 0, 'quantity') → ('body', 'items[0].quantity', '/items/0/quantity')."""
+    where, *rest = loc if loc else ("body",)
+    dotted = ""
+    for part in rest:
+        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else str(part))
+    pointer = "".join(f"/{part}" for part in rest)
+    return str(where), dotted, pointer
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    issues = exc.errors()
+    malformed = next((issue for issue in issues if issue.get("type") == "json_invalid"), None)
+    if malformed is not None:
+        context = malformed.get("ctx") or {}
+        return problem(
+            request,
+            400,
+            "Malformed JSON",
+            f"the body is not valid JSON ({context.get('error', 'parse error')})",
+            slug="malformed-json",
+        )
+    described = []
+    for issue in issues:
+        where, field, pointer = _field_path(issue.get("loc", ()))
+        described.append(
+            {
+                "in": where,
+                "field": field or where,
+                "pointer": pointer,
+                "message": issue.get("msg", "invalid"),
+                "type": issue.get("type", "invalid"),
+            }
+        )
+    fields = ", ".join(sorted({d["field"] for d in described}))
+    return problem(
+        request,
+        422,
+        "Validation failed",
+        f"invalid: {fields}",
+        slug="validation-failed",
+        errors=described,
+    )
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    titles = {404: "Not found", 405: "Method not allowed"}
+    return problem(
+        request,
+        exc.status_code,
+        titles.get(exc.status_code, "HTTP error"),
+        str(exc.detail) if exc.detail else None,
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def _api(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return problem(request, exc.status, exc.title, exc.detail, slug=exc.slug, headers=exc.headers)
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, errors.DomainError)
+    for kind, status, title, slug in _DOMAIN:
+        if isinstance(exc, kind):
+            extensions: dict[str, Any] = {}
+            if isinstance(exc, errors.UnknownProductError | errors.InsufficientStockError):
+                extensions = {
+                    "productId": exc.problem.product_id,
+                    "requested": exc.problem.requested,
+                    "available": exc.problem.available,
+                }
+            if status >= 500:
+                log.warning("dependency unavailable", extra={"reason": exc.detail})
+            return problem(request, status, title, exc.detail, slug=slug, **extensions)
+    return problem(request, 400, "Bad request", exc.detail)
+
+
+def _problem_media_types(app: FastAPI) -> None:
+    """Error responses in the OpenAPI document are declared as application/problem+json only."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for operations in schema.get("paths", {}).values():
+                for operation in operations.values():
+                    for code, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if code[0] in "45" and "application/json" in content:
+                            content[PROBLEM_JSON] = content.pop("application/json")
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def install(app: FastAPI) -> None:
+    _problem_media_types(app)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(ApiError, _api)
+    app.add_exception_handler(errors.DomainError, _domain)
+    # Anything else is answered with a 500 problem by ObservabilityMiddleware (inside the trace context).

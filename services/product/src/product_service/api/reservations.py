@@ -1,0 +1,84 @@
+"""Stock reservations for the order saga. Every call is idempotent per order id."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response, status
+
+from product_service.api.deps import ReservationsDep
+from product_service.api.schemas import Problem, ReservationCreate, ReservationPublic
+from product_service.domain.models import ID_PATTERN
+
+_PROBLEM: dict[str, Any] = {"model": Problem}
+router = APIRouter(
+    prefix="/reservations",
+    tags=["reservations"],
+    responses={422: {**_PROBLEM, "description": "Invalid input; `errors` names each field"}},
+)
+
+OrderId = Annotated[str, Path(pattern=ID_PATTERN, examples=["ord-20250101-0001"])]
+_STATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {**_PROBLEM, "description": "No reservation for this order"},
+    409: {**_PROBLEM, "description": "The reservation's state forbids this step (e.g. already released)"},
+}
+
+
+@router.post(
+    "",
+    response_model=ReservationPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Reserve stock for an order (all items or none)",
+    description=(
+        "Repeating the call with the same order id and items gives the same result "
+        "(`Idempotent-Replayed: true`), including the same refusal. Unconfirmed reservations expire "
+        "after the configured TTL and their stock returns."
+    ),
+    responses={
+        409: {
+            **_PROBLEM,
+            "description": "An item lacks stock (`productId`, `requested`, `available`), or the "
+            "order id was used with different items",
+        },
+        422: {
+            **_PROBLEM,
+            "description": "An item names a product that does not exist, or the body is invalid",
+        },
+    },
+)
+async def reserve(
+    body: ReservationCreate, reservations: ReservationsDep, response: Response
+) -> ReservationPublic:
+    reservation, replayed = await reservations.reserve(body.order_id, body.lines())
+    response.headers["Location"] = f"/reservations/{reservation.order_id}"
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return ReservationPublic.of(reservation)
+
+
+@router.get(
+    "/{order_id}", response_model=ReservationPublic, summary="Get a reservation", responses=_STATE_ERRORS
+)
+async def get_reservation(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
+    return ReservationPublic.of(await reservations.get(order_id))
+
+
+@router.post(
+    "/{order_id}/confirm",
+    response_model=ReservationPublic,
+    summary="Confirm: the held stock is sold",
+    responses=_STATE_ERRORS,
+)
+async def confirm(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
+    return ReservationPublic.of(await reservations.confirm(order_id))
+
+
+@router.post(
+    "/{order_id}/release",
+    response_model=ReservationPublic,
+    summary="Release: the held stock returns to availability",
+    description="Releasing an expired reservation succeeds and reports EXPIRED (its stock already returned).",
+    responses=_STATE_ERRORS,
+)
+async def release(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
+    return ReservationPublic.of(await reservations.release(order_id))

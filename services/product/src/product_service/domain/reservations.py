@@ -1,0 +1,232 @@
+"""Stock reservations for the order saga: reserve, confirm, release, expire.
+
+The store offers no multi-document transaction (the local Cosmos server has no transactional batch, and the
+products live in separate partitions anyway), so all-or-nothing is built from three pieces:
+
+* the reservation document, created first, is the idempotency record: one per order id;
+* each product records the quantity it holds per order (a "hold"), taken and returned with one conditional
+  write each, so every per-product step can be repeated safely;
+* a failure part-way compensates by returning the holds already taken.
+
+A status change is always written to the reservation document before the products are touched
+(``settled`` is false in between); whoever finds an unsettled reservation (a retried call or the sweeper)
+finishes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
+
+from product_service.domain.catalog import Clock, utc_now
+from product_service.domain.errors import (
+    AlreadyExistsError,
+    InsufficientStockError,
+    NotFoundError,
+    PreconditionFailedError,
+    ReservationConflictError,
+    StockProblem,
+    UnknownProductError,
+)
+from product_service.domain.models import (
+    RETURNING_STATUSES,
+    HoldOutcome,
+    Rejection,
+    Reservation,
+    ReservationLine,
+    ReservationStatus,
+)
+from product_service.domain.ports import ProductRepository, ReservationRepository
+
+log = logging.getLogger(__name__)
+
+# A state change lost to a concurrent writer is re-read and retried at most this often.
+_MAX_ATTEMPTS = 5
+
+
+def rejection_error(rejection: Rejection) -> UnknownProductError | InsufficientStockError:
+    problem = StockProblem(rejection.product_id, rejection.requested, rejection.available)
+    if rejection.reason == "unknown_product":
+        return UnknownProductError(problem)
+    return InsufficientStockError(problem)
+
+
+class ReservationService:
+    def __init__(
+        self,
+        products: ProductRepository,
+        reservations: ReservationRepository,
+        *,
+        ttl: timedelta,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._products = products
+        self._reservations = reservations
+        self._ttl = ttl
+        self._clock = clock
+
+    async def get(self, order_id: str) -> Reservation:
+        reservation = await self._reservations.get(order_id)
+        if reservation is None:
+            raise NotFoundError(f"no reservation for order '{order_id}'")
+        return reservation
+
+    async def reserve(self, order_id: str, items: Sequence[ReservationLine]) -> tuple[Reservation, bool]:
+        """Holds every line or none. Returns the reservation and whether this call was a repeat.
+
+        A repeat with the same items gives the first call's outcome (including its rejection); a repeat
+        with different items is a conflict.
+        """
+        lines = tuple(sorted(items, key=lambda line: line.product_id))
+        now = self._clock()
+        draft = Reservation(
+            order_id=order_id,
+            status=ReservationStatus.PENDING,
+            items=lines,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + self._ttl,
+        )
+        try:
+            reservation = await self._reservations.create(draft)
+        except AlreadyExistsError:
+            return await self._replay(order_id, lines), True
+
+        rejection: Rejection | None = None
+        try:
+            for line in lines:
+                outcome = await self._products.take_hold(line.product_id, order_id, line.quantity)
+                if outcome not in (HoldOutcome.TAKEN, HoldOutcome.ALREADY_HELD):
+                    rejection = await self._rejection(line, outcome)
+                    break
+        except Exception:
+            await self._abandon(reservation)
+            raise
+        if rejection is not None:
+            try:
+                await self._finish(reservation, ReservationStatus.REJECTED, rejection=rejection)
+            except PreconditionFailedError:
+                await self._return_holds(reservation)  # the sweeper expired it meanwhile
+            raise rejection_error(rejection)
+
+        try:
+            reserved = await self._reservations.replace(
+                replace(
+                    reservation, status=ReservationStatus.RESERVED, settled=True, updated_at=self._clock()
+                )
+            )
+        except PreconditionFailedError as exc:
+            # The sweeper expired it while we were taking holds; hand back what we took after its pass.
+            await self._return_holds(reservation)
+            raise ReservationConflictError(
+                f"reservation for order '{order_id}' expired while reserving"
+            ) from exc
+        log.info("reservation.reserved", extra={"order_id": order_id, "lines": len(lines)})
+        return reserved, False
+
+    async def confirm(self, order_id: str) -> Reservation:
+        return await self._move(order_id, ReservationStatus.CONFIRMED)
+
+    async def release(self, order_id: str) -> Reservation:
+        return await self._move(order_id, ReservationStatus.RELEASED)
+
+    async def sweep(self) -> int:
+        """Expires open reservations past their TTL and settles any left half-done. Returns how many it
+        changed. Safe to run in several processes at once."""
+        now = self._clock()
+        count = 0
+        async for reservation in self._reservations.due(now, unsettled_before=now - self._ttl):
+            try:
+                if reservation.status in (ReservationStatus.PENDING, ReservationStatus.RESERVED):
+                    await self._finish(reservation, ReservationStatus.EXPIRED)
+                    log.info("reservation.expired", extra={"order_id": reservation.order_id})
+                elif not reservation.settled:
+                    await self._settle(reservation)
+                else:
+                    continue
+            except PreconditionFailedError:
+                continue  # someone else moved it first; it is theirs to finish
+            count += 1
+        return count
+
+    async def _move(self, order_id: str, target: ReservationStatus) -> Reservation:
+        for _ in range(_MAX_ATTEMPTS):
+            current = await self.get(order_id)
+            if current.status is ReservationStatus.RESERVED and current.expires_at <= self._clock():
+                # Past its TTL the reservation is expired whether or not the sweeper got to it yet.
+                try:
+                    current = await self._finish(current, ReservationStatus.EXPIRED)
+                except PreconditionFailedError:
+                    continue
+            if current.status is target or (
+                target is ReservationStatus.RELEASED and current.status is ReservationStatus.EXPIRED
+            ):
+                return current if current.settled else await self._settle(current)
+            if current.status is not ReservationStatus.RESERVED:
+                raise ReservationConflictError(
+                    f"reservation for order '{order_id}' is {current.status.value}; "
+                    f"it cannot become {target.value}"
+                )
+            try:
+                return await self._finish(current, target)
+            except PreconditionFailedError:
+                continue
+        raise ReservationConflictError(f"reservation for order '{order_id}' is changing; retry")
+
+    async def _replay(self, order_id: str, lines: tuple[ReservationLine, ...]) -> Reservation:
+        existing = await self.get(order_id)
+        if existing.items != lines:
+            raise ReservationConflictError(
+                f"order '{order_id}' already has a reservation with different items"
+            )
+        if existing.status is ReservationStatus.PENDING:
+            raise ReservationConflictError(f"reservation for order '{order_id}' is in progress; retry")
+        if existing.rejection is not None:
+            raise rejection_error(existing.rejection)
+        return existing
+
+    async def _abandon(self, reservation: Reservation) -> None:
+        """After a failure part-way (the store stopped answering): hand back every hold, even one whose
+        outcome is unknown, and forget the attempt so that a retry starts afresh. If the store is still
+        failing, the reservation stays PENDING and the sweeper expires it after the TTL."""
+        try:
+            await self._return_holds(reservation)
+            await self._reservations.delete(reservation)
+        except Exception:  # the original failure is what the caller must see
+            log.warning("reservation.abandon_failed", extra={"order_id": reservation.order_id}, exc_info=True)
+
+    async def _rejection(self, line: ReservationLine, outcome: HoldOutcome) -> Rejection:
+        if outcome is HoldOutcome.MISSING:
+            return Rejection("unknown_product", line.product_id, line.quantity, None)
+        product = await self._products.get(line.product_id)
+        available = product.stock if product is not None else None
+        return Rejection("insufficient_stock", line.product_id, line.quantity, available)
+
+    async def _finish(
+        self, reservation: Reservation, status: ReservationStatus, rejection: Rejection | None = None
+    ) -> Reservation:
+        """Records the new status (conditional on the version read), then applies it to the products."""
+        moved = await self._reservations.replace(
+            replace(reservation, status=status, settled=False, rejection=rejection, updated_at=self._clock())
+        )
+        return await self._settle(moved)
+
+    async def _settle(self, reservation: Reservation) -> Reservation:
+        if reservation.status is ReservationStatus.CONFIRMED:
+            for line in reservation.items:
+                await self._products.commit_hold(line.product_id, reservation.order_id, line.quantity)
+        elif reservation.status in RETURNING_STATUSES:
+            await self._return_holds(reservation)
+        try:
+            return await self._reservations.replace(
+                replace(reservation, settled=True, updated_at=self._clock())
+            )
+        except PreconditionFailedError:
+            # A concurrent settler of the same state won the write; the holds are settled either way.
+            return await self.get(reservation.order_id)
+
+    async def _return_holds(self, reservation: Reservation) -> None:
+        for line in reservation.items:
+            await self._products.release_hold(line.product_id, reservation.order_id, line.quantity)

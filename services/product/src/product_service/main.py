@@ -1,0 +1,52 @@
+"""Entry point: wires settings, middleware, error handlers and routers. ``product-service`` runs it."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from pydantic import ValidationError
+
+from product_service.api import ops, problems, products, reservations
+from product_service.api.middleware import BodyLimitMiddleware, ObservabilityMiddleware
+from product_service.logs import configure_logging
+from product_service.metrics import Metrics
+from product_service.runtime import lifespan
+from product_service.settings import Settings
+
+
+def create_app(settings: Settings) -> FastAPI:
+    configure_logging(settings.log_level)
+    metrics = Metrics()
+    app = FastAPI(
+        title="Contoso Shop product service",
+        version="1.0.0",
+        description="Catalog, stock reservations for the order saga, and product images.",
+        lifespan=lifespan(settings, metrics),
+    )
+    problems.install(app)
+    for module in (products, reservations, ops):
+        app.include_router(module.router)
+
+    def body_limit(method: str, path: str) -> int:
+        is_image = method == "PUT" and path.endswith("/image")
+        return settings.image_max_bytes if is_image else settings.max_json_body_bytes
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "traceparent"],
+        expose_headers=["ETag", "Location", "traceparent", "Idempotent-Replayed"],
+    )
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    return app
+
+
+def run() -> None:
+    try:
+        settings = Settings()  # type: ignore[call-arg]  # values come from the environment
+    except ValidationError as exc:
+        raise SystemExit(f"product-service: invalid configuration\n{exc}") from None
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

@@ -1,0 +1,104 @@
+"""Builds the running service from settings: clients, repositories, domain services, the sweeper.
+
+Owned by the application's lifespan, so that shutdown (SIGTERM) stops the sweeper and closes every client
+after uvicorn has finished the requests in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from product_service.adapters.blob import BlobImageStore
+from product_service.adapters.clients import Clients, check_blob, check_cosmos, open_clients
+from product_service.adapters.cosmos import CosmosProductRepository, CosmosReservationRepository
+from product_service.api.auth import TokenVerifier, build_verifier
+from product_service.domain.catalog import CatalogService
+from product_service.domain.reservations import ReservationService
+from product_service.metrics import Metrics
+from product_service.seed import seed_catalog
+from product_service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    metrics: Metrics
+    clients: Clients
+    catalog: CatalogService
+    reservations: ReservationService
+    verifier: TokenVerifier
+
+    async def check_ready(self) -> dict[str, str]:
+        """Per dependency, "ok" or the kind of failure."""
+        results: dict[str, str] = {}
+        for name, check in (("cosmos", check_cosmos), ("blob", check_blob)):
+            try:
+                await asyncio.wait_for(check(self.clients), timeout=5.0)
+                results[name] = "ok"
+            except Exception as exc:  # any failure means "not ready"; the kind is enough to report
+                results[name] = type(exc).__name__
+        return results
+
+
+async def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
+    clients = await open_clients(settings, metrics.observe_cosmos)
+    products = CosmosProductRepository(clients.products)
+    images = BlobImageStore(clients.images)
+    catalog = CatalogService(
+        products,
+        images,
+        image_types=frozenset(settings.image_content_types),
+        image_max_bytes=settings.image_max_bytes,
+    )
+    reservations = ReservationService(
+        products,
+        CosmosReservationRepository(clients.reservations),
+        ttl=timedelta(seconds=settings.reservation_ttl_seconds),
+    )
+    return Runtime(settings, metrics, clients, catalog, reservations, build_verifier(settings))
+
+
+async def sweep_forever(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(runtime.settings.sweep_interval_seconds)
+        try:
+            changed = await runtime.reservations.sweep()
+        except Exception:  # the next pass retries; a failing store must not kill the sweeper
+            log.exception("reservation sweep failed")
+            continue
+        if changed:
+            runtime.metrics.reservations_expired.inc(changed)
+            log.info("reservation sweep", extra={"changed": changed})
+
+
+def lifespan(
+    settings: Settings, metrics: Metrics
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def run(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await build_runtime(settings, metrics)
+        try:
+            if settings.seed_on_start:
+                await seed_catalog(runtime.catalog, only_if_empty=True)
+            app.state.runtime = runtime
+            sweeper = asyncio.create_task(sweep_forever(runtime), name="reservation-sweeper")
+            log.info("product service started", extra={"database": settings.cosmos_database})
+            yield
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
+        finally:
+            await runtime.verifier.close()
+            await runtime.clients.close()
+            log.info("product service stopped")
+
+    return run

@@ -1,0 +1,98 @@
+"""The service's configuration: read once from the environment (prefix ``PRODUCT_``), validated at start.
+
+A missing or contradictory setting stops the process before it serves anything. Secrets (Cosmos key, Blob
+connection string, development signing key) have no defaults; when the Cosmos key or the Blob connection
+string is absent the client factory authenticates with ``DefaultAzureCredential`` instead.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class AuthMode(StrEnum):
+    DEV = "dev"
+    ENTRA = "entra"
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRODUCT_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.PRODUCTION
+    host: str = "127.0.0.1"
+    port: int = Field(default=8001, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    cosmos_endpoint: str
+    cosmos_key: SecretStr | None = None
+    cosmos_database: str = "product"
+    # Both default to what Azure needs; the local Cosmos server needs them flipped (see the README).
+    cosmos_enable_endpoint_discovery: bool = True
+    cosmos_force_cross_partition_header: bool = False
+
+    blob_connection_string: SecretStr | None = None
+    blob_account_url: str | None = None
+    blob_container: str = "product-images"
+
+    auth_mode: AuthMode = AuthMode.ENTRA
+    auth_audience: str = "api://contoso-shop-product"
+    auth_admin_role: str = "Catalog.Admin"
+    auth_dev_signing_key: SecretStr | None = None
+    auth_dev_issuer: str = "contoso-shop-dev"
+    auth_entra_tenant_id: str | None = None
+    # Overrides the tenant's well-known JWKS address (sovereign clouds, or a stand-in key server in tests).
+    auth_entra_jwks_url: str | None = None
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    image_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    image_content_types: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["image/png", "image/jpeg", "image/webp", "image/gif"]
+    )
+    image_cache_seconds: int = Field(default=300, ge=0)
+
+    page_size_default: int = Field(default=20, ge=1, le=100)
+    reservation_ttl_seconds: float = Field(default=900, gt=0)
+    sweep_interval_seconds: float = Field(default=30, gt=0)
+
+    seed_on_start: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _csv_lists(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for key in ("cors_origins", "image_content_types"):
+                if key in data:
+                    data[key] = _split_csv(data[key])
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if (self.blob_connection_string is None) == (self.blob_account_url is None):
+            raise ValueError("set exactly one of PRODUCT_BLOB_CONNECTION_STRING or PRODUCT_BLOB_ACCOUNT_URL")
+        if self.auth_mode is AuthMode.DEV:
+            if self.auth_dev_signing_key is None:
+                raise ValueError("PRODUCT_AUTH_DEV_SIGNING_KEY is required when PRODUCT_AUTH_MODE=dev")
+            if len(self.auth_dev_signing_key.get_secret_value()) < 32:
+                raise ValueError("PRODUCT_AUTH_DEV_SIGNING_KEY must be at least 32 characters")
+            if self.environment is Environment.PRODUCTION:
+                raise ValueError("PRODUCT_AUTH_MODE=dev is refused when PRODUCT_ENVIRONMENT=production")
+        if self.auth_mode is AuthMode.ENTRA and self.auth_entra_tenant_id is None:
+            raise ValueError("PRODUCT_AUTH_ENTRA_TENANT_ID is required when PRODUCT_AUTH_MODE=entra")
+        return self

@@ -1,0 +1,219 @@
+"""Reservation endpoints: all-or-nothing, idempotent per order id, confirm/release/expiry."""
+
+from __future__ import annotations
+
+import asyncio
+
+
+def order(order_id: str, *items: tuple[str, int]) -> dict[str, object]:
+    return {"orderId": order_id, "items": [{"productId": p, "quantity": q} for p, q in items]}
+
+
+async def test_reserve_holds_stock_and_answers_201(api):
+    await api.create_product(id="a", stock=5)
+
+    response = await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+    assert response.status_code == 201
+    assert response.headers["location"] == "/reservations/o-1"
+    assert response.json()["status"] == "RESERVED"
+    assert await api.stock_of("a") == (3, 2)
+
+
+async def test_reserve_repeat_gives_same_result_without_holding_twice(api):
+    await api.create_product(id="a", stock=5)
+    first = await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+    again = await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+    assert again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert await api.stock_of("a") == (3, 2)
+
+
+async def test_reserve_same_order_with_different_items_is_409(api):
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+    response = await api.http.post("/reservations", json=order("o-1", ("a", 3)))
+
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/reservation-conflict")
+
+
+async def test_reserve_rejects_when_stock_short_and_takes_nothing(api):
+    await api.create_product(id="a", stock=5)
+    await api.create_product(id="b", stock=1)
+    await api.create_product(id="c", stock=5)
+
+    response = await api.http.post("/reservations", json=order("o-1", ("a", 2), ("b", 2), ("c", 1)))
+
+    assert response.status_code == 409
+    problem = response.json()
+    assert problem["type"].endswith("/insufficient-stock")
+    assert (problem["productId"], problem["requested"], problem["available"]) == ("b", 2, 1)
+    assert await api.stock_of("a") == (5, 0)
+    assert await api.stock_of("b") == (1, 0)
+    assert await api.stock_of("c") == (5, 0)
+
+
+async def test_reserve_rejects_unknown_product_naming_it_and_rolls_back(api):
+    await api.create_product(id="a", stock=5)
+
+    response = await api.http.post("/reservations", json=order("o-1", ("a", 1), ("zz-missing", 1)))
+
+    assert response.status_code == 422
+    assert response.json()["productId"] == "zz-missing"
+    assert response.json()["type"].endswith("/unknown-product")
+    assert await api.stock_of("a") == (5, 0)
+
+
+async def test_rejected_reservation_repeat_gives_same_refusal(api):
+    await api.create_product(id="a", stock=1)
+    first = await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await api.http.patch("/products/a", json={"stock": 10}, headers=api.admin)
+
+    again = await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+    assert again.status_code == first.status_code == 409
+    assert again.json()["productId"] == "a"
+    assert await api.stock_of("a") == (10, 0)
+
+
+async def test_reserve_refuses_repeated_product_in_items(api):
+    response = await api.http.post("/reservations", json=order("o-1", ("a", 1), ("a", 1)))
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "items"
+
+
+async def test_confirm_turns_hold_into_sale(api):
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+    response = await api.http.post("/reservations/o-1/confirm")
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "CONFIRMED"
+    assert await api.stock_of("a") == (3, 0)
+
+
+async def test_confirm_twice_is_idempotent(api):
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await api.http.post("/reservations/o-1/confirm")
+
+    response = await api.http.post("/reservations/o-1/confirm")
+
+    assert response.status_code == 200
+    assert await api.stock_of("a") == (3, 0)
+
+
+async def test_release_returns_stock(api):
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+    first = await api.http.post("/reservations/o-1/release")
+    second = await api.http.post("/reservations/o-1/release")
+
+    assert first.status_code == second.status_code == 200
+    assert second.json()["status"] == "RELEASED"
+    assert await api.stock_of("a") == (5, 0)
+
+
+async def test_confirm_after_release_is_409(api):
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await api.http.post("/reservations/o-1/release")
+
+    response = await api.http.post("/reservations/o-1/confirm")
+
+    assert response.status_code == 409
+    assert "RELEASED" in response.json()["detail"]
+
+
+async def test_release_after_confirm_is_409(api):
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await api.http.post("/reservations/o-1/confirm")
+
+    response = await api.http.post("/reservations/o-1/release")
+
+    assert response.status_code == 409
+
+
+async def test_confirm_unknown_order_is_404(api):
+    response = await api.http.post("/reservations/o-unknown/confirm")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_get_reservation(api):
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 1)))
+
+    response = await api.http.get("/reservations/o-1")
+
+    assert response.json()["items"] == [{"productId": "a", "quantity": 1}]
+
+
+async def test_sweeper_expires_unconfirmed_reservation_and_returns_stock(start_api):
+    api = await start_api(reservation_ttl_seconds=0.5, sweep_interval_seconds=0.2)
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 3)))
+    await api.http.post("/reservations", json=order("o-2", ("a", 1)))
+    await api.http.post("/reservations/o-2/confirm")
+
+    for _ in range(50):
+        if (await api.http.get("/reservations/o-1")).json()["status"] == "EXPIRED":
+            break
+        await asyncio.sleep(0.1)
+
+    assert (await api.http.get("/reservations/o-1")).json()["status"] == "EXPIRED"
+    assert await api.stock_of("a") == (4, 0)
+    assert (await api.http.get("/reservations/o-2")).json()["status"] == "CONFIRMED"
+    metrics = (await api.http.get("/metrics")).text
+    assert "reservations_expired_total 1.0" in metrics
+
+
+async def test_confirm_after_ttl_is_409_even_before_the_sweeper_runs(start_api):
+    api = await start_api(reservation_ttl_seconds=0.2, sweep_interval_seconds=3600)
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("o-1", ("a", 3)))
+    await asyncio.sleep(0.3)
+
+    confirm = await api.http.post("/reservations/o-1/confirm")
+    release = await api.http.post("/reservations/o-1/release")
+
+    assert confirm.status_code == 409
+    assert "EXPIRED" in confirm.json()["detail"]
+    assert release.status_code == 200
+    assert release.json()["status"] == "EXPIRED"
+    assert await api.stock_of("a") == (5, 0)
+
+
+async def test_fifty_concurrent_reservations_against_stock_ten_exactly_ten_succeed(api):
+    await api.create_product(id="hot", stock=10)
+
+    responses = await asyncio.gather(
+        *(api.http.post("/reservations", json=order(f"o-{n}", ("hot", 1))) for n in range(50))
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 10
+    assert statuses.count(409) == 40
+    assert await api.stock_of("hot") == (0, 10)
+
+
+async def test_concurrent_repeats_of_one_order_hold_stock_once(api):
+    await api.create_product(id="a", stock=10)
+
+    responses = await asyncio.gather(
+        *(api.http.post("/reservations", json=order("o-1", ("a", 2))) for _ in range(10))
+    )
+
+    assert {r.status_code for r in responses} <= {201, 409}
+    assert any(r.status_code == 201 for r in responses)
+    assert await api.stock_of("a") == (8, 2)
