@@ -47,8 +47,11 @@ lint: install ## ruff, yamllint, shellcheck, hadolint
 	$(BIN)/yamllint --strict .
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/lint-files.sh
 
-typecheck: install ## mypy (strict) over every Python package
+typecheck: install ## mypy (strict) over every Python package, `npm run typecheck` in every Node workspace
 	$(BIN)/mypy $$($(BIN)/python scripts/workspace.py python-sources)
+	@if [ "$$(node -p 'require("./package.json").workspaces.length')" -gt 0 ]; then \
+		npm run typecheck --workspaces --if-present; \
+	fi
 
 test-python: install ## pytest, package by package
 	scripts/test-python.sh

@@ -1,0 +1,89 @@
+/** The cart as React state, persisted in localStorage and kept in step across tabs. */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  EMPTY_CART,
+  addToCart,
+  parseCart,
+  removeFromCart,
+  serializeCart,
+  setQuantity,
+  type Cart,
+  type CartLine,
+  type CartProduct,
+} from '../domain/cart';
+
+export const CART_STORAGE_KEY = 'contoso-shop.cart';
+
+interface CartActions {
+  readonly cart: Cart;
+  readonly add: (product: CartProduct, quantity?: number) => void;
+  readonly setQuantity: (productId: string, quantity: number) => void;
+  readonly remove: (productId: string) => void;
+  readonly replace: (lines: readonly CartLine[]) => void;
+  readonly clear: () => void;
+}
+
+const CartContext = createContext<CartActions | undefined>(undefined);
+
+function readStored(storage: Storage | undefined): Cart {
+  try {
+    return parseCart(storage?.getItem(CART_STORAGE_KEY) ?? null);
+  } catch {
+    return EMPTY_CART;
+  }
+}
+
+function safeStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined; // storage disabled (privacy mode): the cart still works for this page's life
+  }
+}
+
+export function CartProvider({ children }: { children: ReactNode }) {
+  const storage = safeStorage();
+  const [cart, setCart] = useState<Cart>(() => readStored(storage));
+
+  const update = useCallback(
+    (change: (current: Cart) => Cart) => {
+      setCart((current) => {
+        const next = change(current);
+        try {
+          storage?.setItem(CART_STORAGE_KEY, serializeCart(next));
+        } catch {
+          // Quota exceeded or storage disabled: keep the in-memory cart rather than fail the click.
+        }
+        return next;
+      });
+    },
+    [storage],
+  );
+
+  useEffect(() => {
+    function onStorage(event: StorageEvent): void {
+      if (event.key === CART_STORAGE_KEY) setCart(parseCart(event.newValue));
+    }
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
+  }, []);
+
+  const actions = useMemo<CartActions>(
+    () => ({
+      cart,
+      add: (product, quantity = 1) => update((current) => addToCart(current, product, quantity)),
+      setQuantity: (productId, quantity) => update((current) => setQuantity(current, productId, quantity)),
+      remove: (productId) => update((current) => removeFromCart(current, productId)),
+      replace: (lines) => update(() => ({ lines })),
+      clear: () => update(() => EMPTY_CART),
+    }),
+    [cart, update],
+  );
+  return <CartContext.Provider value={actions}>{children}</CartContext.Provider>;
+}
+
+export function useCart(): CartActions {
+  const context = useContext(CartContext);
+  if (context === undefined) throw new Error('useCart needs a <CartProvider> above it');
+  return context;
+}
