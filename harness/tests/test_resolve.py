@@ -26,7 +26,7 @@ def platform(**extra: object) -> Platform:
                     "command": ["api"],
                     "ports": {"http": 8000},
                     "health": {"http": "http://{host}:{ports.http}/health"},
-                    "env": {"DB_URL": "http://{host}:{db.ports.main}", "ROOT": "{root}"},
+                    "env": {"DB_URL": "http://{host}:{db.ports.main}", "ROOT": "{root}", "STATE": "{state_dir}"},
                     "depends_on": ["db"],
                     **extra,
                 },
@@ -38,7 +38,7 @@ def platform(**extra: object) -> Platform:
 def test_placeholders_are_filled_from_ports_host_and_paths() -> None:
     db, api = resolve_platform(platform(), ["api"], root=ROOT, state_dir=STATE)
     assert db.command == ["db", "--port", "7000", "--data", "/repo/.shop/data/db"]
-    assert api.env == {"DB_URL": "http://127.0.0.1:7000", "ROOT": "/repo"}
+    assert api.env == {"DB_URL": "http://127.0.0.1:7000", "ROOT": "/repo", "STATE": "/repo/.shop"}
     assert api.health.http == "http://127.0.0.1:8000/health"
     assert db.health.tcp == (("127.0.0.1", 7000),)
     assert api.log_file == STATE / "logs" / "api.log"

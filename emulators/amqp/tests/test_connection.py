@@ -167,6 +167,52 @@ async def test_sender_gets_credit_and_settled_accepted_outcomes() -> None:
         await client.close()
 
 
+class RejectingOversizeApp(QueueApp):
+    """Settles oversize deliveries Rejected, as Azure does, instead of detaching the link."""
+
+    async def on_link_attach(self, link):  # type: ignore[no-untyped-def]
+        handler = await super().on_link_attach(link)
+        link.max_message_size = 1024
+        link.reject_oversize = True
+        return handler
+
+
+async def test_oversize_delivery_is_rejected_and_the_link_stays_when_the_app_asks() -> None:
+    app = RejectingOversizeApp()
+    async with running_server(app) as server:
+        client = await open_session(server.port)
+        answer = await client.attach_sender("orders")
+        assert answer.max_message_size == 1024
+        await client.expect(Flow)
+        payload = message_bytes("x" * 3000)
+        for index, start in enumerate(range(0, len(payload), 1000)):
+            client.send(
+                Transfer(
+                    handle=0,
+                    delivery_id=0 if index == 0 else None,
+                    delivery_tag=b"big" if index == 0 else None,
+                    message_format=0,
+                    more=start + 1000 < len(payload),
+                ),
+                payload=payload[start : start + 1000],
+            )
+        rejected = await client.expect(Disposition)
+        client.send(
+            Transfer(handle=0, delivery_id=1, delivery_tag=b"small", message_format=0),
+            payload=message_bytes("ok"),
+        )
+        accepted = await client.expect(Disposition)
+
+        assert rejected.first == 0
+        assert rejected.settled is True
+        assert rejected.state.error.condition == "amqp:link:message-size-exceeded"
+        assert "exceeds the limit (1024 bytes)" in rejected.state.error.description
+        assert accepted.first == 1
+        assert accepted.state == Accepted()
+        assert [decode_message(d.payload).body for d in app.received] == [Data([b"ok"])]
+        await client.close()
+
+
 async def test_multi_frame_transfer_is_reassembled() -> None:
     app = QueueApp()
     async with running_server(app) as server:

@@ -115,3 +115,16 @@ def test_assembler_enforces_max_message_size() -> None:
     assembler.add(Transfer(handle=0, delivery_id=1, delivery_tag=b"t", more=True), b"ab")
     with pytest.raises(MessageTooLargeError):
         assembler.add(Transfer(handle=0, more=True), b"cd")
+
+
+def test_assembler_skipping_oversize_reads_the_whole_delivery_then_reports_it() -> None:
+    assembler = TransferAssembler(max_size=3, skip_oversize=True)
+    first = Transfer(handle=0, delivery_id=1, delivery_tag=b"t", more=True)
+    assert assembler.add(first, b"ab") is None
+    assert assembler.add(Transfer(handle=0, more=True), b"cd") is None
+    with pytest.raises(MessageTooLargeError) as raised:
+        assembler.add(Transfer(handle=0), b"ef")
+    assert raised.value.first == first
+    assert raised.value.size == 6
+    assert not assembler.in_progress
+    assert assembler.add(Transfer(handle=0, delivery_id=2, delivery_tag=b"u"), b"ok") is not None

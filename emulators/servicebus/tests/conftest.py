@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import json
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,55 @@ from servicebus_emulator.provider import ServiceBusProvider
 from servicebus_emulator.store import MemoryStore, SqliteStore, Store
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
+PLATFORM_CONFIG = CONFIG_DIR / "platform.json"
+
+
+def start_emulator_process(*args: str) -> subprocess.Popen[str]:
+    """``servicebus-emulator ARGS`` as a child process (stdout: JSON log lines)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "servicebus_emulator.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def listening_line(process: subprocess.Popen[str], timeout: float = 30) -> dict[str, Any]:
+    """The emulator's ``listening`` log entry (bound ports), read from its stdout."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        assert line, f"emulator exited: {process.wait()} {process.stderr.read() if process.stderr else ''}"
+        entry: dict[str, Any] = json.loads(line)
+        if entry.get("event") == "listening":
+            return entry
+    raise AssertionError("no listening line")
+
+
+def stop_process(process: subprocess.Popen[str]) -> None:
+    process.kill()
+    process.wait()
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+@contextmanager
+def emulator_process(*args: str) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
+    """A running emulator process on free ports and its listening line; killed on exit."""
+    process = start_emulator_process("--amqp-port", "0", "--http-port", "0", *args)
+    try:
+        yield process, listening_line(process)
+    finally:
+        stop_process(process)
+
+
+def connection_string(port: int, key: str = "SAS_KEY_VALUE") -> str:
+    return (
+        f"Endpoint=sb://127.0.0.1:{port};SharedAccessKeyName=RootManageSharedAccessKey;"
+        f"SharedAccessKey={key};UseDevelopmentEmulator=true;"
+    )
 
 
 def message(

@@ -4,7 +4,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,57 +11,20 @@ from typing import Any
 
 import pytest
 
-from .conftest import CONFIG_DIR
-
-
-def _start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "servicebus_emulator.cli", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _listening_line(process: subprocess.Popen[str]) -> dict[str, Any]:
-    assert process.stdout is not None
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        assert line, f"emulator exited: {process.wait()} {process.stderr.read() if process.stderr else ''}"
-        entry = json.loads(line)
-        if entry.get("event") == "listening":
-            return entry
-    raise AssertionError("no listening line")
+from .conftest import PLATFORM_CONFIG, emulator_process
 
 
 @pytest.fixture
 def emulator(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
-    process = _start(
-        "--config",
-        str(CONFIG_DIR / "platform.json"),
-        "--amqp-port",
-        "0",
-        "--http-port",
-        "0",
-        "--data-dir",
-        str(tmp_path / "data"),
-    )
-    try:
-        yield process, _listening_line(process)
-    finally:
-        process.kill()
-        process.wait()
-        for stream in (process.stdout, process.stderr):
-            if stream is not None:
-                stream.close()
+    with emulator_process("--config", str(PLATFORM_CONFIG), "--data-dir", str(tmp_path / "data")) as running:
+        yield running
 
 
 def test_cli_prints_bound_ports_on_one_json_line_and_serves_health(emulator):
     _, listening = emulator
 
     assert listening["http_port"] > 0
-    assert "amqp_port" in listening
+    assert listening["amqp_port"] > 0
     with urllib.request.urlopen(f"http://127.0.0.1:{listening['http_port']}/health", timeout=5) as response:
         assert json.load(response)["status"] == "healthy"
 

@@ -179,7 +179,12 @@ def _choose_ports(
 def _placeholder_values(
     host: str, root: Path, data_dir: Path, ports: dict[str, dict[str, int]], own: str | None
 ) -> dict[str, str]:
-    values = {"host": host, "root": str(root), "data_dir": str(data_dir)}
+    values = {
+        "host": host,
+        "root": str(root),
+        "state_dir": str(data_dir.parent.parent),
+        "data_dir": str(data_dir),
+    }
     for owner, owned in ports.items():
         for port_name, port in owned.items():
             values[f"{owner}.ports.{port_name}"] = str(port)

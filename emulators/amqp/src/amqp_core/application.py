@@ -86,7 +86,9 @@ class Application:
 
         Before returning, the application may set what the core answers with: ``link.source`` /
         ``link.target`` (default: the client's), ``link.max_message_size``, ``link.properties``,
-        ``link.offered_capabilities``, and for links the client sends on, ``link.credit_window``.
+        ``link.offered_capabilities``, and for links the client sends on, ``link.credit_window`` and
+        ``link.reject_oversize`` (settle a delivery over max-message-size Rejected with
+        ``amqp:link:message-size-exceeded`` and keep the link, as Azure does, instead of detaching it).
         """
         raise LinkError(Condition.NOT_FOUND, f"no node at {link.address}")
 

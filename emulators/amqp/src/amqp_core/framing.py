@@ -118,13 +118,19 @@ class TransferAssembler:
 
     ``add`` returns the first transfer of the delivery and the whole payload once the last frame
     (``more=false``) arrives, or None while more are expected. An aborted delivery is discarded.
+
+    A delivery growing past ``max_size`` raises `MessageTooLargeError` at once, unless
+    ``skip_oversize`` is set: then the rest of it is read and dropped, and the error is raised when
+    its last frame arrives, carrying the first transfer so the delivery can still be settled.
     """
 
-    def __init__(self, max_size: int | None = None) -> None:
+    def __init__(self, max_size: int | None = None, *, skip_oversize: bool = False) -> None:
         self._first: Transfer | None = None
         self._chunks: list[bytes] = []
         self._size = 0
         self._max_size = max_size
+        self.skip_oversize = skip_oversize
+        self._skipping = False
 
     @property
     def in_progress(self) -> bool:
@@ -140,13 +146,21 @@ class TransferAssembler:
         if transfer.aborted:
             self.reset()
             return None
-        self._chunks.append(payload)
         self._size += len(payload)
-        if self._max_size is not None and self._size > self._max_size:
-            raise MessageTooLargeError(self._size, self._max_size)
+        if not self._skipping and self._max_size is not None and self._size > self._max_size:
+            if not self.skip_oversize:
+                raise MessageTooLargeError(self._size, self._max_size)
+            self._skipping = True
+            self._chunks = []
+        if not self._skipping:
+            self._chunks.append(payload)
         if transfer.more:
             return None
         first = self._first
+        if self._skipping:
+            size, limit = self._size, self._max_size or 0
+            self.reset()
+            raise MessageTooLargeError(size, limit, first)
         if transfer.settled is not None:
             first = dataclasses.replace(first, settled=transfer.settled)
         if transfer.state is not None:
@@ -159,15 +173,21 @@ class TransferAssembler:
         self._first = None
         self._chunks = []
         self._size = 0
+        self._skipping = False
 
 
 class MessageTooLargeError(Exception):
-    """A delivery grew past the link's max-message-size."""
+    """A delivery grew past the link's max-message-size.
 
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"message of at least {size} bytes exceeds max-message-size {limit}")
+    ``first`` is the delivery's first transfer once the whole delivery has been read (skip mode), else None.
+    """
+
+    def __init__(self, size: int, limit: int, first: Transfer | None = None) -> None:
+        qualifier = "" if first is not None else "at least "
+        super().__init__(f"message of {qualifier}{size} bytes exceeds max-message-size {limit}")
         self.size = size
         self.limit = limit
+        self.first = first
 
 
 def describe(value: Any) -> str:

@@ -124,6 +124,9 @@ class IncomingLink(Link):
         self.delivery_count = attach.initial_delivery_count or 0
         self.credit = 0
         self.credit_window = DEFAULT_CREDIT_WINDOW
+        # The AMQP spec detaches a link that carries a delivery over max-message-size; Azure instead
+        # settles that delivery Rejected (amqp:link:message-size-exceeded) and keeps the link.
+        self.reject_oversize = False
         self.assembler = TransferAssembler()
 
     @property

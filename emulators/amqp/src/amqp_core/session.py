@@ -259,9 +259,13 @@ class Session:
         if link.state is not LinkState.ATTACHED:
             return
         link.assembler._max_size = link.max_message_size
+        link.assembler.skip_oversize = link.reject_oversize
         try:
             whole = link.assembler.add(transfer, payload)
         except MessageTooLargeError as exc:
+            if exc.first is not None:
+                self._reject_oversize(link, exc.first, exc)
+                return
             link.assembler.reset()
             self.detach_link(link, AmqpError(condition=Condition.MESSAGE_SIZE_EXCEEDED, description=str(exc)))
             return
@@ -271,6 +275,16 @@ class Session:
         delivery = IncomingDelivery(link, first, data)
         link._delivery_arrived()
         await self._call(link, link.handler.on_message(link, delivery))
+
+    @staticmethod
+    def _reject_oversize(link: IncomingLink, first: Transfer, error: MessageTooLargeError) -> None:
+        delivery = IncomingDelivery(link, first, b"")
+        link._delivery_arrived()
+        delivery.settle_rejected(
+            Condition.MESSAGE_SIZE_EXCEEDED,
+            f"The received message (delivery-id:{delivery.delivery_id}, size:{error.size} bytes) exceeds "
+            f"the limit ({error.limit} bytes) currently allowed on the link.",
+        )
 
     def _spend_incoming_window(self) -> None:
         self.next_incoming_id = (self.next_incoming_id + 1) & _SEQUENCE

@@ -1,18 +1,10 @@
-"""Composition: config → store → provider → admin HTTP server (+ the AMQP listener when present).
-
-The AMQP wire layer lives in `servicebus_emulator.amqp` and is started through one seam,
-`start_amqp_listener`: the package is imported lazily and, when it is not installed yet, the emulator
-runs without an AMQP listener (admin API only) and says so in its log.
-"""
+"""Composition: config → store → provider → admin HTTP server and AMQP listener."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, cast
 
 from emulator_common.admin_http import AdminServer, create_admin_app
 from emulator_common.clock import Clock, SystemClock
@@ -20,49 +12,15 @@ from emulator_common.faults import FaultRegistry
 from emulator_common.sas import SasValidator
 
 from servicebus_emulator.admin import add_routes
+from servicebus_emulator.amqp import AmqpContext, AmqpListener, serve
 from servicebus_emulator.model import NamespaceSettings
 from servicebus_emulator.provider import ServiceBusProvider
 from servicebus_emulator.store import MemoryStore, SqliteStore, Store
 
 log = logging.getLogger(__name__)
 
-AMQP_MODULE = "servicebus_emulator.amqp"
-
 # The well-known key of the Service Bus emulators; it protects nothing and is public on purpose.
 EMULATOR_KEYS = {"RootManageSharedAccessKey": "SAS_KEY_VALUE"}
-
-
-@dataclass(frozen=True, slots=True)
-class AmqpContext:
-    """Everything the AMQP listener needs from the rest of the emulator."""
-
-    provider: ServiceBusProvider
-    faults: FaultRegistry
-    sas: SasValidator
-    host: str
-    port: int
-
-
-class AmqpListener(Protocol):
-    port: int
-
-    async def close(self) -> None: ...
-
-
-AmqpServe = Callable[[AmqpContext], Awaitable[AmqpListener]]
-
-
-async def start_amqp_listener(context: AmqpContext) -> AmqpListener | None:
-    """Start ``servicebus_emulator.amqp.serve(context)``; None when that package does not exist yet."""
-    try:
-        module = importlib.import_module(AMQP_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name != AMQP_MODULE:
-            raise
-        log.warning("AMQP listener not available: %s is not installed", AMQP_MODULE)
-        return None
-    serve = cast(AmqpServe, module.serve)
-    return await serve(context)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +66,8 @@ class Emulator:
             host=self.options.host,
             port=self.options.amqp_port,
         )
-        self._amqp = await start_amqp_listener(context)
-        self.amqp_port = self._amqp.port if self._amqp else None
+        self._amqp = await serve(context)
+        self.amqp_port = self._amqp.port
 
     async def close(self) -> None:
         if self._amqp is not None:

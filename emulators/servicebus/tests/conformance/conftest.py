@@ -1,61 +1,139 @@
-"""One Service Bus emulator (real sockets, in-memory store) for the conformance tests, on its own thread."""
+"""One Service Bus emulator (real sockets, in-memory store) for the conformance tests, on its own thread.
+
+Each test uses entities of its own, so tests never see each other's messages or fault rules.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from servicebus_emulator.app import Emulator, EmulatorOptions
-from servicebus_emulator.filters import DEFAULT_RULE
+from servicebus_emulator.filters import DEFAULT_RULE, CorrelationFilter, Rule
 from servicebus_emulator.model import NamespaceSettings, QueueSettings, SubscriptionSettings, TopicSettings
 
-QUEUES = ["basic", "rad", "abandon", "defer", "dlq", "renew", "schedule", "peek", "async", "dispose"]
+from ..conftest import connection_string
+
+QUEUES = [
+    "basic",
+    "rad",
+    "abandon",
+    "defer",
+    "dlq",
+    "renew",
+    "schedule",
+    "peek",
+    "batch",
+    "async",
+    "async-settle",
+    "async-dlq",
+    "async-schedule",
+]
+FAULT_QUEUES = [
+    "busy",
+    "detach",
+    "latency",
+    "drop",
+    "lost-lock",
+    "renew-lost",
+    "duplicate",
+    "chance",
+    "listed",
+]
+# Short lock and TTL so expiry tests wait about a second, not the defaults' minute and hour.
+SHORT_LOCK = 1.0
+SHORT_TTL = 0.5
 
 
 def _settings() -> NamespaceSettings:
     queues = [QueueSettings(name=name, lock_duration=30.0, max_delivery_count=2) for name in QUEUES]
-    queues.append(
-        QueueSettings(name="dups", requires_duplicate_detection=True, duplicate_detection_window=60.0)
-    )
-    queues.append(QueueSettings(name="small", max_message_size=1024))
+    queues += [QueueSettings(name=f"faults-{name}", lock_duration=30.0) for name in FAULT_QUEUES]
+    queues += [
+        QueueSettings(name="dups", requires_duplicate_detection=True, duplicate_detection_window=60.0),
+        QueueSettings(name="small", max_message_size=1024),
+        QueueSettings(name="retries", lock_duration=30.0, max_delivery_count=2),
+        QueueSettings(name="expiring-lock", lock_duration=SHORT_LOCK, max_delivery_count=5),
+        QueueSettings(name="ttl", default_message_ttl=SHORT_TTL, dead_lettering_on_message_expiration=True),
+        QueueSettings(name="ttl-dropped", default_message_ttl=SHORT_TTL),
+    ]
+    paid = Rule("paid", CorrelationFilter(subject="PaymentSucceeded", properties={"version": "1"}))
     topic = TopicSettings(
-        name="events", subscriptions=(SubscriptionSettings(name="audit", rules=(DEFAULT_RULE,)),)
+        name="events",
+        subscriptions=(
+            SubscriptionSettings(name="audit", rules=(DEFAULT_RULE,)),
+            SubscriptionSettings(name="paid-only", rules=(paid,)),
+        ),
     )
     return NamespaceSettings(name="sbemulatorns", queues=tuple(queues), topics=(topic,))
 
 
+@dataclass(frozen=True)
+class RunningEmulator:
+    amqp_port: int
+    http_port: int
+
+    def connection_string(self, key: str = "SAS_KEY_VALUE") -> str:
+        return connection_string(self.amqp_port, key)
+
+    def admin(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Call the admin HTTP API; returns the decoded JSON answer (None when empty)."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.http_port}{path}",
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def add_fault(self, **rule: Any) -> dict[str, Any]:
+        created: dict[str, Any] = self.admin("POST", "/faults", rule)
+        return created
+
+
 @pytest.fixture(scope="session")
-def emulator_port() -> Iterator[int]:
+def emulator() -> Iterator[RunningEmulator]:
     loop = asyncio.new_event_loop()
-    emulator = Emulator(_settings(), EmulatorOptions(amqp_port=0, http_port=0))
+    running = Emulator(_settings(), EmulatorOptions(amqp_port=0, http_port=0, fault_seed=7))
     started = threading.Event()
 
     def run() -> None:
         asyncio.set_event_loop(loop)
-        loop.run_until_complete(emulator.start())
+        loop.run_until_complete(running.start())
         started.set()
         loop.run_forever()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     assert started.wait(30), "emulator did not start"
-    assert emulator.amqp_port is not None
+    assert running.amqp_port is not None
+    assert running.http_port is not None
     try:
-        yield emulator.amqp_port
+        yield RunningEmulator(running.amqp_port, running.http_port)
     finally:
-        asyncio.run_coroutine_threadsafe(emulator.close(), loop).result(30)
+        asyncio.run_coroutine_threadsafe(running.close(), loop).result(30)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(30)
         loop.close()
 
 
-def connection_string(port: int, key: str = "SAS_KEY_VALUE") -> str:
-    return (
-        f"Endpoint=sb://127.0.0.1:{port};SharedAccessKeyName=RootManageSharedAccessKey;"
-        f"SharedAccessKey={key};UseDevelopmentEmulator=true;"
-    )
+@pytest.fixture
+def emulator_port(emulator: RunningEmulator) -> int:
+    return emulator.amqp_port
+
+
+@pytest.fixture
+def faults(emulator: RunningEmulator) -> Iterator[RunningEmulator]:
+    """The emulator, with every fault rule removed after the test."""
+    yield emulator
+    emulator.admin("DELETE", "/faults")
 
 
 @pytest.fixture

@@ -1,24 +1,34 @@
 """The Service Bus emulator's AMQP wire layer, on `amqp_core`.
 
-`serve(context)` is the seam `servicebus_emulator.app` starts: it listens on ``context.host:port`` and
-returns a listener with ``port`` and ``close()``.
+`serve(context)` listens on ``context.host:port`` and returns a listener with ``port`` and ``close()``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from amqp_core.connection import Settings
 from amqp_core.server import AmqpServer
+from emulator_common.faults import FaultRegistry
+from emulator_common.sas import SasValidator
 
 from servicebus_emulator.amqp.application import ServiceBusApplication
+from servicebus_emulator.provider import ServiceBusProvider
 
-if TYPE_CHECKING:
-    from servicebus_emulator.app import AmqpContext
-
-__all__ = ["AmqpListener", "serve"]
+__all__ = ["AmqpContext", "AmqpListener", "serve"]
 
 CONTAINER_ID = "servicebus-emulator"
+
+
+@dataclass(frozen=True, slots=True)
+class AmqpContext:
+    """Everything the AMQP listener needs from the rest of the emulator."""
+
+    provider: ServiceBusProvider
+    faults: FaultRegistry
+    sas: SasValidator
+    host: str
+    port: int
 
 
 class AmqpListener:

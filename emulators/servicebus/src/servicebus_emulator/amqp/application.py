@@ -50,7 +50,8 @@ class ServiceBusApplication(Application):
         if path == CBS:
             return RequestResponseNode.for_link(link, self._cbs).attach(link)
         entity_path = path[: -len(MANAGEMENT_SUFFIX)] if path.casefold().endswith(MANAGEMENT_SUFFIX) else path
-        self._authorize(link, entity_path)
+        # Node's SDK asks for a token on `<entity>/$management` itself; an entity's token covers it too.
+        self._authorize(link, path)
         try:
             target = self.provider.resolve(entity_path)
         except EntityNotFoundError as error:
@@ -68,16 +69,17 @@ class ServiceBusApplication(Application):
         except ServiceBusError as error:
             raise LinkError(Condition.NOT_FOUND, str(error)) from None
         if isinstance(link, IncomingLink):
+            link.reject_oversize = True
             return EntitySender(self.provider, self.faults, target)
         assert isinstance(link, OutgoingLink)
         return EntityReceiver(self.provider, self.faults, target, link)
 
-    def _authorize(self, link: Link, entity_path: str) -> None:
-        wanted = entity_path.casefold()
+    def _authorize(self, link: Link, node: str) -> None:
+        wanted = node.casefold()
         for granted in _granted(link.session.connection):
             if not granted or wanted == granted or wanted.startswith(granted + "/"):
                 return
-        raise LinkError(Condition.UNAUTHORIZED_ACCESS, f"no valid $cbs token for '{entity_path}'")
+        raise LinkError(Condition.UNAUTHORIZED_ACCESS, f"no valid $cbs token for '{node}'")
 
     async def _cbs(self, request: Request) -> Message:
         body = request.message.body.value if isinstance(request.message.body, AmqpValue) else None

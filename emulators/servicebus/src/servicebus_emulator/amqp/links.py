@@ -79,6 +79,10 @@ class EntityReceiver(LinkHandler):
     token; receive-and-delete links (sender settle mode settled) get pre-settled, removed messages.
     While the client has credit and nothing is available, one waiter task per link sleeps on the
     provider and pushes what arrives.
+
+    A ``duplicate-delivery`` fault on ``receive`` sends the next message twice. The copy has a delivery
+    tag of its own, so its lock token is one the broker never issued: settling the copy fails with
+    message-lock-lost, as settling a stale redelivery does in Azure.
     """
 
     def __init__(
@@ -91,22 +95,34 @@ class EntityReceiver(LinkHandler):
             ReceiveMode.RECEIVE_AND_DELETE if link.snd_settle_mode == SND_SETTLED else ReceiveMode.PEEK_LOCK
         )
         self._waiter: asyncio.Task[None] | None = None
+        self._duplicate_next = False
+        self._copy: bytes | None = None
 
     def _push(self, link: OutgoingLink) -> None:
+        locked = self.mode is ReceiveMode.PEEK_LOCK
         while link.attached and link.credit > 0:
-            records = self.provider.take(self.target, self.mode, link.credit)
+            if self._copy is not None:
+                link.send(self._copy, tag=uuid.uuid4().bytes_le, settled=not locked)
+                self._copy = None
+                continue
+            records = self.provider.take(self.target, self.mode, 1 if self._duplicate_next else link.credit)
             if not records:
                 return
             for record in records:
-                locked = self.mode is ReceiveMode.PEEK_LOCK
                 tag = record.lock_token.bytes_le if locked and record.lock_token else uuid.uuid4().bytes_le
-                link.send(delivered_bytes(record, locked=locked), tag=tag, settled=not locked)
+                payload = delivered_bytes(record, locked=locked)
+                link.send(payload, tag=tag, settled=not locked)
+                if self._duplicate_next:
+                    self._duplicate_next = False
+                    self._copy = payload
 
     async def on_credit(self, link: OutgoingLink) -> None:
         try:
-            await fault_actions.apply(self.faults, self.target.path, "receive", link)
+            fault = await fault_actions.apply(self.faults, self.target.path, "receive", link)
         except fault_actions.InjectedFault as error:
             raise LinkError(error.condition, error.description) from None
+        if fault is not None and fault.action is FaultAction.DUPLICATE_DELIVERY:
+            self._duplicate_next = True
         self._push(link)
         if link.credit > 0 and not link.drain and (self._waiter is None or self._waiter.done()):
             self._waiter = asyncio.get_running_loop().create_task(self._wait_and_push(link))
@@ -127,11 +143,15 @@ class EntityReceiver(LinkHandler):
             return None
         lock_token = uuid.UUID(bytes_le=delivery.tag)
         try:
-            await settle(self.provider, self.faults, self.target, lock_token, state)
+            await settle(self.provider, self.faults, self.target, lock_token, state, link)
         except (ServiceBusError, fault_actions.InjectedFault) as error:
             condition = condition_of(error)[0] if isinstance(error, ServiceBusError) else error.condition
-            # The SDK does not raise on a rejected echo; the lock is gone either way.
+            # Both SDKs raise the condition of a Rejected echo that carries an error.
             return Rejected(error=AmqpError(condition=condition, description=str(error)))
+        if isinstance(state, Rejected):
+            # A dead-letter applied: echo Rejected without the client's error, which the SDKs would
+            # take for a failure (and the Python SDK would retry over $management, on a lost lock).
+            return Rejected()
         return None
 
     async def on_detach(self, link: Link, error: AmqpError | None) -> None:
@@ -147,19 +167,20 @@ async def settle(
     target: Target,
     lock_token: uuid.UUID,
     state: DeliveryState,
+    link: Link | None = None,
 ) -> None:
     """Apply a client's outcome to a locked message (also used by update-disposition)."""
     if isinstance(state, Accepted):
-        await _faulted(faults, target, "complete", lock_token, provider)
+        await _faulted(faults, target, "complete", lock_token, provider, link)
         await provider.complete(lock_token)
     elif isinstance(state, Modified) and state.undeliverable_here:
-        await _faulted(faults, target, "defer", lock_token, provider)
+        await _faulted(faults, target, "defer", lock_token, provider, link)
         await provider.defer(lock_token)
     elif isinstance(state, Modified):
-        await _faulted(faults, target, "abandon", lock_token, provider)
+        await _faulted(faults, target, "abandon", lock_token, provider, link)
         await provider.abandon(lock_token)
     elif isinstance(state, Rejected):
-        await _faulted(faults, target, "dead-letter", lock_token, provider)
+        await _faulted(faults, target, "dead-letter", lock_token, provider, link)
         info = (state.error.info if state.error is not None else None) or {}
         reason = info.get(DEAD_LETTER_REASON)
         description = info.get(DEAD_LETTER_DESCRIPTION)
@@ -173,8 +194,13 @@ async def settle(
 
 
 async def _faulted(
-    faults: FaultRegistry, target: Target, operation: str, lock_token: uuid.UUID, provider: ServiceBusProvider
+    faults: FaultRegistry,
+    target: Target,
+    operation: str,
+    lock_token: uuid.UUID,
+    provider: ServiceBusProvider,
+    link: Link | None,
 ) -> None:
-    fault = await fault_actions.apply(faults, target.path, operation)
+    fault = await fault_actions.apply(faults, target.path, operation, link)
     if fault is not None and fault.action is FaultAction.LOSE_LOCK:
         await provider.lose_lock(lock_token)

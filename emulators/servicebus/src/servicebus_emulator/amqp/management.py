@@ -11,7 +11,7 @@ from amqp_core.management import Request
 from amqp_core.message import AmqpValue, Message
 from amqp_core.performatives import Accepted, AmqpError, DeliveryState, Modified, Rejected
 from amqp_core.types import AmqpType, Array, Long, Symbol, Timestamp
-from emulator_common.faults import FaultRegistry
+from emulator_common.faults import FaultAction, FaultRegistry
 
 from servicebus_emulator.amqp import faults as fault_actions
 from servicebus_emulator.amqp.convert import delivered_bytes, incoming
@@ -61,7 +61,10 @@ class ManagementNode:
                     501, f"operation {operation!r} is not supported", condition="amqp:not-implemented"
                 )
             fault_operation = "renew-lock" if operation.endswith("renew-lock") else "management"
-            await fault_actions.apply(self.faults, self.target.path, fault_operation)
+            fault = await fault_actions.apply(self.faults, self.target.path, fault_operation, request.link)
+            if fault is not None and fault.action is FaultAction.LOSE_LOCK and "lock-tokens" in body:
+                for token in _items(body, "lock-tokens"):
+                    await self.provider.lose_lock(_uuid(token))
             return await handler(self, body)
         except ServiceBusError as error:
             condition, status = condition_of(error)

@@ -1,0 +1,122 @@
+"""The order saga over HTTP only: order → Service Bus → payment → topic → order → Event Hubs → notification.
+
+Every component is the real one, started from harness/platform.yaml; nothing is faked but the card
+gateway, which the payment service simulates with its documented test cards.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conftest import Shop
+
+SUCCESS_CARD = "4242424242424242"
+DECLINED_CARD = "4000000000000002"
+TERMINAL = {"PAID", "PAYMENT_FAILED", "CANCELLED", "FULFILLED"}
+
+
+def in_stock_products(shop: Shop, count: int) -> list[dict[str, Any]]:
+    listed = shop.product.get("/products", params={"inStock": "true", "limit": 20})
+    assert listed.status_code == 200, listed.text
+    products = [p for p in listed.json()["items"] if p["stock"] >= 5][:count]
+    assert len(products) == count, "the seeded catalog should have products in stock"
+    return products
+
+
+def place_order(shop: Shop, email: str, card: str, products: list[dict[str, Any]]) -> dict[str, Any]:
+    body = {
+        "customer": {"email": email, "name": "Journey Tester"},
+        "items": [{"productId": p["id"], "quantity": 1 + i} for i, p in enumerate(products)],
+        "paymentMethod": {"type": "card", "token": card},
+    }
+    created = shop.order.post("/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert created.status_code == 201, created.text
+    order: dict[str, Any] = created.json()
+    return order
+
+
+def wait_for_terminal_status(shop: Shop, order_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        order: dict[str, Any] = shop.order.get(f"/orders/{order_id}").json()
+        if order["status"] in TERMINAL or time.monotonic() > deadline:
+            return order
+        time.sleep(0.25)
+
+
+def test_success_card_pays_the_order_and_sends_one_confirmation_email(shop: Shop) -> None:
+    email = f"paid-{uuid.uuid4().hex[:8]}@example.com"
+    products = in_stock_products(shop, 2)
+    stock_before = {p["id"]: p["stock"] for p in products}
+
+    order = place_order(shop, email, SUCCESS_CARD, products)
+    assert order["status"] == "PENDING_PAYMENT"
+    final = wait_for_terminal_status(shop, order["id"])
+    assert final["status"] == "PAID"
+
+    payment = shop.payment.get(f"/payments/{order['id']}")
+    assert payment.status_code == 200, payment.text
+    assert payment.json()["amount"]["value"] == order["total"]["value"]
+
+    paid = {"to": email, "subject": f"Payment received for order {order['id']}"}
+    mails = shop.mailbox.get("/api/messages", params={**paid, "wait": 30}).json()
+    assert len(mails["messages"]) == 1, mails
+    received = shop.mailbox.get("/api/messages", params={"to": email, "subject": "We received your order"})
+    assert len(received.json()["messages"]) == 1
+    # Redelivered or later events must not produce a second copy of the same notification.
+    time.sleep(1)
+    again = shop.mailbox.get("/api/messages", params=paid).json()
+    assert len(again["messages"]) == 1
+    log = shop.notification.get("/notifications", params={"orderId": order["id"]})
+    assert log.status_code == 200, log.text
+
+    for i, product in enumerate(products):
+        after = shop.product.get(f"/products/{product['id']}").json()
+        assert after["stock"] == stock_before[product["id"]] - (1 + i)
+        assert after["reserved"] == 0
+
+
+def test_declined_card_fails_the_payment_and_returns_the_stock(shop: Shop) -> None:
+    email = f"declined-{uuid.uuid4().hex[:8]}@example.com"
+    (product,) = in_stock_products(shop, 1)
+
+    order = place_order(shop, email, DECLINED_CARD, [product])
+    final = wait_for_terminal_status(shop, order["id"])
+    assert final["status"] == "PAYMENT_FAILED"
+
+    after = shop.product.get(f"/products/{product['id']}").json()
+    assert after["stock"] == product["stock"]
+    assert after["reserved"] == 0
+
+
+def test_replayed_order_request_creates_one_order(shop: Shop) -> None:
+    (product,) = in_stock_products(shop, 1)
+    body = {
+        "customer": {"email": f"replay-{uuid.uuid4().hex[:8]}@example.com", "name": "Replay"},
+        "items": [{"productId": product["id"], "quantity": 1}],
+        "paymentMethod": {"type": "card", "token": SUCCESS_CARD},
+    }
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = shop.order.post("/orders", json=body, headers=key)
+    second = shop.order.post("/orders", json=body, headers=key)
+    assert first.status_code == 201
+    assert second.status_code == 200
+    assert second.json()["id"] == first.json()["id"]
+    listed = shop.order.get("/orders", params={"customerEmail": body["customer"]["email"]}).json()
+    assert [o["id"] for o in listed["items"]] == [first.json()["id"]]
+
+
+def test_invalid_order_is_refused_naming_the_field_and_creates_nothing(shop: Shop) -> None:
+    body = {
+        "customer": {"email": "not-an-email", "name": "Bad"},
+        "items": [{"productId": "kitc-mug", "quantity": 0}],
+        "paymentMethod": {"type": "card", "token": SUCCESS_CARD},
+    }
+    refused = shop.order.post("/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert refused.status_code in (400, 422)
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    fields = {error["field"] for error in refused.json()["errors"]}
+    assert {"customer.email", "items[0].quantity"} <= fields

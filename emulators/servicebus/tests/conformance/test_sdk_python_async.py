@@ -1,0 +1,104 @@
+"""azure-servicebus's asyncio client (`azure.servicebus.aio`) against the emulator over AMQP."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from azure.servicebus import ServiceBusMessage, ServiceBusReceiveMode, ServiceBusSubQueue
+from azure.servicebus.aio import ServiceBusClient
+from azure.servicebus.exceptions import (
+    MessageSizeExceededError,
+    MessagingEntityNotFoundError,
+    ServiceBusAuthenticationError,
+)
+
+
+async def test_batch_send_then_peek_lock_receive_and_complete(conn_str: str) -> None:
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("async") as sender:
+            batch = await sender.create_message_batch()
+            batch.add_message(ServiceBusMessage("x1", message_id="a-1"))
+            batch.add_message(ServiceBusMessage("x2", message_id="a-2"))
+            await sender.send_messages(batch)
+        async with client.get_queue_receiver("async") as receiver:
+            received = []
+            while len(received) < 2:
+                batch_received = await receiver.receive_messages(max_message_count=2, max_wait_time=5)
+                assert batch_received
+                received.extend(batch_received)
+            assert [message.message_id for message in received] == ["a-1", "a-2"]
+            assert all(message.locked_until_utc is not None for message in received)
+            for message in received:
+                await receiver.complete_message(message)
+            assert await receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
+
+
+async def test_abandon_defer_and_receive_deferred(conn_str: str) -> None:
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("async-settle") as sender:
+            await sender.send_messages(ServiceBusMessage("settle me"))
+        async with client.get_queue_receiver("async-settle") as receiver:
+            [first] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            await receiver.abandon_message(first)
+            [again] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            assert again.delivery_count == 1
+            renewed = await receiver.renew_message_lock(again)
+            assert again.locked_until_utc is not None
+            assert renewed >= again.locked_until_utc - dt.timedelta(seconds=1)
+            await receiver.defer_message(again)
+            assert await receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
+            [deferred] = await receiver.receive_deferred_messages([again.sequence_number])
+            assert str(deferred) == "settle me"
+            await receiver.complete_message(deferred)
+
+
+async def test_dead_letter_with_reason_then_read_the_dlq(conn_str: str) -> None:
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("async-dlq") as sender:
+            await sender.send_messages(ServiceBusMessage("poison"))
+        async with client.get_queue_receiver("async-dlq") as receiver:
+            [message] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            await receiver.dead_letter_message(message, reason="bad", error_description="cannot parse")
+        dlq = ServiceBusSubQueue.DEAD_LETTER
+        async with client.get_queue_receiver("async-dlq", sub_queue=dlq) as receiver:
+            [dead] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            assert (str(dead), dead.dead_letter_reason, dead.dead_letter_error_description) == (
+                "poison",
+                "bad",
+                "cannot parse",
+            )
+            await receiver.complete_message(dead)
+
+
+async def test_schedule_peek_cancel_and_receive_and_delete(conn_str: str) -> None:
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("async-schedule") as sender:
+            later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+            [cancelled] = await sender.schedule_messages(ServiceBusMessage("never"), later)
+            await sender.schedule_messages(ServiceBusMessage("soon"), dt.datetime.now(dt.UTC))
+            async with client.get_queue_receiver("async-schedule") as peeker:
+                peeked = await peeker.peek_messages(max_message_count=5)
+                assert sorted(str(message) for message in peeked) == ["never", "soon"]
+            await sender.cancel_scheduled_messages(cancelled)
+        mode = ServiceBusReceiveMode.RECEIVE_AND_DELETE
+        async with client.get_queue_receiver("async-schedule", receive_mode=mode) as receiver:
+            received = await receiver.receive_messages(max_message_count=5, max_wait_time=3)
+            assert [str(message) for message in received] == ["soon"]
+            assert await receiver.receive_messages(max_message_count=5, max_wait_time=1) == []
+
+
+async def test_errors_match_the_sdk_classes_for_azure(conn_str: str) -> None:
+    async with ServiceBusClient.from_connection_string(conn_str, retry_total=0) as client:
+        async with client.get_queue_sender("small") as sender:
+            with pytest.raises(MessageSizeExceededError):
+                await sender.send_messages(ServiceBusMessage("x" * 4096))
+            await sender.send_messages(ServiceBusMessage("fits"))  # the link survives the refusal
+        with pytest.raises(MessagingEntityNotFoundError):
+            async with client.get_queue_sender("no-such-queue") as sender:
+                await sender.send_messages(ServiceBusMessage("nope"))
+    wrong = conn_str.replace("SAS_KEY_VALUE", "WRONG_KEY")
+    async with ServiceBusClient.from_connection_string(wrong, retry_total=0) as client:
+        with pytest.raises(ServiceBusAuthenticationError):
+            async with client.get_queue_sender("basic") as sender:
+                await sender.send_messages(ServiceBusMessage("denied"))

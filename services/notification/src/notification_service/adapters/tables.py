@@ -1,0 +1,106 @@
+"""The notification log in Azure Table storage (azure-data-tables, aio); Azurite locally.
+
+One row per (event, channel): PartitionKey = the order id (characters Table keys forbid are
+percent-encoded), RowKey = ``<event id>:<channel>``. The same rows are the dedupe store: an event whose
+row exists was handled. Poison events go under PartitionKey ``_poison``, keyed by their hub position.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.data.tables import UpdateMode
+from azure.data.tables.aio import TableClient
+
+from notification_service.adapters.identity import async_credential
+from notification_service.domain.models import Channel, LogEntry
+
+POISON_PARTITION = "_poison"
+
+
+def partition_key(order_id: str) -> str:
+    return quote(order_id, safe="-_.~!$&'()*+,;=:@")
+
+
+def row_key(key: str) -> str:
+    return quote(key, safe="-_.~:@")
+
+
+class TableNotificationLog:
+    def __init__(self, client: TableClient) -> None:
+        self._client = client
+
+    @classmethod
+    def connect(
+        cls, table: str, *, connection_string: str | None, endpoint: str | None
+    ) -> TableNotificationLog:
+        if connection_string is not None:
+            return cls(TableClient.from_connection_string(connection_string, table_name=table))
+        assert endpoint is not None  # settings require one of the two
+        return cls(TableClient(endpoint, table_name=table, credential=async_credential()))
+
+    async def ensure_table(self) -> None:
+        with contextlib.suppress(ResourceExistsError):
+            await self._client.create_table()
+
+    async def ping(self) -> None:
+        with contextlib.suppress(ResourceNotFoundError):
+            await self._client.get_entity("-", "-")
+
+    async def was_sent(self, order_id: str, event_id: str, channel: Channel) -> bool:
+        try:
+            await self._client.get_entity(partition_key(order_id), row_key(f"{event_id}:{channel.value}"))
+        except ResourceNotFoundError:
+            return False
+        return True
+
+    async def record(self, entry: LogEntry, *, key: str) -> None:
+        entity: dict[str, Any] = {
+            "PartitionKey": POISON_PARTITION
+            if entry.status == "poison"
+            else partition_key(entry.order_id or "-"),
+            "RowKey": row_key(key),
+            "OrderId": entry.order_id,
+            "EventId": entry.event_id,
+            "Channel": entry.channel,
+            "Status": entry.status,
+            "Recipient": entry.recipient,
+            "Subject": entry.subject,
+            "OrderStatus": entry.order_status,
+            "Reason": entry.reason,
+            "At": entry.at.isoformat(),
+        }
+        await self._client.upsert_entity(
+            {k: v for k, v in entity.items() if v is not None}, mode=UpdateMode.REPLACE
+        )
+
+    async def for_order(self, order_id: str) -> list[LogEntry]:
+        entities = self._client.query_entities(
+            "PartitionKey eq @pk", parameters={"pk": partition_key(order_id)}
+        )
+        return sorted([_entry(e) async for e in entities], key=lambda entry: entry.at)
+
+    async def poison(self) -> list[LogEntry]:
+        entities = self._client.query_entities("PartitionKey eq @pk", parameters={"pk": POISON_PARTITION})
+        return sorted([_entry(e) async for e in entities], key=lambda entry: entry.at)
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def _entry(entity: dict[str, Any]) -> LogEntry:
+    return LogEntry(
+        order_id=entity.get("OrderId"),
+        event_id=entity.get("EventId"),
+        channel=str(entity["Channel"]),
+        status=str(entity["Status"]),
+        recipient=entity.get("Recipient"),
+        subject=entity.get("Subject"),
+        order_status=entity.get("OrderStatus"),
+        reason=entity.get("Reason"),
+        at=datetime.fromisoformat(str(entity["At"])),
+    )

@@ -1,0 +1,1 @@
+"""HTTP edge (aiohttp): operations endpoints and the notification log."""

@@ -1,0 +1,147 @@
+"""``/health``, ``/ready``, ``/metrics`` and ``GET /notifications?orderId=``; errors as problem+json.
+
+aiohttp because the service is one asyncio process: the HTTP app shares the consumer's event loop and
+clients, with no second server framework or thread (aiohttp is already the Azure SDKs' transport).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from notification_service.domain.models import LogEntry
+from notification_service.logs import child_traceparent, traceparent_var
+from notification_service.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+PROBLEM_BASE = "https://contoso-shop.example/problems/"
+_ORDER_ID = re.compile(r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,128}$")
+_CHECK_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass
+class HttpDeps:
+    metrics: Metrics
+    history: Callable[[str], Awaitable[list[LogEntry]]]
+    checks: dict[str, Callable[[], Awaitable[None]]]
+    consuming: asyncio.Event
+
+
+def problem(
+    request: web.Request, status: int, title: str, detail: str, slug: str, field: str | None = None
+) -> web.Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if field is not None:
+        body["field"] = field
+    return web.json_response(body, status=status, content_type="application/problem+json")
+
+
+def entry_public(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "eventId": entry.event_id,
+        "channel": entry.channel,
+        "status": entry.status,
+        "recipient": entry.recipient,
+        "subject": entry.subject,
+        "orderStatus": entry.order_status,
+        "reason": entry.reason,
+        "at": entry.at.isoformat(),
+    }
+
+
+def build_app(deps: HttpDeps) -> web.Application:
+    @web.middleware
+    async def edge(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        traceparent = child_traceparent(request.headers.get("traceparent"))
+        traceparent_var.set(traceparent)
+        route = (
+            request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        )
+        try:
+            response = await handler(request)
+        except web.HTTPException as exc:
+            response = problem(
+                request, exc.status, exc.reason, exc.text or exc.reason, exc.reason.lower().replace(" ", "-")
+            )
+        except Exception:
+            log.exception("unhandled error")
+            response = problem(
+                request, 500, "Internal server error", "the request could not be completed", "internal"
+            )
+        response.headers["traceparent"] = traceparent
+        deps.metrics.requests.labels(request.method, route, str(response.status)).inc()
+        return response
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"status": "healthy"})
+
+    async def ready(_: web.Request) -> web.Response:
+        async def check(name: str, probe: Callable[[], Awaitable[None]]) -> tuple[str, str]:
+            try:
+                await asyncio.wait_for(probe(), _CHECK_TIMEOUT_SECONDS)
+            except Exception as exc:
+                log.warning("readiness check failed", extra={"dependency": name, "error": type(exc).__name__})
+                return name, "unavailable"
+            return name, "ok"
+
+        results = dict(await asyncio.gather(*(check(name, probe) for name, probe in deps.checks.items())))
+        results["consumer"] = "ok" if deps.consuming.is_set() else "starting"
+        ok = all(value == "ok" for value in results.values())
+        return web.json_response(
+            {"status": "ready" if ok else "not ready", "checks": results}, status=200 if ok else 503
+        )
+
+    async def metrics(_: web.Request) -> web.Response:
+        response = web.Response(body=generate_latest(deps.metrics.registry))
+        response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+        return response
+
+    async def notifications(request: web.Request) -> web.Response:
+        order_id = request.query.get("orderId")
+        if not order_id:
+            return problem(
+                request, 400, "Missing parameter", "orderId is required", "missing-parameter", "orderId"
+            )
+        if not _ORDER_ID.match(order_id):
+            return problem(
+                request,
+                400,
+                "Invalid parameter",
+                "orderId must be 1-128 URL-safe characters",
+                "invalid-parameter",
+                "orderId",
+            )
+        entries = await deps.history(order_id)
+        return web.json_response({"orderId": order_id, "notifications": [entry_public(e) for e in entries]})
+
+    app = web.Application(middlewares=[edge])
+    app.router.add_get("/health", health)
+    app.router.add_get("/ready", ready)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/notifications", notifications)
+    return app
+
+
+async def start_server(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    bound = runner.addresses[0][1] if runner.addresses else port
+    log.info("listening", extra={"event": "listening", "host": host, "port": bound})
+    return runner

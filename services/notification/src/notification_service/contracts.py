@@ -1,0 +1,57 @@
+"""The message contracts (JSON Schema files in ``contracts/messages``) as one validator registry."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+_BASE = "https://schemas.contoso-shop.example/messages/"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Where a message breaks its schema and which rule it breaks; never the offending value, which may
+    be a card number."""
+
+    path: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.rule}"
+
+
+class Contracts:
+    def __init__(self, directory: Path) -> None:
+        resources = []
+        for file in sorted(directory.glob("*.schema.json")):
+            schema = json.loads(file.read_text(encoding="utf-8"))
+            resources.append((schema["$id"], Resource.from_contents(schema)))
+        if not resources:
+            raise ValueError(f"no *.schema.json files in {directory}")
+        self._registry: Registry[Any] = Registry().with_resources(resources)
+        self._known = {uri for uri, _ in resources}
+
+    def knows(self, message_type: str, version: int) -> bool:
+        return f"{_BASE}{message_type}.v{version}.schema.json" in self._known
+
+    def violations(self, message: dict[str, Any], message_type: str, version: int) -> list[Violation]:
+        schema = self._registry.contents(f"{_BASE}{message_type}.v{version}.schema.json")
+        validator = Draft202012Validator(schema, registry=self._registry, format_checker=FormatChecker())
+        return [
+            Violation("/" + "/".join(str(part) for part in error.absolute_path), str(error.validator))
+            for error in sorted(validator.iter_errors(message), key=lambda e: list(map(str, e.absolute_path)))
+        ]
+
+
+def find_contracts_dir(start: Path) -> Path | None:
+    """The repo's ``contracts/messages``, looked for upwards from ``start`` (a source checkout)."""
+    for parent in start.resolve().parents:
+        candidate = parent / "contracts" / "messages"
+        if candidate.is_dir():
+            return candidate
+    return None

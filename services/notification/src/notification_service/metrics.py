@@ -1,0 +1,34 @@
+"""Prometheus metrics of the process."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.events = Counter(
+            "notification_events_total", "order-events read, by result", ["result"], registry=self.registry
+        )
+        self.sent = Counter(
+            "notification_sent_total", "Notifications sent", ["channel"], registry=self.registry
+        )
+        self.duplicates = Counter(
+            "notification_duplicates_skipped_total",
+            "Notifications not sent again because their event had been handled",
+            ["channel"],
+            registry=self.registry,
+        )
+        self.poison = Counter(
+            "notification_poison_events_total",
+            "Events passed over as poison",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.requests = Counter(
+            "notification_http_requests_total",
+            "HTTP requests served",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )

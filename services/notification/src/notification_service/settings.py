@@ -1,0 +1,130 @@
+"""The service's configuration, read once from the environment (prefix ``NOTIFICATION_``), validated at
+start. A missing or contradictory setting stops the process before it reads a single event."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from notification_service.contracts import find_contracts_dir
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class EmailTransport(StrEnum):
+    SMTP = "smtp"
+    ACS = "acs"
+
+
+class SmsTransport(StrEnum):
+    MAILBOX = "mailbox"
+    ACS = "acs"
+
+
+def _default_contracts_dir() -> Path:
+    return find_contracts_dir(Path(__file__)) or Path("contracts/messages")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFICATION_", env_file=".env", extra="ignore")
+
+    environment: Environment = Environment.PRODUCTION
+    host: str = "127.0.0.1"
+    port: int = Field(default=8004, ge=0, le=65535)
+    log_level: str = "INFO"
+    shutdown_grace_seconds: float = Field(default=10.0, gt=0)
+
+    eventhub_connection_string: SecretStr | None = None
+    eventhub_namespace: str | None = None
+    eventhub_name: str = "order-events"
+    consumer_group: str = "notification-service"
+
+    checkpoint_connection_string: SecretStr | None = None
+    checkpoint_account_url: str | None = None
+    checkpoint_container: str = "notification-checkpoints"
+    checkpoint_every_events: int = Field(default=20, ge=1)
+    checkpoint_every_seconds: float = Field(default=5.0, gt=0)
+    # How often instances rebalance partitions, and how long a silent instance's claim lasts (the SDK's
+    # default is 6 x the interval): a replacement for a killed instance starts reading after that long.
+    load_balancing_seconds: float = Field(default=10.0, gt=0)
+    ownership_expiration_seconds: float = Field(default=60.0, gt=0)
+
+    tables_connection_string: SecretStr | None = None
+    tables_endpoint: str | None = None
+    log_table: str = "notifications"
+
+    email_transport: EmailTransport = EmailTransport.ACS
+    email_from: str = "orders@contoso-shop.example"
+    email_from_name: str = "Contoso Shop"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=2525, ge=1, le=65535)
+    smtp_start_tls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+
+    sms_transport: SmsTransport = SmsTransport.ACS
+    sms_from: str = "ContosoShop"
+    mailbox_url: str = "http://127.0.0.1:8025"
+
+    acs_endpoint: str | None = None
+    acs_connection_string: SecretStr | None = None
+
+    send_retry_base_seconds: float = Field(default=0.5, gt=0)
+    send_retry_max_seconds: float = Field(default=30.0, gt=0)
+
+    shop_name: str = "Contoso Shop"
+    shop_url: str = "http://127.0.0.1:8080/"
+    contracts_dir: Path = Field(default_factory=_default_contracts_dir)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        pairs = [
+            (
+                "EVENTHUB_CONNECTION_STRING",
+                self.eventhub_connection_string,
+                "EVENTHUB_NAMESPACE",
+                self.eventhub_namespace,
+            ),
+            (
+                "CHECKPOINT_CONNECTION_STRING",
+                self.checkpoint_connection_string,
+                "CHECKPOINT_ACCOUNT_URL",
+                self.checkpoint_account_url,
+            ),
+            (
+                "TABLES_CONNECTION_STRING",
+                self.tables_connection_string,
+                "TABLES_ENDPOINT",
+                self.tables_endpoint,
+            ),
+        ]
+        for first, first_value, second, second_value in pairs:
+            if (first_value is None) == (second_value is None):
+                raise ValueError(f"set exactly one of NOTIFICATION_{first} or NOTIFICATION_{second}")
+        uses_acs = self.email_transport is EmailTransport.ACS or self.sms_transport is SmsTransport.ACS
+        if uses_acs and self.acs_endpoint is None and self.acs_connection_string is None:
+            raise ValueError(
+                "NOTIFICATION_ACS_ENDPOINT (or NOTIFICATION_ACS_CONNECTION_STRING) is required for acs"
+            )
+        if self.environment is Environment.PRODUCTION and self.sms_transport is SmsTransport.MAILBOX:
+            raise ValueError(
+                "NOTIFICATION_SMS_TRANSPORT=mailbox is refused when NOTIFICATION_ENVIRONMENT=production"
+            )
+        if not (self.contracts_dir / "envelope.schema.json").is_file():
+            raise ValueError(f"NOTIFICATION_CONTRACTS_DIR={self.contracts_dir} holds no message schemas")
+        return self
+
+
+def load_settings(program: str) -> Settings:
+    """The settings from the environment, or exit naming every setting at fault."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SystemExit(f"{program}: invalid configuration\n{exc}") from None

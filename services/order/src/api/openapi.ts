@@ -1,0 +1,18 @@
+/** The OpenAPI 3.1 document, built from the routes' registrations (served at /openapi.json). */
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { registerOpsRoutes } from './ops/ops.router.js';
+import { registerOrderRoutes } from './orders/order.router.js';
+
+export function openApiDocument(): object {
+  const registry = new OpenAPIRegistry();
+  registerOrderRoutes(registry);
+  registerOpsRoutes(registry);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Contoso Shop order service',
+      version: '1.0.0',
+      description: 'Orders and their status through the order saga. Errors are application/problem+json (RFC 9457).',
+    },
+  });
+}

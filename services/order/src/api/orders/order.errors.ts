@@ -1,0 +1,34 @@
+/** Typed failures of the orders service; the controller translates them to problem+json. */
+
+export class OrderNotFoundError extends Error {
+  constructor(readonly orderId: string) {
+    super(`no order '${orderId}'`);
+    this.name = 'OrderNotFoundError';
+  }
+}
+
+/** The same Idempotency-Key came with a different request body. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor() {
+    super('this Idempotency-Key was used with a different request body');
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/** One item cannot be ordered: unknown product, not enough stock, or a currency unlike the others. */
+export class ItemRejectedError extends Error {
+  constructor(
+    readonly index: number,
+    readonly productId: string,
+    readonly reason: 'unknown-product' | 'insufficient-stock' | 'currency-mismatch',
+    detail: string,
+    readonly available?: number,
+  ) {
+    super(detail);
+    this.name = 'ItemRejectedError';
+  }
+}
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}

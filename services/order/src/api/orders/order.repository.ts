@@ -1,0 +1,162 @@
+/** Orders, their items and idempotency keys in SQL (portable Kysely; see db/dialect.ts). */
+import type { Kysely } from 'kysely';
+import { firstRows, type Db } from '../../db/dialect.js';
+import type { Database, OrderItemRow, OrderRow } from '../../db/schema.js';
+import type { Order } from '../../domain/order.js';
+import type { OrderStatus } from '../../domain/order-status.js';
+
+/** The database or an open transaction on it. */
+export type Executor = Kysely<Database>;
+
+export interface PageAfter {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+function toOrder(row: OrderRow, items: readonly OrderItemRow[]): Order {
+  return {
+    id: row.id,
+    status: row.status as OrderStatus,
+    customer: {
+      email: row.customer_email,
+      name: row.customer_name,
+      ...(row.customer_phone === null ? {} : { phone: row.customer_phone }),
+    },
+    currency: row.currency,
+    // SQL Server returns bigint columns as strings.
+    totalMinor: Number(row.total_minor),
+    items: [...items]
+      .sort((a, b) => a.line_no - b.line_no)
+      .map((item) => ({
+        productId: item.product_id,
+        quantity: Number(item.quantity),
+        unitPriceMinor: Number(item.unit_price_minor),
+      })),
+    statusReason: row.status_reason,
+    version: Number(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export class OrderRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(executor: Executor, order: Order): Promise<void> {
+    await executor
+      .insertInto('orders')
+      .values({
+        id: order.id,
+        customer_email: order.customer.email,
+        customer_name: order.customer.name,
+        customer_phone: order.customer.phone ?? null,
+        status: order.status,
+        currency: order.currency,
+        total_minor: order.totalMinor,
+        status_reason: order.statusReason,
+        version: order.version,
+        created_at: order.createdAt,
+        updated_at: order.updatedAt,
+      })
+      .execute();
+    await executor
+      .insertInto('order_items')
+      .values(
+        order.items.map((item, index) => ({
+          order_id: order.id,
+          line_no: index + 1,
+          product_id: item.productId,
+          quantity: item.quantity,
+          unit_price_minor: item.unitPriceMinor,
+        })),
+      )
+      .execute();
+  }
+
+  async findById(id: string, executor: Executor = this.db.kysely): Promise<Order | undefined> {
+    const row = await executor.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) return undefined;
+    const items = await executor.selectFrom('order_items').selectAll().where('order_id', '=', id).execute();
+    return toOrder(row, items);
+  }
+
+  /** Newest first; keyset paging on (created_at, id) so pages stay stable while orders arrive. */
+  async listByCustomer(email: string, limit: number, after?: PageAfter): Promise<Order[]> {
+    let query = this.db.kysely
+      .selectFrom('orders')
+      .selectAll()
+      .where('customer_email', '=', email)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc');
+    if (after !== undefined) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('created_at', '<', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+        ]),
+      );
+    }
+    const rows = await firstRows(this.db, query, limit).execute();
+    if (rows.length === 0) return [];
+    const items = await this.db.kysely
+      .selectFrom('order_items')
+      .selectAll()
+      .where(
+        'order_id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .execute();
+    return rows.map((row) => toOrder(row, items.filter((item) => item.order_id === row.id)));
+  }
+
+  /** Moves the order if nobody changed it since `expectedVersion` was read; false when somebody did. */
+  async updateStatus(
+    executor: Executor,
+    id: string,
+    expectedVersion: number,
+    change: { status: OrderStatus; reason: string | null; at: string },
+  ): Promise<boolean> {
+    const result = await executor
+      .updateTable('orders')
+      .set({ status: change.status, status_reason: change.reason, updated_at: change.at, version: expectedVersion + 1 })
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async findIdempotencyKey(
+    key: string,
+    executor: Executor = this.db.kysely,
+  ): Promise<{ requestHash: string; orderId: string } | undefined> {
+    const row = await executor
+      .selectFrom('idempotency_keys')
+      .select(['request_hash', 'order_id'])
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { requestHash: row.request_hash, orderId: row.order_id };
+  }
+
+  async insertIdempotencyKey(
+    executor: Executor,
+    key: string,
+    requestHash: string,
+    orderId: string,
+    at: string,
+  ): Promise<void> {
+    await executor
+      .insertInto('idempotency_keys')
+      .values({ idempotency_key: key, request_hash: requestHash, order_id: orderId, created_at: at })
+      .execute();
+  }
+
+  async countByStatus(): Promise<Array<{ status: string; count: number }>> {
+    const rows = await this.db.kysely
+      .selectFrom('orders')
+      .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+      .groupBy('status')
+      .execute();
+    return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+  }
+}

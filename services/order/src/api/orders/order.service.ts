@@ -1,0 +1,271 @@
+/**
+ * Orders: placing one (step 1 of the saga), reading them, and moving them through the status machine, with
+ * each move's reservation step on the product service and its OrderStatusChanged message in the outbox.
+ *
+ * Placing an order: re-price every item from the product service (client prices are never trusted), reserve
+ * the stock, then write the order, its idempotency key and its outbox rows in one transaction. A reservation
+ * whose transaction never commits (crash, lost race for the key) is released here or, failing that, expires
+ * on the product service after its TTL.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/dialect.js';
+import { multiply, toMinorUnits } from '../../domain/money.js';
+import type { Order, OrderLine } from '../../domain/order.js';
+import { transition, type OrderEvent, type Transition } from '../../domain/order-status.js';
+import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import {
+  ReservationStateError,
+  StockRefusedError,
+  type ProductClient,
+} from '../../clients/product.js';
+import { orderStatusChanged, paymentRequested } from '../../outbox/messages.js';
+import type { OutboxRepository } from '../../outbox/outbox.repository.js';
+import {
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  ItemRejectedError,
+  OrderNotFoundError,
+} from './order.errors.js';
+import type { OrderCreate } from './order.model.js';
+import type { Executor, OrderRepository, PageAfter } from './order.repository.js';
+
+/** Optimistic-concurrency retries of one status move before giving up. */
+const MAX_MOVE_ATTEMPTS = 3;
+
+export interface PlaceResult {
+  readonly order: Order;
+  readonly replayed: boolean;
+}
+
+export interface MoveOptions {
+  readonly reason?: string | null;
+  /** Runs inside the move's transaction (the payment-events inbox records the message id here). */
+  readonly alsoInTransaction?: (executor: Executor) => Promise<void>;
+}
+
+export interface OrderPage {
+  readonly orders: Order[];
+  readonly nextCursor: string | null;
+}
+
+interface Cursor {
+  readonly e: string;
+  readonly c: string;
+  readonly i: string;
+}
+
+export class OrderService {
+  constructor(
+    private readonly db: Db,
+    private readonly orders: OrderRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly products: ProductClient,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async place(request: OrderCreate, idempotencyKey: string, requestHash: string): Promise<PlaceResult> {
+    const earlier = await this.replay(idempotencyKey, requestHash);
+    if (earlier !== undefined) return { order: earlier, replayed: true };
+
+    const { lines, currency } = await this.price(request);
+    const orderId = randomUUID();
+    await this.reserve(orderId, request);
+
+    const now = this.clock().toISOString();
+    const order: Order = {
+      id: orderId,
+      status: 'PENDING_PAYMENT',
+      customer: {
+        email: request.customer.email.toLowerCase(),
+        name: request.customer.name,
+        ...(request.customer.phone === undefined ? {} : { phone: request.customer.phone }),
+      },
+      currency,
+      totalMinor: lines.reduce((sum, line) => sum + multiply(line.unitPriceMinor, line.quantity), 0),
+      items: lines,
+      statusReason: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        await this.orders.insert(trx, order);
+        await this.orders.insertIdempotencyKey(trx, idempotencyKey, requestHash, orderId, now);
+        await this.outbox.add(trx, [
+          paymentRequested(order, request.paymentMethod),
+          orderStatusChanged(order, null, null, now),
+        ]);
+      });
+    } catch (error) {
+      await this.releaseQuietly(orderId);
+      // A concurrent request with the same key won the race: answer as its replay.
+      const winner = await this.replay(idempotencyKey, requestHash);
+      if (winner !== undefined) return { order: winner, replayed: true };
+      throw error;
+    }
+    this.metrics.ordersCreated.inc();
+    this.log.info({ orderId, items: lines.length }, 'order placed');
+    return { order, replayed: false };
+  }
+
+  async get(orderId: string): Promise<Order> {
+    const order = await this.orders.findById(orderId);
+    if (order === undefined) throw new OrderNotFoundError(orderId);
+    return order;
+  }
+
+  async listByCustomer(email: string, limit: number, cursor?: string): Promise<OrderPage> {
+    const normalized = email.toLowerCase();
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, normalized);
+    const found = await this.orders.listByCustomer(normalized, limit + 1, after);
+    const orders = found.slice(0, limit);
+    const last = orders.at(-1);
+    const nextCursor =
+      found.length > limit && last !== undefined ? encodeCursor({ e: normalized, c: last.createdAt, i: last.id }) : null;
+    return { orders, nextCursor };
+  }
+
+  cancel(orderId: string, reason?: string): Promise<Order> {
+    return this.move(orderId, 'cancelled', { reason: reason ?? null });
+  }
+
+  fulfil(orderId: string): Promise<Order> {
+    return this.move(orderId, 'fulfilled');
+  }
+
+  /**
+   * Applies `event` to the order: checks the status machine (IllegalTransitionError if it forbids the move),
+   * performs the move's reservation step on the product service (idempotent there, so it is safe to repeat
+   * when the transaction below loses a race or the process dies), then writes the new status and its
+   * OrderStatusChanged message in one transaction.
+   */
+  async move(orderId: string, event: OrderEvent, options: MoveOptions = {}): Promise<Order> {
+    for (let attempt = 1; ; attempt += 1) {
+      const order = await this.get(orderId);
+      const step = transition(order.status, event);
+      await this.settleReservation(order.id, step);
+      const reason = options.reason ?? (step.consequence === 'requestRefund' ? 'refund due: cancelled after payment' : null);
+      const now = this.clock().toISOString();
+      const moved: Order = { ...order, status: step.to, statusReason: reason, version: order.version + 1, updatedAt: now };
+      const committed = await this.db.kysely.transaction().execute(async (trx) => {
+        const updated = await this.orders.updateStatus(trx, order.id, order.version, {
+          status: step.to,
+          reason,
+          at: now,
+        });
+        if (!updated) return false;
+        await options.alsoInTransaction?.(trx);
+        await this.outbox.add(trx, [orderStatusChanged(moved, step.from, reason, now)]);
+        return true;
+      });
+      if (committed) {
+        this.log.info({ orderId, from: step.from, to: step.to }, 'order status changed');
+        return moved;
+      }
+      if (attempt >= MAX_MOVE_ATTEMPTS) throw new Error(`order ${orderId} kept changing under a concurrent writer`);
+    }
+  }
+
+  private async settleReservation(orderId: string, step: Transition): Promise<void> {
+    try {
+      if (step.consequence === 'confirmReservation') await this.products.confirm(orderId);
+      if (step.consequence === 'releaseReservation') await this.products.release(orderId);
+    } catch (error) {
+      // The reservation expired, was already released, or is gone: the status still changes (the payment
+      // outcome is a fact), and the gap is logged for the operators rather than blocking the saga.
+      if (!(error instanceof ReservationStateError)) throw error;
+      this.log.warn({ orderId, consequence: step.consequence, status: error.status }, 'reservation step refused');
+    }
+  }
+
+  private async replay(key: string, requestHash: string): Promise<Order | undefined> {
+    const known = await this.orders.findIdempotencyKey(key);
+    if (known === undefined) return undefined;
+    if (known.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+    return this.get(known.orderId);
+  }
+
+  private async price(request: OrderCreate): Promise<{ lines: OrderLine[]; currency: string }> {
+    const products = await Promise.all(request.items.map((item) => this.products.getProduct(item.productId)));
+    const lines: OrderLine[] = [];
+    let currency: string | undefined;
+    for (const [index, item] of request.items.entries()) {
+      const product = products[index];
+      if (product === undefined) {
+        throw new ItemRejectedError(index, item.productId, 'unknown-product', `product '${item.productId}' does not exist`);
+      }
+      if (product.stock < item.quantity) {
+        throw new ItemRejectedError(
+          index,
+          item.productId,
+          'insufficient-stock',
+          `product '${item.productId}' has ${product.stock} in stock, ${item.quantity} requested`,
+          product.stock,
+        );
+      }
+      currency ??= product.currency;
+      if (product.currency !== currency) {
+        throw new ItemRejectedError(
+          index,
+          item.productId,
+          'currency-mismatch',
+          `product '${item.productId}' is priced in ${product.currency}, the order in ${currency}`,
+        );
+      }
+      lines.push({ productId: item.productId, quantity: item.quantity, unitPriceMinor: toMinorUnits(product.price) });
+    }
+    return { lines, currency: currency as string };
+  }
+
+  private async reserve(orderId: string, request: OrderCreate): Promise<void> {
+    try {
+      await this.products.reserve(
+        orderId,
+        request.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
+      );
+    } catch (error) {
+      if (!(error instanceof StockRefusedError)) throw error;
+      const index = request.items.findIndex((item) => item.productId === error.productId);
+      throw new ItemRejectedError(
+        Math.max(index, 0),
+        error.productId,
+        error.reason,
+        error.reason === 'unknown-product'
+          ? `product '${error.productId}' does not exist`
+          : `product '${error.productId}' has ${error.available ?? 'too little'} in stock, ${error.requested ?? 'more'} requested`,
+        error.available,
+      );
+    }
+  }
+
+  private async releaseQuietly(orderId: string): Promise<void> {
+    try {
+      await this.products.release(orderId);
+    } catch (error) {
+      this.log.warn({ orderId, err: error }, 'reservation release failed; it expires on the product service');
+    }
+  }
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(value: string, email: string): PageAfter {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('the cursor is not one this service issued');
+  }
+  const cursor = parsed as Partial<Cursor> | null;
+  if (cursor === null || typeof cursor.c !== 'string' || typeof cursor.i !== 'string' || typeof cursor.e !== 'string') {
+    throw new InvalidCursorError('the cursor is not one this service issued');
+  }
+  if (cursor.e !== email) throw new InvalidCursorError('the cursor was issued for another customerEmail');
+  return { createdAt: cursor.c, id: cursor.i };
+}

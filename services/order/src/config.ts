@@ -1,0 +1,163 @@
+/**
+ * The service's configuration, read once from the environment (prefix ORDER_) and validated at start: a
+ * missing or contradictory setting stops the process before it serves anything. Nothing else reads
+ * process.env. Secrets (connection strings) have no defaults; without a connection string the Azure
+ * clients authenticate with DefaultAzureCredential (workload identity in AKS).
+ */
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  );
+
+const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+const schema = z
+  .object({
+    ORDER_ENVIRONMENT: z.enum(['development', 'production']).default('production'),
+    ORDER_HOST: z.string().min(1).default('127.0.0.1'),
+    ORDER_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
+    ORDER_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    ORDER_CORS_ORIGINS: csv.default([]),
+    ORDER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+
+    ORDER_DB_DIALECT: z.enum(['sqlite', 'mssql']).default('sqlite'),
+    ORDER_SQLITE_PATH: z.string().min(1).optional(),
+    ORDER_MSSQL_SERVER: z.string().min(1).optional(),
+    ORDER_MSSQL_DATABASE: z.string().min(1).optional(),
+    ORDER_MSSQL_PORT: z.coerce.number().int().min(1).max(65535).default(1433),
+    ORDER_MSSQL_POOL_MAX: z.coerce.number().int().min(1).default(10),
+    ORDER_DB_MIGRATE_ON_START: flag.default(true),
+
+    ORDER_PRODUCT_URL: z.url(),
+    ORDER_PRODUCT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+
+    ORDER_SERVICEBUS_CONNECTION_STRING: z.string().min(1).optional(),
+    ORDER_SERVICEBUS_NAMESPACE: z.string().min(1).optional(),
+    ORDER_PAYMENT_REQUESTS_QUEUE: z.string().min(1).default('payment-requests'),
+    ORDER_PAYMENT_EVENTS_TOPIC: z.string().min(1).default('payment-events'),
+    ORDER_PAYMENT_EVENTS_SUBSCRIPTION: z.string().min(1).default('order-service'),
+    ORDER_RECEIVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+
+    ORDER_EVENTHUBS_CONNECTION_STRING: z.string().min(1).optional(),
+    ORDER_EVENTHUBS_NAMESPACE: z.string().min(1).optional(),
+    ORDER_EVENTHUB_NAME: z.string().min(1).default('order-events'),
+
+    ORDER_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
+    ORDER_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+    ORDER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.ORDER_DB_DIALECT === 'sqlite' && env.ORDER_SQLITE_PATH === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['ORDER_SQLITE_PATH'], message: 'required when ORDER_DB_DIALECT=sqlite' });
+    }
+    if (env.ORDER_DB_DIALECT === 'mssql') {
+      for (const key of ['ORDER_MSSQL_SERVER', 'ORDER_MSSQL_DATABASE'] as const) {
+        if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when ORDER_DB_DIALECT=mssql' });
+      }
+    }
+    const exactlyOne = [
+      ['ORDER_SERVICEBUS_CONNECTION_STRING', 'ORDER_SERVICEBUS_NAMESPACE'],
+      ['ORDER_EVENTHUBS_CONNECTION_STRING', 'ORDER_EVENTHUBS_NAMESPACE'],
+    ] as const;
+    for (const [connection, namespace] of exactlyOne) {
+      if ((env[connection] === undefined) === (env[namespace] === undefined)) {
+        ctx.addIssue({ code: 'custom', path: [connection], message: `set exactly one of ${connection} or ${namespace}` });
+      }
+    }
+  });
+
+export type DatabaseConfig =
+  | { readonly dialect: 'sqlite'; readonly path: string }
+  | {
+      readonly dialect: 'mssql';
+      readonly server: string;
+      readonly database: string;
+      readonly port: number;
+      readonly poolMax: number;
+    };
+
+/** A connection string (local emulators) or a namespace host reached with DefaultAzureCredential. */
+export type AzureEndpoint =
+  | { readonly connectionString: string }
+  | { readonly fullyQualifiedNamespace: string };
+
+export interface Config {
+  readonly environment: 'development' | 'production';
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  readonly corsOrigins: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly database: DatabaseConfig;
+  readonly migrateOnStart: boolean;
+  readonly product: { readonly baseUrl: string; readonly timeoutMs: number };
+  readonly serviceBus: {
+    readonly endpoint: AzureEndpoint;
+    readonly paymentRequestsQueue: string;
+    readonly paymentEventsTopic: string;
+    readonly paymentEventsSubscription: string;
+    readonly receiverConcurrency: number;
+  };
+  readonly eventHubs: { readonly endpoint: AzureEndpoint; readonly eventHubName: string };
+  readonly outbox: { readonly pollMs: number; readonly batchSize: number };
+  readonly shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function endpoint(connectionString: string | undefined, namespace: string | undefined): AzureEndpoint {
+  return connectionString !== undefined
+    ? { connectionString }
+    : { fullyQualifiedNamespace: namespace as string };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const database: DatabaseConfig =
+    e.ORDER_DB_DIALECT === 'sqlite'
+      ? { dialect: 'sqlite', path: e.ORDER_SQLITE_PATH as string }
+      : {
+          dialect: 'mssql',
+          server: e.ORDER_MSSQL_SERVER as string,
+          database: e.ORDER_MSSQL_DATABASE as string,
+          port: e.ORDER_MSSQL_PORT,
+          poolMax: e.ORDER_MSSQL_POOL_MAX,
+        };
+  return {
+    environment: e.ORDER_ENVIRONMENT,
+    host: e.ORDER_HOST,
+    port: e.ORDER_PORT,
+    logLevel: e.ORDER_LOG_LEVEL,
+    corsOrigins: e.ORDER_CORS_ORIGINS,
+    maxBodyBytes: e.ORDER_MAX_BODY_BYTES,
+    database,
+    migrateOnStart: e.ORDER_DB_MIGRATE_ON_START,
+    product: { baseUrl: e.ORDER_PRODUCT_URL.replace(/\/+$/, ''), timeoutMs: e.ORDER_PRODUCT_TIMEOUT_MS },
+    serviceBus: {
+      endpoint: endpoint(e.ORDER_SERVICEBUS_CONNECTION_STRING, e.ORDER_SERVICEBUS_NAMESPACE),
+      paymentRequestsQueue: e.ORDER_PAYMENT_REQUESTS_QUEUE,
+      paymentEventsTopic: e.ORDER_PAYMENT_EVENTS_TOPIC,
+      paymentEventsSubscription: e.ORDER_PAYMENT_EVENTS_SUBSCRIPTION,
+      receiverConcurrency: e.ORDER_RECEIVER_CONCURRENCY,
+    },
+    eventHubs: {
+      endpoint: endpoint(e.ORDER_EVENTHUBS_CONNECTION_STRING, e.ORDER_EVENTHUBS_NAMESPACE),
+      eventHubName: e.ORDER_EVENTHUB_NAME,
+    },
+    outbox: { pollMs: e.ORDER_OUTBOX_POLL_MS, batchSize: e.ORDER_OUTBOX_BATCH_SIZE },
+    shutdownTimeoutMs: e.ORDER_SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The one module that knows which SQL engine is behind Kysely. Azure SQL (MssqlDialect over tedious + tarn,
+ * signed in with a Microsoft Entra ID token from DefaultAzureCredential) in Azure; an SQLite file
+ * (SqliteDialect over better-sqlite3) locally. Everything else writes portable Kysely and asks this module
+ * for the two things the engines spell differently: row limits and unbounded text columns.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DefaultAzureCredential } from '@azure/identity';
+import SQLite from 'better-sqlite3';
+import {
+  DummyDriver,
+  Kysely,
+  MssqlAdapter,
+  MssqlDialect,
+  MssqlIntrospector,
+  MssqlQueryCompiler,
+  SqliteDialect,
+  sql,
+  type Dialect,
+  type LogEvent,
+  type RawBuilder,
+  type SelectQueryBuilder,
+} from 'kysely';
+import * as Tarn from 'tarn';
+import * as Tedious from 'tedious';
+import type { DatabaseConfig } from '../config.js';
+import type { Database } from './schema.js';
+
+export type DialectName = DatabaseConfig['dialect'];
+
+export interface Db {
+  readonly kysely: Kysely<Database>;
+  readonly dialect: DialectName;
+  close(): Promise<void>;
+}
+
+function sqliteDialect(path: string): Dialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  // WAL lets readers (status reads, /metrics) proceed while the relay or an order write holds the lock.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database });
+}
+
+function mssqlDialect(config: Extract<DatabaseConfig, { dialect: 'mssql' }>): Dialect {
+  const credential = new DefaultAzureCredential();
+  return new MssqlDialect({
+    tarn: { ...Tarn, options: { min: 0, max: config.poolMax } },
+    tedious: {
+      ...Tedious,
+      connectionFactory: () =>
+        new Tedious.Connection({
+          server: config.server,
+          authentication: { type: 'token-credential', options: { credential } },
+          options: { database: config.database, port: config.port, encrypt: true, trustServerCertificate: false },
+        }),
+    },
+  });
+}
+
+export function openDatabase(config: DatabaseConfig, log?: (event: LogEvent) => void): Db {
+  const dialect = config.dialect === 'sqlite' ? sqliteDialect(config.path) : mssqlDialect(config);
+  const kysely = new Kysely<Database>(log ? { dialect, log } : { dialect });
+  return { kysely, dialect: config.dialect, close: () => kysely.destroy() };
+}
+
+/**
+ * A Kysely that compiles SQL Server statements without a server (every query returns no rows). Tests use it
+ * to prove each query and migration has an SQL Server form.
+ */
+export function mssqlCompileOnly(log: (event: LogEvent) => void): Db {
+  const kysely = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new MssqlAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new MssqlIntrospector(db),
+      createQueryCompiler: () => new MssqlQueryCompiler(),
+    },
+    log,
+  });
+  return { kysely, dialect: 'mssql', close: () => kysely.destroy() };
+}
+
+/** `top(n)` on SQL Server, `limit n` elsewhere (SQL Server has no LIMIT clause). */
+export function firstRows<DB, TB extends keyof DB, O>(
+  db: Db,
+  query: SelectQueryBuilder<DB, TB, O>,
+  rows: number,
+): SelectQueryBuilder<DB, TB, O> {
+  return db.dialect === 'mssql' ? query.top(rows) : query.limit(rows);
+}
+
+/** A column type for text of any length: nvarchar(max) on SQL Server, text on SQLite. */
+export function unboundedText(dialect: DialectName): RawBuilder<unknown> {
+  return dialect === 'mssql' ? sql`nvarchar(max)` : sql`text`;
+}

@@ -1,0 +1,63 @@
+/**
+ * Event Hubs adapter (the only module that imports @azure/event-hubs): the outbox's producer to Event Hub
+ * order-events, one batch per partition key so that every event of an order lands on the same partition in
+ * order.
+ */
+import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { AzureEndpoint } from '../config.js';
+import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
+
+function toEvent(message: OutgoingMessage): EventData {
+  return {
+    body: Buffer.from(message.body, 'utf8'),
+    contentType: 'application/json',
+    messageId: message.messageId,
+    correlationId: message.correlationId,
+    properties: {
+      type: message.type,
+      version: message.version,
+      ...(message.traceparent === null ? {} : { traceparent: message.traceparent }),
+    },
+  };
+}
+
+export class EventHubPublisher implements Publisher {
+  private readonly producer: EventHubProducerClient;
+
+  constructor(endpoint: AzureEndpoint, eventHubName: string) {
+    this.producer =
+      'connectionString' in endpoint
+        ? new EventHubProducerClient(endpoint.connectionString, eventHubName)
+        : new EventHubProducerClient(endpoint.fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential());
+  }
+
+  async send(messages: readonly OutgoingMessage[]): Promise<void> {
+    const byKey = new Map<string, OutgoingMessage[]>();
+    for (const message of messages) {
+      const key = message.partitionKey ?? message.correlationId;
+      byKey.set(key, [...(byKey.get(key) ?? []), message]);
+    }
+    for (const [partitionKey, group] of byKey) {
+      let batch = await this.producer.createBatch({ partitionKey });
+      for (const message of group) {
+        const event = toEvent(message);
+        if (batch.tryAdd(event)) continue;
+        if (batch.count === 0) throw new Error(`event ${message.messageId} exceeds the maximum batch size`);
+        await this.producer.sendBatch(batch);
+        batch = await this.producer.createBatch({ partitionKey });
+        if (!batch.tryAdd(event)) throw new Error(`event ${message.messageId} exceeds the maximum batch size`);
+      }
+      if (batch.count > 0) await this.producer.sendBatch(batch);
+    }
+  }
+
+  /** Readiness: the namespace answers a management request for the hub. */
+  async ready(): Promise<void> {
+    await this.producer.getEventHubProperties();
+  }
+
+  close(): Promise<void> {
+    return this.producer.close();
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Service Bus adapter (the only module that imports @azure/service-bus): the outbox's sender to queue
+ * payment-requests and the peek-lock receiver of topic payment-events, subscription order-service.
+ */
+import { DefaultAzureCredential } from '@azure/identity';
+import {
+  ServiceBusClient,
+  type ServiceBusMessage,
+  type ServiceBusReceivedMessage,
+  type ServiceBusReceiver,
+  type ServiceBusSender,
+} from '@azure/service-bus';
+import type { AzureEndpoint } from '../config.js';
+import type { Logger } from '../logger.js';
+import { runInTrace, startSpan } from '../observability/trace.js';
+import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
+import type { Disposition } from '../payments/payment-events.js';
+
+export function serviceBusClient(endpoint: AzureEndpoint): ServiceBusClient {
+  return 'connectionString' in endpoint
+    ? new ServiceBusClient(endpoint.connectionString)
+    : new ServiceBusClient(endpoint.fullyQualifiedNamespace, new DefaultAzureCredential());
+}
+
+function toServiceBus(message: OutgoingMessage): ServiceBusMessage {
+  return {
+    // Bytes, not a JS value: the body must reach every consumer as exactly this JSON text.
+    body: Buffer.from(message.body, 'utf8'),
+    contentType: 'application/json',
+    messageId: message.messageId,
+    correlationId: message.correlationId,
+    applicationProperties: {
+      type: message.type,
+      version: message.version,
+      ...(message.traceparent === null ? {} : { traceparent: message.traceparent }),
+    },
+  };
+}
+
+/** Sends outbox batches to one queue. */
+export class ServiceBusPublisher implements Publisher {
+  private readonly sender: ServiceBusSender;
+
+  constructor(client: ServiceBusClient, queue: string) {
+    this.sender = client.createSender(queue);
+  }
+
+  async send(messages: readonly OutgoingMessage[]): Promise<void> {
+    let batch = await this.sender.createMessageBatch();
+    for (const message of messages) {
+      const amqp = toServiceBus(message);
+      if (batch.tryAddMessage(amqp)) continue;
+      if (batch.count === 0) throw new Error(`message ${message.messageId} exceeds the maximum batch size`);
+      await this.sender.sendMessages(batch);
+      batch = await this.sender.createMessageBatch();
+      if (!batch.tryAddMessage(amqp)) throw new Error(`message ${message.messageId} exceeds the maximum batch size`);
+    }
+    if (batch.count > 0) await this.sender.sendMessages(batch);
+  }
+
+  /** Readiness: the namespace accepts a link to the queue. */
+  async ready(): Promise<void> {
+    await this.sender.createMessageBatch();
+  }
+
+  close(): Promise<void> {
+    return this.sender.close();
+  }
+}
+
+export type MessageHandler = (messageId: string | undefined, body: unknown) => Promise<Disposition>;
+
+/**
+ * Peek-lock receiver: each message is completed, dead-lettered (with reason and description) or abandoned
+ * according to the handler's disposition. Stopping waits for the messages in flight to be settled.
+ */
+export class PaymentEventsReceiver {
+  private readonly receiver: ServiceBusReceiver;
+  private subscription: { close(): Promise<void> } | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    client: ServiceBusClient,
+    topic: string,
+    subscriptionName: string,
+    private readonly handler: MessageHandler,
+    private readonly concurrency: number,
+    private readonly log: Logger,
+  ) {
+    this.receiver = client.createReceiver(topic, subscriptionName, { receiveMode: 'peekLock' });
+  }
+
+  start(): void {
+    this.subscription = this.receiver.subscribe(
+      {
+        processMessage: (message) => this.track(this.process(message)),
+        processError: async ({ error, errorSource }) => {
+          this.log.warn({ errorSource, reason: error.message }, 'payment-events receiver error');
+        },
+      },
+      { autoCompleteMessages: false, maxConcurrentCalls: this.concurrency },
+    );
+  }
+
+  /** Stops taking messages, waits for those in flight to be settled, then closes the link. */
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    await Promise.allSettled([...this.inFlight]);
+    await this.receiver.close();
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async process(message: ServiceBusReceivedMessage): Promise<void> {
+    const span = startSpan(message.applicationProperties?.['traceparent']);
+    await runInTrace(span, async () => {
+      const messageId = message.messageId === undefined ? undefined : String(message.messageId);
+      const disposition = await this.handler(messageId, message.body);
+      switch (disposition.action) {
+        case 'complete':
+          await this.receiver.completeMessage(message);
+          return;
+        case 'deadLetter':
+          await this.receiver.deadLetterMessage(message, {
+            deadLetterReason: disposition.reason,
+            deadLetterErrorDescription: disposition.description,
+          });
+          return;
+        case 'abandon':
+          await this.receiver.abandonMessage(message);
+          return;
+      }
+    });
+  }
+}

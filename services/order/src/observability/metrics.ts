@@ -1,0 +1,88 @@
+/** Prometheus metrics: HTTP RED metrics, orders by status, outbox lag, message handling outcomes. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Gauges {
+  /** Orders per status, read from the database at scrape time. */
+  ordersByStatus(): Promise<ReadonlyArray<{ status: string; count: number }>>;
+  /** Unsent outbox rows and the age in seconds of the oldest (0 when none). */
+  outboxBacklog(): Promise<{ pending: number; oldestAgeSeconds: number }>;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly ordersCreated: Counter<string>;
+  readonly messagesHandled: Counter<'type' | 'outcome'>;
+  readonly outboxSent: Counter<'destination'>;
+  private gauges: Gauges | undefined;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.httpRequests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests by method, route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+    this.ordersCreated = new Counter({
+      name: 'orders_created_total',
+      help: 'Orders created (idempotent replays not counted).',
+      registers: [this.registry],
+    });
+    this.messagesHandled = new Counter({
+      name: 'payment_events_handled_total',
+      help: 'payment-events messages by type and outcome (applied, duplicate, ignored, dead-lettered, abandoned).',
+      labelNames: ['type', 'outcome'],
+      registers: [this.registry],
+    });
+    this.outboxSent = new Counter({
+      name: 'outbox_messages_sent_total',
+      help: 'Outbox messages handed to the broker, by destination (re-sends after a crash included).',
+      labelNames: ['destination'],
+      registers: [this.registry],
+    });
+    const self = this;
+    new Gauge({
+      name: 'orders_by_status',
+      help: 'Orders in the database by status.',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        if (self.gauges === undefined) return;
+        this.reset();
+        for (const row of await self.gauges.ordersByStatus()) this.set({ status: row.status }, row.count);
+      },
+    });
+    new Gauge({
+      name: 'outbox_pending_messages',
+      help: 'Outbox rows not yet sent.',
+      registers: [this.registry],
+      async collect() {
+        if (self.gauges === undefined) return;
+        this.set((await self.gauges.outboxBacklog()).pending);
+      },
+    });
+    new Gauge({
+      name: 'outbox_lag_seconds',
+      help: 'Age of the oldest unsent outbox row, in seconds (0 when the outbox is drained).',
+      registers: [this.registry],
+      async collect() {
+        if (self.gauges === undefined) return;
+        this.set((await self.gauges.outboxBacklog()).oldestAgeSeconds);
+      },
+    });
+  }
+
+  /** The database-backed gauges are attached once the repositories exist. */
+  attach(gauges: Gauges): void {
+    this.gauges = gauges;
+  }
+}

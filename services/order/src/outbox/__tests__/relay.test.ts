@@ -1,0 +1,130 @@
+/** The outbox relay against the real Service Bus and Event Hubs emulators, with the official SDKs. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { EventHubConsumerClient, earliestEventPosition, type ReceivedEventData } from '@azure/event-hubs';
+import { ServiceBusClient } from '@azure/service-bus';
+import { createLogger } from '../../logger.js';
+import { EventHubPublisher } from '../../messaging/event-hubs.js';
+import { ServiceBusPublisher } from '../../messaging/service-bus.js';
+import { OutboxRelay } from '../relay.js';
+import {
+  contractValidator,
+  createProduct,
+  emulator,
+  orderBody,
+  postOrder,
+  startOrderApp,
+  useEmulators,
+  useProductService,
+  type OrderApp,
+} from '../../../test/helpers.js';
+
+useProductService();
+useEmulators();
+
+class SimulatedCrash extends Error {}
+
+let app: OrderApp;
+let bus: ServiceBusClient;
+let publishers: { 'payment-requests': ServiceBusPublisher; 'order-events': EventHubPublisher };
+const validate = contractValidator();
+
+/** A relay that dies right after sending to `crashAfter` (before marking those rows sent). */
+function relay(crashAfter?: string): OutboxRelay {
+  const afterSend = async (rows: ReadonlyArray<{ destination: string }>): Promise<void> => {
+    if (rows[0]?.destination === crashAfter) throw new SimulatedCrash(`process died after sending to ${crashAfter}`);
+  };
+  const options = { pollMs: 20, batchSize: 50, afterSend };
+  return new OutboxRelay(app.core.outbox, publishers, options, app.core.metrics, createLogger('silent'));
+}
+
+async function readEvents(orderId: string): Promise<ReceivedEventData[]> {
+  const consumer = new EventHubConsumerClient('$Default', emulator('eventhubs').connectionString);
+  const events: ReceivedEventData[] = [];
+  const subscription = consumer.subscribe(
+    {
+      processEvents: async (batch) => {
+        events.push(...batch.filter((event) => event.correlationId === orderId));
+      },
+      processError: async () => undefined,
+    },
+    { startPosition: earliestEventPosition, maxWaitTimeInSeconds: 1 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  await subscription.close();
+  await consumer.close();
+  return events;
+}
+
+describe('outbox relay', () => {
+  before(async () => {
+    app = await startOrderApp();
+    bus = new ServiceBusClient(emulator('servicebus').connectionString);
+    publishers = {
+      'payment-requests': new ServiceBusPublisher(bus, 'payment-requests'),
+      'order-events': new EventHubPublisher({ connectionString: emulator('eventhubs').connectionString }, 'order-events'),
+    };
+  });
+  after(async () => {
+    await publishers['payment-requests'].close();
+    await publishers['order-events'].close();
+    await bus.close();
+    await app.close();
+  });
+
+  it('test_crash_between_send_and_mark_resends_and_the_queue_holds_one_payment_request', async () => {
+    const product = await createProduct();
+    const order = (await postOrder(app, orderBody([{ productId: product, quantity: 1 }]))).body;
+
+    // Each destination is sent twice: once by a relay that dies before marking the row, once after restart.
+    await assert.rejects(relay('payment-requests').drainOnce(), SimulatedCrash);
+    assert.equal((await app.core.outbox.backlog()).pending, 2, 'nothing marked sent before the crash');
+    await assert.rejects(relay('order-events').drainOnce(), SimulatedCrash);
+    assert.equal((await app.core.outbox.backlog()).pending, 1);
+    assert.equal(await relay().drainOnce(), 1);
+    assert.equal((await app.core.outbox.backlog()).pending, 0);
+
+    const receiver = bus.createReceiver('payment-requests', { receiveMode: 'peekLock' });
+    try {
+      const received = await receiver.receiveMessages(10, { maxWaitTimeInMs: 2000 });
+      const mine = received.filter((message) => message.messageId === order['id']);
+      assert.equal(mine.length, 1, 'duplicate detection drops the re-send');
+      const message = mine[0]!;
+      assert.equal(message.correlationId, order['id']);
+      assert.equal(message.contentType, 'application/json');
+      assert.equal(message.applicationProperties?.['type'], 'PaymentRequested');
+      assert.equal(message.applicationProperties?.['version'], 1);
+      assert.match(String(message.applicationProperties?.['traceparent']), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      assert.deepEqual(validate(message.body), []);
+      assert.equal(message.body.data.orderId, order['id']);
+      for (const each of received) await receiver.completeMessage(each);
+    } finally {
+      await receiver.close();
+    }
+
+    const events = await readEvents(order['id']);
+    assert.equal(events.length, 2, 'Event Hubs keeps both sends');
+    const [first, second] = events.map((event) => event.body as { id: string; type: string });
+    assert.equal(first?.id, second?.id, 'a re-send carries the same envelope id, so consumers de-duplicate it');
+    for (const event of events) {
+      assert.equal(event.partitionKey, order['id']);
+      assert.equal(event.properties?.['type'], 'OrderStatusChanged');
+      assert.deepEqual(validate(event.body), []);
+    }
+  });
+
+  it('test_relay_loop_sends_new_rows_and_stops_cleanly', async () => {
+    const product = await createProduct();
+    const running = relay();
+    running.start();
+    const order = (await postOrder(app, orderBody([{ productId: product, quantity: 1 }]))).body;
+    const deadline = Date.now() + 5000;
+    while ((await app.core.outbox.backlog()).pending > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await running.stop();
+    assert.equal((await app.core.outbox.backlog()).pending, 0);
+    const rows = await app.core.outbox.forCorrelation(order['id']);
+    assert.ok(rows.every((row) => row.sent_at !== null));
+  });
+});

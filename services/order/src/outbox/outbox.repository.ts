@@ -1,0 +1,66 @@
+/** The transactional outbox: rows written with the state change they announce, sent later by the relay. */
+import { firstRows, type Db } from '../db/dialect.js';
+import type { NewOutboxRow, OutboxRow } from '../db/schema.js';
+import type { Executor } from '../api/orders/order.repository.js';
+
+export class OutboxRepository {
+  constructor(private readonly db: Db) {}
+
+  async add(executor: Executor, rows: readonly NewOutboxRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await executor.insertInto('outbox').values([...rows]).execute();
+  }
+
+  /** Unsent rows, oldest first. */
+  async pending(limit: number): Promise<OutboxRow[]> {
+    const query = this.db.kysely
+      .selectFrom('outbox')
+      .selectAll()
+      .where('sent_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id');
+    return firstRows(this.db, query, limit).execute();
+  }
+
+  async markSent(ids: readonly string[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.kysely
+      .updateTable('outbox')
+      .set((eb) => ({ sent_at: at, attempts: eb('attempts', '+', 1), last_error: null }))
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  async recordFailure(ids: readonly string[], error: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.kysely
+      .updateTable('outbox')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error.slice(0, 500) }))
+      .where('id', 'in', [...ids])
+      .execute();
+  }
+
+  async backlog(now: Date = new Date()): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const row = await this.db.kysely
+      .selectFrom('outbox')
+      .select((eb) => [eb.fn.countAll<number | string>().as('pending'), eb.fn.min('created_at').as('oldest')])
+      .where('sent_at', 'is', null)
+      .executeTakeFirst();
+    const pending = Number(row?.pending ?? 0);
+    const oldest = row?.oldest;
+    const oldestAgeSeconds =
+      typeof oldest === 'string' ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : 0;
+    return { pending, oldestAgeSeconds };
+  }
+
+  /** Every row for one correlation id (an order), oldest first: for inspection and tests. */
+  async forCorrelation(correlationId: string): Promise<OutboxRow[]> {
+    return this.db.kysely
+      .selectFrom('outbox')
+      .selectAll()
+      .where('correlation_id', '=', correlationId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The outbox relay: sends unsent outbox rows oldest first and marks them sent. A crash between the send and
+ * the mark re-sends the row on the next pass; that is harmless because the row carries the same message id
+ * (Service Bus duplicate detection on payment-requests) and the same envelope id (consumers de-duplicate).
+ */
+import type { OutboxRow } from '../db/schema.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Destination } from './messages.js';
+import type { OutboxRepository } from './outbox.repository.js';
+
+/** An outgoing message as the broker adapters take it. */
+export interface OutgoingMessage {
+  readonly messageId: string;
+  readonly correlationId: string;
+  readonly partitionKey: string | null;
+  readonly type: string;
+  readonly version: number;
+  readonly body: string;
+  readonly traceparent: string | null;
+}
+
+/** Sends a batch to one destination; resolves once the broker has accepted every message. */
+export interface Publisher {
+  send(messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+export interface RelayOptions {
+  readonly pollMs: number;
+  readonly batchSize: number;
+  /** Called after a batch is sent and before it is marked; tests use it to simulate a crash there. */
+  readonly afterSend?: (rows: readonly OutboxRow[]) => Promise<void>;
+}
+
+function outgoing(row: OutboxRow): OutgoingMessage {
+  return {
+    messageId: row.message_id,
+    correlationId: row.correlation_id,
+    partitionKey: row.partition_key,
+    type: row.message_type,
+    version: Number(row.message_version),
+    body: row.body,
+    traceparent: row.traceparent,
+  };
+}
+
+export class OutboxRelay {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly publishers: Readonly<Record<Destination, Publisher>>,
+    private readonly options: RelayOptions,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** One pass: sends what is pending (up to one batch per destination). Returns how many rows were sent. */
+  async drainOnce(): Promise<number> {
+    const rows = await this.outbox.pending(this.options.batchSize);
+    const byDestination = new Map<string, OutboxRow[]>();
+    for (const row of rows) byDestination.set(row.destination, [...(byDestination.get(row.destination) ?? []), row]);
+    let sent = 0;
+    for (const [destination, batch] of byDestination) {
+      const publisher = this.publishers[destination as Destination];
+      const ids = batch.map((row) => row.id);
+      if (publisher === undefined) {
+        await this.outbox.recordFailure(ids, `no publisher for destination '${destination}'`);
+        continue;
+      }
+      try {
+        await publisher.send(batch.map(outgoing));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.outbox.recordFailure(ids, reason);
+        this.log.warn({ destination, count: batch.length, reason }, 'outbox send failed; will retry');
+        continue;
+      }
+      await this.options.afterSend?.(batch);
+      await this.outbox.markSent(ids, new Date().toISOString());
+      this.metrics.outboxSent.inc({ destination }, batch.length);
+      sent += batch.length;
+    }
+    return sent;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops polling after the batch in flight is sent and marked. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let sent = 0;
+      try {
+        sent = await this.drainOnce();
+      } catch (error) {
+        this.log.error({ err: error }, 'outbox relay pass failed');
+      }
+      if (sent > 0 || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}

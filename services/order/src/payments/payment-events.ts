@@ -1,0 +1,143 @@
+/**
+ * Step 4 of the saga: applies PaymentSucceeded / PaymentFailed (v1) from topic payment-events to the order.
+ * Knows nothing of Service Bus: it takes the message's id and raw body and says what to do with the message
+ * (complete, dead-letter with a reason, or abandon for a later redelivery); messaging/ does it.
+ *
+ * - Poison (body not JSON, envelope or data not matching the schema, unknown type or version, unknown order):
+ *   dead-letter with a reason; retrying cannot help.
+ * - Already in the inbox (a redelivery, or a re-send by the publisher): complete without effect.
+ * - An outcome the order's status no longer allows (e.g. payment arriving for a cancelled order): recorded in
+ *   the inbox as ignored and completed, with a warning for the operators.
+ * - Product service or database unavailable: abandon; the broker redelivers (and dead-letters after
+ *   MaxDeliveryCount).
+ */
+import type { Db } from '../db/dialect.js';
+import { IllegalTransitionError, type OrderEvent } from '../domain/order-status.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { OrderNotFoundError } from '../api/orders/order.errors.js';
+import type { OrderService } from '../api/orders/order.service.js';
+import { z } from 'zod';
+import type { InboxRepository } from './inbox.repository.js';
+
+export type Disposition =
+  | { readonly action: 'complete'; readonly outcome: 'applied' | 'duplicate' | 'ignored' }
+  | { readonly action: 'deadLetter'; readonly reason: string; readonly description: string }
+  | { readonly action: 'abandon'; readonly description: string };
+
+const money = z.object({ value: z.string().regex(/^-?(0|[1-9][0-9]*)\.[0-9]{2}$/), currency: z.string().regex(/^[A-Z]{3}$/) });
+
+const envelope = z.object({
+  id: z.uuid(),
+  type: z.string().min(1),
+  version: z.number().int().min(1),
+  occurredAt: z.iso.datetime(),
+  correlationId: z.string().min(1),
+  data: z.record(z.string(), z.unknown()),
+});
+
+// Unknown fields in data are ignored (zod strips them): producers may add fields without a new version.
+const KNOWN: Readonly<Record<string, Readonly<Record<number, { schema: z.ZodType<{ orderId: string; reason?: string }>; event: OrderEvent }>>>> = {
+  PaymentSucceeded: {
+    1: {
+      schema: z.object({
+        orderId: z.string().min(1),
+        paymentId: z.string().min(1),
+        amount: money,
+        authorizationCode: z.string().min(1),
+      }),
+      event: 'paymentSucceeded',
+    },
+  },
+  PaymentFailed: {
+    1: {
+      schema: z.object({
+        orderId: z.string().min(1),
+        paymentId: z.string().min(1),
+        amount: money,
+        reason: z.enum(['declined', 'insufficient_funds', 'fraud_suspected', 'gateway_unavailable']),
+        retryable: z.boolean(),
+      }),
+      event: 'paymentFailed',
+    },
+  },
+};
+
+function issues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ').slice(0, 1000);
+}
+
+/** The body as the SDK hands it over: already-decoded JSON, a string, or bytes. */
+function decode(body: unknown): { ok: true; value: unknown } | { ok: false } {
+  try {
+    if (typeof body === 'string') return { ok: true, value: JSON.parse(body) };
+    if (body instanceof Uint8Array) return { ok: true, value: JSON.parse(Buffer.from(body).toString('utf8')) };
+    return { ok: true, value: body };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export class PaymentEventsHandler {
+  constructor(
+    private readonly db: Db,
+    private readonly orders: OrderService,
+    private readonly inbox: InboxRepository,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  async handle(messageId: string | undefined, body: unknown): Promise<Disposition> {
+    const decoded = decode(body);
+    if (!decoded.ok) return this.poison('unknown', 'MalformedBody', 'the body is not JSON');
+    const parsedEnvelope = envelope.safeParse(decoded.value);
+    if (!parsedEnvelope.success) return this.poison('unknown', 'SchemaViolation', `envelope: ${issues(parsedEnvelope.error)}`);
+    const { type, version, data } = parsedEnvelope.data;
+    const known = KNOWN[type]?.[version];
+    if (known === undefined) return this.poison(type, 'UnknownMessageType', `no handler for ${type} version ${version}`);
+    const parsedData = known.schema.safeParse(data);
+    if (!parsedData.success) return this.poison(type, 'SchemaViolation', `data: ${issues(parsedData.error)}`);
+    const { orderId } = parsedData.data;
+    // Redeliveries and re-sends keep the broker message id; the envelope id stands in if a sender set none.
+    const inboxId = messageId ?? parsedEnvelope.data.id;
+
+    try {
+      if (await this.inbox.seen(inboxId)) return this.done(type, 'duplicate', orderId);
+      const reason = known.event === 'paymentFailed' ? (parsedData.data.reason ?? null) : null;
+      await this.orders.move(orderId, known.event, {
+        reason,
+        alsoInTransaction: (trx) => this.inbox.record(trx, { messageId: inboxId, type, orderId, outcome: 'applied' }),
+      });
+      return this.done(type, 'applied', orderId);
+    } catch (error) {
+      if (error instanceof OrderNotFoundError) return this.poison(type, 'UnknownOrder', `no order '${orderId}'`);
+      if (error instanceof IllegalTransitionError) {
+        // Either a concurrent copy of this message applied it first, or the order moved on (e.g. cancelled).
+        const duplicate = await this.db.kysely.transaction().execute(async (trx) => {
+          if (await this.inbox.seen(inboxId, trx)) return true;
+          await this.inbox.record(trx, { messageId: inboxId, type, orderId, outcome: `ignored:${error.status}` });
+          return false;
+        });
+        if (duplicate) return this.done(type, 'duplicate', orderId);
+        this.log.warn({ orderId, messageId, type, status: error.status }, 'payment outcome does not apply to the order status');
+        return this.done(type, 'ignored', orderId);
+      }
+      const description = error instanceof Error ? error.message : String(error);
+      this.metrics.messagesHandled.inc({ type, outcome: 'abandoned' });
+      this.log.warn({ orderId, messageId, type, reason: description }, 'payment event not applied; will be redelivered');
+      return { action: 'abandon', description };
+    }
+  }
+
+  private done(type: string, outcome: 'applied' | 'duplicate' | 'ignored', orderId: string): Disposition {
+    this.metrics.messagesHandled.inc({ type, outcome });
+    if (outcome !== 'applied') this.log.info({ orderId, type, outcome }, 'payment event skipped');
+    return { action: 'complete', outcome };
+  }
+
+  private poison(type: string, reason: string, description: string): Disposition {
+    this.metrics.messagesHandled.inc({ type, outcome: 'dead-lettered' });
+    this.log.warn({ type, reason, description }, 'payment event dead-lettered');
+    return { action: 'deadLetter', reason, description };
+  }
+}

@@ -1,0 +1,202 @@
+/** Shared factories for the tests: products on the real product service, an order app on a real SQLite file. */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { createApp } from '../src/app.js';
+import { createCore, type Core } from '../src/core.js';
+import { openDatabase, type Db } from '../src/db/dialect.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { createLogger } from '../src/logger.js';
+import { REPO_ROOT, productAdminToken, startEmulator, startProductService, startStorageEmulators, type Emulator } from './platform.js';
+
+let productUrl: string | undefined;
+
+/**
+ * Call at the top level of a test file that needs the product service: uses the one the suite runner
+ * started (ORDER_TEST_PRODUCT_URL), or else starts one (with Azurite and the Cosmos DB server) for this
+ * file and stops it when the file ends.
+ */
+export function useProductService(): void {
+  let stopAll: (() => Promise<void>) | undefined;
+  before(async () => {
+    const given = process.env['ORDER_TEST_PRODUCT_URL'];
+    if (given !== undefined) {
+      productUrl = given;
+      return;
+    }
+    const storage = await startStorageEmulators();
+    const product = await startProductService(storage).catch(async (error: unknown) => {
+      await storage.stop();
+      throw error;
+    });
+    productUrl = product.url;
+    stopAll = async () => {
+      await product.stop();
+      await storage.stop();
+    };
+  });
+  after(async () => {
+    await stopAll?.();
+  });
+}
+
+const emulators: { servicebus?: Emulator; eventhubs?: Emulator } = {};
+
+/** Call at the top level of a test file that needs the Service Bus and Event Hubs emulators. */
+export function useEmulators(): void {
+  before(async () => {
+    emulators.servicebus = await startEmulator('servicebus');
+    emulators.eventhubs = await startEmulator('eventhubs');
+  });
+  after(async () => {
+    await emulators.servicebus?.stop();
+    await emulators.eventhubs?.stop();
+  });
+}
+
+export function emulator(kind: 'servicebus' | 'eventhubs'): Emulator {
+  const running = emulators[kind];
+  if (running === undefined) throw new Error('call useEmulators() at the top of the test file');
+  return running;
+}
+
+export function productService(): string {
+  if (productUrl === undefined) throw new Error('call useProductService() at the top of the test file');
+  return productUrl;
+}
+
+export interface ProductFields {
+  price?: string;
+  stock?: number;
+  currency?: string;
+}
+
+/** Creates a product with a fresh id on the product service; returns the id. */
+export async function createProduct(fields: ProductFields = {}): Promise<string> {
+  const url = productService();
+  const id = `p-${randomUUID().slice(0, 12)}`;
+  const response = await fetch(`${url}/products`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${productAdminToken()}` },
+    body: JSON.stringify({
+      id,
+      name: `Test product ${id}`,
+      category: 'kitchen',
+      price: fields.price ?? '12.50',
+      currency: fields.currency ?? 'USD',
+      stock: fields.stock ?? 10,
+    }),
+  });
+  if (response.status !== 201) throw new Error(`product create answered ${response.status}: ${await response.text()}`);
+  return id;
+}
+
+export async function productStock(id: string): Promise<{ stock: number; reserved: number }> {
+  const response = await fetch(`${productService()}/products/${id}`);
+  const body = (await response.json()) as { stock: number; reserved: number };
+  return { stock: body.stock, reserved: body.reserved };
+}
+
+export async function reservationStatus(orderId: string): Promise<string> {
+  const response = await fetch(`${productService()}/reservations/${orderId}`);
+  return ((await response.json()) as { status: string }).status;
+}
+
+export interface TempDatabase {
+  readonly db: Db;
+  readonly path: string;
+  /** Closes the database and deletes its file. */
+  remove(): Promise<void>;
+}
+
+/** An SQLite database in a fresh file, migrated. */
+export async function tempDatabase(): Promise<TempDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'order-db-'));
+  const path = join(dir, 'orders.sqlite');
+  const db = openDatabase({ dialect: 'sqlite', path });
+  await migrateToLatest(db);
+  return {
+    db,
+    path,
+    remove: async () => {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OrderApp {
+  readonly url: string;
+  readonly core: Core;
+  close(): Promise<void>;
+}
+
+/** The order API on a free port over a fresh SQLite file, against the real product service. */
+export async function startOrderApp(): Promise<OrderApp> {
+  const database = await tempDatabase();
+  const core = createCore(database.db, createLogger('silent'), { baseUrl: productService(), timeoutMs: 5000 });
+  const app = createApp({
+    log: core.log,
+    metrics: core.metrics,
+    orders: core.orders,
+    corsOrigins: ['http://localhost:5173'],
+    maxBodyBytes: 64 * 1024,
+    readiness: [{ name: 'product', check: () => core.products.ready() }],
+  });
+  const server = await new Promise<Server>((done) => {
+    const listening = app.listen(0, '127.0.0.1', () => done(listening));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const close = async (): Promise<void> => {
+    await new Promise<void>((done) => server.close(() => done()));
+    await database.remove();
+  };
+  return { url: `http://127.0.0.1:${port}`, core, close };
+}
+
+export function orderBody(items: Array<{ productId: string; quantity: number; unitPrice?: string }>): Record<string, unknown> {
+  return {
+    customer: { email: `ada.${randomUUID().slice(0, 8)}@example.com`, name: 'Ada Lovelace', phone: '+447700900123' },
+    items,
+    paymentMethod: { type: 'card', token: '4242424242424242' },
+  };
+}
+
+export async function postOrder(
+  app: OrderApp,
+  body: unknown,
+  key: string | null = randomUUID(),
+): Promise<{ status: number; headers: Headers; body: Record<string, any> }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== null) headers['idempotency-key'] = key;
+  const response = await fetch(`${app.url}/orders`, { method: 'POST', headers, body: JSON.stringify(body) });
+  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+}
+
+/** Ajv with every contracts/messages schema registered by its $id. */
+export function contractValidator(): (message: unknown) => string[] {
+  const dir = join(REPO_ROOT, 'contracts/messages');
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  const schemas = readdirSync(dir)
+    .filter((name) => name.endsWith('.schema.json'))
+    .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as { $id: string });
+  for (const schema of schemas) ajv.addSchema(schema);
+  return (message) => {
+    const type = (message as { type?: unknown }).type;
+    const version = (message as { version?: unknown }).version;
+    const validate = ajv.getSchema(`https://schemas.contoso-shop.example/messages/${String(type)}.v${String(version)}.schema.json`);
+    if (validate === undefined) return [`no contract for ${String(type)} v${String(version)}`];
+    return validate(message) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+  };
+}
+
+export function contractExample(type: string): Record<string, any> {
+  return JSON.parse(readFileSync(join(REPO_ROOT, `contracts/messages/examples/${type}.v1.json`), 'utf8')) as Record<string, any>;
+}

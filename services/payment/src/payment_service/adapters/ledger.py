@@ -1,0 +1,136 @@
+"""The payments ledger in Azure Table storage (azure-data-tables, aio); Azurite locally.
+
+One row per order: PartitionKey = the order id (characters Table keys forbid are percent-encoded),
+RowKey = ``payment``. Writes after the first are conditional on the row's ETag, so two workers holding
+deliveries of the same order can never overwrite each other's step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import UpdateMode
+from azure.data.tables.aio import TableClient
+
+from payment_service.adapters.identity import async_credential
+from payment_service.domain.errors import ConcurrentUpdateError
+from payment_service.domain.models import FailureReason, Money, Payment, PaymentState
+
+_ROW_KEY = "payment"
+
+
+def partition_key(order_id: str) -> str:
+    return quote(order_id, safe="-_.~!$&'()*+,;=:@")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _from_iso(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value))
+
+
+def to_entity(payment: Payment) -> dict[str, Any]:
+    entity: dict[str, Any] = {
+        "PartitionKey": partition_key(payment.order_id),
+        "RowKey": _ROW_KEY,
+        "OrderId": payment.order_id,
+        "PaymentId": payment.payment_id,
+        "State": payment.state.value,
+        "Amount": f"{payment.amount.value:.2f}",
+        "Currency": payment.amount.currency,
+        "CardLast4": payment.card_last4,
+        "CreatedAt": _iso(payment.created_at),
+        "DecidedAt": _iso(payment.decided_at),
+        "Succeeded": payment.succeeded,
+        "AuthorizationCode": payment.authorization_code,
+        "FailureReason": payment.failure_reason.value if payment.failure_reason else None,
+        "RefundId": payment.refund_id,
+        "RefundedAt": _iso(payment.refunded_at),
+    }
+    return {key: value for key, value in entity.items() if value is not None}
+
+
+def from_entity(entity: dict[str, Any], etag: str | None) -> Payment:
+    created = _from_iso(entity["CreatedAt"])
+    assert created is not None  # written on insert
+    reason = entity.get("FailureReason")
+    return Payment(
+        order_id=str(entity["OrderId"]),
+        payment_id=str(entity["PaymentId"]),
+        state=PaymentState(entity["State"]),
+        amount=Money(Decimal(str(entity["Amount"])), str(entity["Currency"])),
+        card_last4=str(entity["CardLast4"]),
+        created_at=created,
+        decided_at=_from_iso(entity.get("DecidedAt")),
+        succeeded=entity.get("Succeeded"),
+        authorization_code=entity.get("AuthorizationCode"),
+        failure_reason=FailureReason(reason) if reason else None,
+        refund_id=entity.get("RefundId"),
+        refunded_at=_from_iso(entity.get("RefundedAt")),
+        etag=etag,
+    )
+
+
+class TableLedger:
+    def __init__(self, client: TableClient) -> None:
+        self._client = client
+
+    @classmethod
+    def connect(cls, table: str, *, connection_string: str | None, endpoint: str | None) -> TableLedger:
+        if connection_string is not None:
+            return cls(TableClient.from_connection_string(connection_string, table_name=table))
+        assert endpoint is not None  # settings require one of the two
+        return cls(TableClient(endpoint, table_name=table, credential=async_credential()))
+
+    async def ensure_table(self) -> None:
+        with contextlib.suppress(ResourceExistsError):
+            await self._client.create_table()
+
+    async def ping(self) -> None:
+        """Raises when Table storage does not answer (a missing row is an answer)."""
+        with contextlib.suppress(ResourceNotFoundError):
+            await self._client.get_entity("-", "-")
+
+    async def get(self, order_id: str) -> Payment | None:
+        try:
+            entity = await self._client.get_entity(partition_key(order_id), _ROW_KEY)
+        except ResourceNotFoundError:
+            return None
+        return from_entity(dict(entity), entity.metadata.get("etag"))
+
+    async def create(self, payment: Payment) -> Payment:
+        try:
+            metadata = await self._client.create_entity(to_entity(payment))
+        except ResourceExistsError:
+            existing = await self.get(payment.order_id)
+            assert existing is not None  # rows are never deleted
+            return existing
+        return _with_etag(payment, metadata.get("etag"))
+
+    async def update(self, payment: Payment) -> Payment:
+        try:
+            metadata = await self._client.update_entity(
+                to_entity(payment),
+                mode=UpdateMode.REPLACE,
+                etag=payment.etag,
+                match_condition=MatchConditions.IfNotModified,
+            )
+        except ResourceModifiedError as exc:
+            raise ConcurrentUpdateError(payment.order_id) from exc
+        return _with_etag(payment, metadata.get("etag"))
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def _with_etag(payment: Payment, etag: Any) -> Payment:
+    return replace(payment, etag=None if etag is None else str(etag))

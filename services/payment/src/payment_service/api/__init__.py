@@ -1,0 +1,1 @@
+"""HTTP edge: Flask routes for the payments API and the worker's small operations endpoint."""

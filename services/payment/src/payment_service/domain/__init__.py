@@ -1,0 +1,1 @@
+"""Payment rules: the ledger state machine and the outcome messages. No SDK, no I/O of its own."""

@@ -1,0 +1,93 @@
+"""Values the payment domain works with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class PaymentState(StrEnum):
+    """Where a payment is in its life; the ledger row holds it so a redelivery resumes, never repeats.
+
+    ``charging`` → ``charged`` | ``failed`` (the gateway's answer is recorded) → ``published`` (the outcome
+    message went out). ``refunded`` follows ``published`` for a charged payment only.
+    """
+
+    CHARGING = "charging"
+    CHARGED = "charged"
+    FAILED = "failed"
+    PUBLISHED = "published"
+    REFUNDED = "refunded"
+
+
+class FailureReason(StrEnum):
+    DECLINED = "declined"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    FRAUD_SUSPECTED = "fraud_suspected"
+    GATEWAY_UNAVAILABLE = "gateway_unavailable"
+
+
+@dataclass(frozen=True)
+class Money:
+    value: Decimal
+    currency: str
+
+    def wire(self) -> dict[str, str]:
+        return {"value": f"{self.value:.2f}", "currency": self.currency}
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """A validated ``PaymentRequested`` message, reduced to what charging needs."""
+
+    message_id: str
+    order_id: str
+    amount: Money
+    card_token: str
+    customer_email: str
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    approved: bool
+    authorization_code: str | None = None
+    failure_reason: FailureReason | None = None
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One ledger row: the payment of one order. ``etag`` guards concurrent writers."""
+
+    order_id: str
+    payment_id: str
+    state: PaymentState
+    amount: Money
+    card_last4: str
+    created_at: datetime
+    decided_at: datetime | None = None
+    authorization_code: str | None = None
+    failure_reason: FailureReason | None = None
+    succeeded: bool | None = None
+    refund_id: str | None = None
+    refunded_at: datetime | None = None
+    etag: str | None = None
+
+    def decided(self, result: ChargeResult, at: datetime) -> Payment:
+        return replace(
+            self,
+            state=PaymentState.CHARGED if result.approved else PaymentState.FAILED,
+            succeeded=result.approved,
+            authorization_code=result.authorization_code,
+            failure_reason=result.failure_reason,
+            decided_at=at,
+        )
+
+    def with_state(self, state: PaymentState) -> Payment:
+        return replace(self, state=state)
+
+
+def card_last4(token: str) -> str:
+    """Only the last four characters of a card number are ever stored or shown."""
+    return token[-4:] if len(token) >= 4 else "****"

@@ -1,0 +1,66 @@
+"""Serves the Flask app with gunicorn (threaded workers); see the README for why gunicorn.
+
+Each gunicorn worker process builds its own app (and so its own clients and I/O loop) after the fork, and
+closes them when it exits; SIGTERM lets in-flight requests finish within ``PAYMENT_SHUTDOWN_GRACE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+from payment_service.settings import Settings
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    def __init__(self, factory: Callable[[], Flask], settings: Settings) -> None:
+        self._factory = factory
+        self._settings = settings
+        self._app: Flask | None = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings = self._settings
+        options: dict[str, Any] = {
+            "bind": f"{settings.host}:{settings.port}",
+            "workers": settings.web_workers,
+            "threads": settings.web_threads,
+            "worker_class": "gthread",
+            "graceful_timeout": math.ceil(settings.shutdown_grace_seconds),
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": settings.log_level.lower(),
+            # gunicorn's own lines in the same JSON shape as ours; no control socket (read-only file system).
+            "logconfig_dict": _json_log_config(settings.log_level.upper()),
+            "control_socket_disable": True,
+            # Heartbeat files in memory: the container's root file system is read-only.
+            "worker_tmp_dir": "/dev/shm",
+            "worker_exit": self._worker_exit,
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        self._app = self._factory()
+        return self._app
+
+    def _worker_exit(self, server: Any, worker: Any) -> None:
+        if self._app is not None:
+            self._app.extensions["payment"].close()
+
+
+def _json_log_config(level: str) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "payment_service.logs.JsonFormatter", "service": "payment-service"}},
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+        },
+        "loggers": {"gunicorn.error": {"handlers": ["stdout"], "level": level, "propagate": False}},
+        "root": {"handlers": ["stdout"], "level": level},
+    }

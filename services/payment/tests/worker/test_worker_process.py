@@ -1,0 +1,250 @@
+"""The real ``payment-worker`` process against the Service Bus emulator, Azurite and the gateway simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from payment_service.adapters.gateway import (
+    CARD_DECLINED,
+    CARD_FRAUD_REVIEW,
+    CARD_GATEWAY_TIMEOUT,
+    CARD_INSUFFICIENT_FUNDS,
+    CARD_SUCCESS,
+    SimulatedGateway,
+)
+from payment_service.adapters.ledger import TableLedger
+from payment_service.domain.models import Money, Payment, PaymentState
+from referencing import Registry, Resource
+
+from ..conftest import CONTRACTS, TRACEPARENT, Bus, payment_requested
+
+pytestmark = pytest.mark.timeout(120)
+
+PENDING = Payment("-", "-", PaymentState.CHARGING, Money(Decimal(0), "EUR"), "****", datetime.now(UTC))
+
+
+def _registry() -> Registry[Any]:
+    resources = []
+    for file in CONTRACTS.glob("*.schema.json"):
+        schema = json.loads(file.read_text())
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
+def assert_matches_contract(message: Any) -> dict[str, Any]:
+    body = json.loads(b"".join(message.body))
+    registry = _registry()
+    schema = registry.contents(f"https://schemas.contoso-shop.example/messages/{body['type']}.v1.schema.json")
+    Draft202012Validator(schema, registry=registry, format_checker=FormatChecker()).validate(body)
+    properties = {
+        k.decode(): v.decode() if isinstance(v, bytes) else v
+        for k, v in message.application_properties.items()
+    }
+    assert properties["type"] == body["type"]
+    assert str(properties["version"]) == "1"
+    assert properties["traceparent"].split("-")[1] == TRACEPARENT.split("-")[1]
+    assert str(message.message_id) == body["id"] == body["data"]["paymentId"]
+    assert str(message.correlation_id) == body["data"]["orderId"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("card", "expected_type", "reason"),
+    [
+        (CARD_SUCCESS, "PaymentSucceeded", None),
+        (CARD_DECLINED, "PaymentFailed", "declined"),
+        (CARD_INSUFFICIENT_FUNDS, "PaymentFailed", "insufficient_funds"),
+    ],
+)
+async def test_worker_publishes_outcome_per_test_card(
+    start_worker: Any, bus: Bus, ledger: TableLedger, card: str, expected_type: str, reason: str | None
+) -> None:
+    start_worker()
+    request = payment_requested(card=card)
+    order_id = request["data"]["orderId"]
+    await bus.send_request(request)
+
+    outcomes = await bus.wait_outcomes({order_id})
+
+    [message] = outcomes[order_id]
+    body = assert_matches_contract(message)
+    assert body["type"] == expected_type
+    assert body["data"].get("reason") == reason
+    payment = await ledger.get(order_id)
+    assert payment is not None
+    assert payment.state is PaymentState.PUBLISHED
+    assert payment.payment_id == body["id"]
+    assert payment.card_last4 == card[-4:]
+
+
+async def test_worker_log_never_contains_the_card_number(start_worker: Any, bus: Bus) -> None:
+    worker = start_worker()
+    request = payment_requested(card=CARD_SUCCESS)
+    await bus.send_request(request)
+    await bus.wait_outcomes({request["data"]["orderId"]})
+    entry = worker.wait_for(lambda e: e.get("message") == "payment request settled")
+    assert entry["correlation_id"] == request["data"]["orderId"]
+    assert entry["trace_id"] == TRACEPARENT.split("-")[1]
+    assert CARD_SUCCESS not in worker.log_path.read_text()
+
+
+async def test_worker_dead_letters_poison_messages_and_keeps_running(start_worker: Any, bus: Bus) -> None:
+    worker = start_worker()
+    schema_broken = payment_requested()
+    schema_broken["data"]["amount"] = {"value": 59.97, "currency": "EUR"}
+    unknown_version = payment_requested()
+    unknown_version["version"] = 2
+    await bus.send_raw(
+        b"{not json", message_id="poison-json", properties={"type": "PaymentRequested", "version": 1}
+    )
+    await bus.send_request(schema_broken)
+    await bus.send_request(payment_requested(), type="RefundRequested")
+    await bus.send_request(unknown_version)
+    good = payment_requested()
+    await bus.send_request(good)
+
+    ids = {
+        "poison-json": "InvalidJson",
+        schema_broken["data"]["orderId"]: "SchemaViolation",
+        unknown_version["data"]["orderId"]: "UnknownMessageType",
+    }
+    dead = await bus.dead_letters(set(ids))
+
+    for message_id, reason in ids.items():
+        assert dead[message_id].dead_letter_reason == reason
+    assert "/data/amount/value: type" in dead[schema_broken["data"]["orderId"]].dead_letter_error_description
+    outcomes = await bus.wait_outcomes({good["data"]["orderId"]})
+    assert len(outcomes[good["data"]["orderId"]]) == 1
+    assert worker.process.poll() is None
+
+
+async def test_gateway_timeout_retries_with_backoff_then_dead_letters(
+    start_worker: Any, bus: Bus, ledger: TableLedger, gateway: SimulatedGateway
+) -> None:
+    worker = start_worker()
+    request = payment_requested(card=CARD_GATEWAY_TIMEOUT)
+    order_id = request["data"]["orderId"]
+    await bus.send_request(request)
+
+    dead = await bus.dead_letters({order_id})
+
+    worker_log = worker.log_path.read_text()[-4000:]
+    assert order_id in dead, worker_log
+    assert dead[order_id].dead_letter_reason == "GatewayUnavailable"
+    payment = await ledger.get(order_id)
+    assert payment is not None
+    assert payment.state is PaymentState.CHARGING  # outcome unknown: a resubmission retries, same key
+    assert gateway.attempts(payment.payment_id) == ["timeout", "timeout", "timeout"], worker_log
+    assert gateway.charges() == []
+
+
+async def test_fraud_review_longer_than_the_lock_is_charged_once_thanks_to_lock_renewal(
+    start_worker: Any, bus: Bus, gateway: SimulatedGateway, ledger: TableLedger
+) -> None:
+    start_worker()
+    request = payment_requested(card=CARD_FRAUD_REVIEW)
+    order_id = request["data"]["orderId"]
+    await bus.send_request(request)
+
+    outcomes = await bus.wait_outcomes({order_id}, within=40)
+
+    [message] = outcomes[order_id]
+    assert assert_matches_contract(message)["type"] == "PaymentSucceeded"
+    payment = await ledger.get(order_id)
+    assert payment is not None
+    # A lost lock would have redelivered the message mid-review: a second ("replayed") gateway call.
+    assert gateway.attempts(payment.payment_id) == ["charged"]
+
+
+async def test_sigterm_stops_the_worker_cleanly(start_worker: Any) -> None:
+    worker = start_worker()
+    worker.wait_for(lambda e: e.get("event") == "listening")
+    worker.process.send_signal(signal.SIGTERM)
+    assert worker.process.wait(timeout=15) == 0
+
+
+async def test_sigterm_mid_payment_abandons_the_message_and_the_next_worker_charges_once(
+    start_worker: Any, bus: Bus, gateway: SimulatedGateway, ledger: TableLedger
+) -> None:
+    first = start_worker(PAYMENT_SHUTDOWN_GRACE_SECONDS="1")
+    request = payment_requested(card=CARD_FRAUD_REVIEW)
+    order_id = request["data"]["orderId"]
+    await bus.send_request(request)
+    first.wait_for(lambda e: e.get("message") == "payment request received")
+
+    first.process.send_signal(signal.SIGTERM)
+
+    assert first.process.wait(timeout=15) == 0
+    assert any(e.get("message") == "abandoning a message still in progress at shutdown" for e in first.log())
+    start_worker()
+    outcomes = await bus.wait_outcomes({order_id}, within=40)
+    assert [assert_matches_contract(m)["type"] for m in outcomes[order_id]] == ["PaymentSucceeded"]
+    payment = await ledger.get(order_id)
+    assert payment is not None
+    assert gateway.attempts(payment.payment_id) == ["charged"]
+
+
+async def test_kill_at_every_step_never_charges_twice_and_still_publishes(
+    start_worker: Any, bus: Bus, gateway: SimulatedGateway, ledger: TableLedger, tmp_path: Path
+) -> None:
+    points = ["charge", "record", "publish", "published"]
+    requests = [payment_requested(card=CARD_SUCCESS) for _ in points]
+    orders = {r["data"]["orderId"] for r in requests}
+    for request in requests:
+        await bus.send_request(request)
+    for point in points:
+        # One message at a time: each crashing worker takes the next unlocked message and dies at its step.
+        crashed = start_worker(PAYMENT_CRASH_AFTER=point, PAYMENT_WORKER_CONCURRENCY="1")
+        assert crashed.process.wait(timeout=30) == -signal.SIGKILL
+        assert crashed.wait_for(lambda e, p=point: e.get("step") == p)
+
+    start_worker()  # takes over once the dead workers' locks expire
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        states = {(await ledger.get(order_id) or PENDING).state for order_id in orders}
+        if states == {PaymentState.PUBLISHED}:
+            break
+        await asyncio.sleep(0.5)
+    outcomes = await bus.wait_outcomes(orders, within=10, settle=2)
+
+    charges = gateway.charges()
+    assert len(charges) == len(orders)
+    for order_id in orders:
+        payment = await ledger.get(order_id)
+        assert payment is not None
+        assert payment.state is PaymentState.PUBLISHED
+        assert [c.idempotency_key for c in charges].count(payment.payment_id) == 1
+        # Re-publishing after a crash repeats the same message (same id); never a different outcome.
+        assert {str(m.message_id) for m in outcomes[order_id]} == {payment.payment_id}
+        assert assert_matches_contract(outcomes[order_id][0])["type"] == "PaymentSucceeded"
+
+
+async def test_same_order_requested_again_for_another_amount_is_dead_lettered(
+    start_worker: Any, bus: Bus
+) -> None:
+    start_worker()
+    request = payment_requested()
+    order_id = request["data"]["orderId"]
+    await bus.send_request(request)
+    await bus.wait_outcomes({order_id})
+    changed = payment_requested(order_id=order_id)
+    changed["data"]["amount"] = {"value": "10.00", "currency": "EUR"}
+
+    # Another message id: the queue's duplicate detection would drop a second message with the order id.
+    await bus.send_raw(
+        json.dumps(changed).encode(),
+        message_id=f"{order_id}-again",
+        properties={"type": "PaymentRequested", "version": 1},
+    )
+
+    dead = await bus.dead_letters({f"{order_id}-again"})
+    assert dead[f"{order_id}-again"].dead_letter_reason == "AmountMismatch"
