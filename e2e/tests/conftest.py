@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-
 from shopctl.testing import LaunchedPlatform, launched
 
 # The entry points of the journey; everything they depend on starts with them.
@@ -32,7 +31,8 @@ def _client(platform: LaunchedPlatform, component: str) -> httpx.Client:
 def shop() -> Iterator[Shop]:
     with launched(*JOURNEY_COMPONENTS) as platform:
         clients = {
-            name: _client(platform, name) for name in ("product", "order", "payment", "notification", "mailbox")
+            name: _client(platform, name)
+            for name in ("product", "order", "payment", "notification", "mailbox")
         }
         yield Shop(platform=platform, **clients)
         for client in clients.values():

@@ -26,7 +26,11 @@ def platform(**extra: object) -> Platform:
                     "command": ["api"],
                     "ports": {"http": 8000},
                     "health": {"http": "http://{host}:{ports.http}/health"},
-                    "env": {"DB_URL": "http://{host}:{db.ports.main}", "ROOT": "{root}", "STATE": "{state_dir}"},
+                    "env": {
+                        "DB_URL": "http://{host}:{db.ports.main}",
+                        "ROOT": "{root}",
+                        "STATE": "{state_dir}",
+                    },
                     "depends_on": ["db"],
                     **extra,
                 },
