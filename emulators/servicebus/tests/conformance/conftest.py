@@ -61,16 +61,22 @@ def _settings() -> NamespaceSettings:
         QueueSettings(name="expiring-lock", lock_duration=SHORT_LOCK, max_delivery_count=5),
         QueueSettings(name="ttl", default_message_ttl=SHORT_TTL, dead_lettering_on_message_expiration=True),
         QueueSettings(name="ttl-dropped", default_message_ttl=SHORT_TTL),
+        QueueSettings(name="async-dups", requires_duplicate_detection=True, duplicate_detection_window=60.0),
+        QueueSettings(name="async-retries", lock_duration=SHORT_LOCK, max_delivery_count=2),
+        QueueSettings(
+            name="async-ttl", default_message_ttl=SHORT_TTL, dead_lettering_on_message_expiration=True
+        ),
     ]
     paid = Rule("paid", CorrelationFilter(subject="PaymentSucceeded", properties={"version": "1"}))
-    topic = TopicSettings(
-        name="events",
-        subscriptions=(
-            SubscriptionSettings(name="audit", rules=(DEFAULT_RULE,)),
-            SubscriptionSettings(name="paid-only", rules=(paid,)),
-        ),
+    subscriptions = (
+        SubscriptionSettings(name="audit", rules=(DEFAULT_RULE,)),
+        SubscriptionSettings(name="paid-only", rules=(paid,)),
     )
-    return NamespaceSettings(name="sbemulatorns", queues=tuple(queues), topics=(topic,))
+    topics = (
+        TopicSettings(name="events", subscriptions=subscriptions),
+        TopicSettings(name="async-events", subscriptions=subscriptions),
+    )
+    return NamespaceSettings(name="sbemulatorns", queues=tuple(queues), topics=topics)
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from azure.servicebus.exceptions import (
 from .conftest import SHORT_LOCK, SHORT_TTL
 
 
-def receive(client: ServiceBusClient, queue: str, count: int = 1, **kwargs: object) -> list:
+def receive(client: ServiceBusClient, queue: str, count: int = 1, wait: float = 3, **kwargs: object) -> list:
     with client.get_queue_receiver(queue, **kwargs) as receiver:  # type: ignore[arg-type]
-        return receiver.receive_messages(max_message_count=count, max_wait_time=3)
+        return receiver.receive_messages(max_message_count=count, max_wait_time=wait)
 
 
 def test_send_and_peek_lock_complete(conn_str: str) -> None:
@@ -47,7 +47,7 @@ def test_receive_and_delete_removes_messages(conn_str: str) -> None:
             sender.send_messages([ServiceBusMessage("a"), ServiceBusMessage("b")])
         received = receive(client, "rad", 2, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE)
         assert sorted(str(message) for message in received) == ["a", "b"]
-        assert receive(client, "rad", 1, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE) == []
+        assert receive(client, "rad", 1, wait=1, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE) == []
 
 
 def test_abandon_redelivers_with_a_higher_delivery_count(conn_str: str) -> None:
@@ -201,7 +201,7 @@ def test_duplicate_message_ids_are_dropped(conn_str: str) -> None:
         with client.get_queue_sender("dups") as sender:
             sender.send_messages(ServiceBusMessage("first", message_id="same"))
             sender.send_messages(ServiceBusMessage("second", message_id="same"))
-        received = receive(client, "dups", 5, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE)
+        received = receive(client, "dups", 5, wait=1, receive_mode=ServiceBusReceiveMode.RECEIVE_AND_DELETE)
         assert [str(message) for message in received] == ["first"]
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
 from azure.servicebus import ServiceBusMessage, ServiceBusReceiveMode, ServiceBusSubQueue
 from azure.servicebus.aio import ServiceBusClient
 from azure.servicebus.exceptions import (
+    MessageLockLostError,
     MessageSizeExceededError,
     MessagingEntityNotFoundError,
     ServiceBusAuthenticationError,
 )
+
+from .conftest import SHORT_LOCK, SHORT_TTL
 
 
 async def test_batch_send_then_peek_lock_receive_and_complete(conn_str: str) -> None:
@@ -102,3 +106,66 @@ async def test_errors_match_the_sdk_classes_for_azure(conn_str: str) -> None:
         with pytest.raises(ServiceBusAuthenticationError):
             async with client.get_queue_sender("basic") as sender:
                 await sender.send_messages(ServiceBusMessage("denied"))
+
+
+async def test_lock_expiry_and_max_delivery_count_then_ttl_dead_lettering(conn_str: str) -> None:
+    dlq = ServiceBusSubQueue.DEAD_LETTER
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with (
+            client.get_queue_sender("async-retries") as sender,
+            client.get_queue_sender("async-ttl") as ttl,
+        ):
+            await sender.send_messages(ServiceBusMessage("too slow"))
+            await ttl.send_messages(ServiceBusMessage("stale"))
+        async with client.get_queue_receiver("async-retries") as receiver:
+            [first] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            # Also long enough for the "stale" message's TTL to run out.
+            await asyncio.sleep(max(SHORT_LOCK, SHORT_TTL) + 0.3)
+            with pytest.raises(MessageLockLostError):
+                await receiver.complete_message(first)
+            [second] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            assert second.delivery_count == 1
+            await receiver.abandon_message(second)  # the second failed attempt of two
+            assert await receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
+        async with client.get_queue_receiver("async-retries", sub_queue=dlq) as receiver:
+            [dead] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            assert dead.dead_letter_reason == "MaxDeliveryCountExceeded"
+            await receiver.complete_message(dead)
+        async with client.get_queue_receiver("async-ttl", sub_queue=dlq) as receiver:
+            [expired] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            assert (str(expired), expired.dead_letter_reason) == ("stale", "TTLExpiredException")
+            await receiver.complete_message(expired)
+
+
+async def test_duplicate_detection_and_correlation_filters(conn_str: str) -> None:
+    mode = ServiceBusReceiveMode.RECEIVE_AND_DELETE
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("async-dups") as sender:
+            await sender.send_messages(ServiceBusMessage("first", message_id="order-42"))
+            await sender.send_messages(ServiceBusMessage("resent", message_id="order-42"))
+        async with client.get_queue_receiver("async-dups", receive_mode=mode) as receiver:
+            received = await receiver.receive_messages(max_message_count=5, max_wait_time=1)
+            assert [str(message) for message in received] == ["first"]
+        async with client.get_topic_sender("async-events") as sender:
+            await sender.send_messages(
+                [
+                    ServiceBusMessage(
+                        "paid", subject="PaymentSucceeded", application_properties={"version": "1"}
+                    ),
+                    ServiceBusMessage(
+                        "failed", subject="PaymentFailed", application_properties={"version": "1"}
+                    ),
+                ]
+            )
+        async with client.get_subscription_receiver(
+            "async-events", "paid-only", receive_mode=mode
+        ) as receiver:
+            selected = await receiver.receive_messages(max_message_count=5, max_wait_time=1)
+            assert [str(message) for message in selected] == ["paid"]
+        async with client.get_subscription_receiver("async-events", "audit", receive_mode=mode) as receiver:
+            everything: list[str] = []
+            while len(everything) < 2:
+                batch = await receiver.receive_messages(max_message_count=5, max_wait_time=5)
+                assert batch
+                everything.extend(str(message) for message in batch)
+            assert everything == ["paid", "failed"]
