@@ -31,7 +31,12 @@ describe('shopping journeys', () => {
       await screenshot(page, 'catalog');
       const names = await addProductsToCart(page, 2);
       await page.getByRole('link', { name: /^Cart, 2 items$/ }).click();
-      for (const name of names) await expect(page.getByRole('link', { name }).count()).resolves.toBe(1);
+      for (const name of names) {
+        // The cart renders after navigation: wait for each line before counting it.
+        const line = page.getByRole('link', { name });
+        await line.first().waitFor();
+        await expect(line.count()).resolves.toBe(1);
+      }
       await screenshot(page, 'cart');
       await page.getByRole('link', { name: 'Go to checkout' }).click();
 
