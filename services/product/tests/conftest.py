@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from product_service.api.auth import mint_dev_token
 from product_service.main import create_app
 from product_service.settings import Settings
+from servicekit.auth import mint_dev_token
 from shopctl.testing import LaunchedPlatform, launched
 
 # Public, well-known emulator credentials (see COSMOS-LOCAL.md and the Azurite docs).

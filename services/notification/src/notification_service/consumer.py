@@ -11,12 +11,13 @@ import json
 import logging
 from typing import Any
 
+from servicekit.contracts import Contracts
+from servicekit.logs import child_traceparent, correlation_id_var, traceparent_var
+
 from notification_service.adapters.eventhub import InboundEvent
-from notification_service.contracts import Contracts
 from notification_service.domain.errors import PoisonEventError
 from notification_service.domain.models import Customer, OrderStatus, StatusChange
 from notification_service.domain.notifier import Notifier
-from notification_service.logs import child_traceparent, correlation_id_var, traceparent_var
 from notification_service.metrics import Metrics
 
 log = logging.getLogger(__name__)

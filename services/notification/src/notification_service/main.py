@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from notification_service.logs import configure_logging
+from servicekit.logs import configure_logging
+from servicekit.settings import load_settings
+
 from notification_service.runtime import serve
-from notification_service.settings import load_settings
+from notification_service.settings import Settings
 
 
 def run() -> None:
-    settings = load_settings("notification-service")
-    configure_logging(settings.log_level, "notification-service")
+    settings = load_settings(Settings, "notification-service")
+    configure_logging(settings.log_level, "notification-service", quiet=("uamqp", "aiohttp.access"))
     asyncio.run(serve(settings))

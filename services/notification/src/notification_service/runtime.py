@@ -7,6 +7,8 @@ import signal
 from contextlib import AsyncExitStack
 from typing import Any
 
+from servicekit.contracts import Contracts
+
 from notification_service.adapters.acs_email import AcsEmailSender
 from notification_service.adapters.acs_sms import AcsSmsSender
 from notification_service.adapters.eventhub import EventHubSource
@@ -15,7 +17,6 @@ from notification_service.adapters.smtp import SmtpEmailSender
 from notification_service.adapters.tables import TableNotificationLog
 from notification_service.api.http import HttpDeps, build_app, start_server
 from notification_service.consumer import OrderEventHandler
-from notification_service.contracts import Contracts
 from notification_service.domain.notifier import Notifier
 from notification_service.domain.ports import EmailSender, SmsSender
 from notification_service.metrics import Metrics

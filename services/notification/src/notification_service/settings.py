@@ -7,15 +7,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from servicekit.contracts import check_contracts_dir, default_contracts_dir
+from servicekit.settings import Environment, require_exactly_one
 
-from notification_service.contracts import find_contracts_dir
-
-
-class Environment(StrEnum):
-    DEVELOPMENT = "development"
-    PRODUCTION = "production"
+__all__ = ["EmailTransport", "Environment", "Settings", "SmsTransport"]
 
 
 class EmailTransport(StrEnum):
@@ -26,10 +23,6 @@ class EmailTransport(StrEnum):
 class SmsTransport(StrEnum):
     MAILBOX = "mailbox"
     ACS = "acs"
-
-
-def _default_contracts_dir() -> Path:
-    return find_contracts_dir(Path(__file__)) or Path("contracts/messages")
 
 
 class Settings(BaseSettings):
@@ -81,33 +74,13 @@ class Settings(BaseSettings):
 
     shop_name: str = "Contoso Shop"
     shop_url: str = "http://127.0.0.1:8080/"
-    contracts_dir: Path = Field(default_factory=_default_contracts_dir)
+    contracts_dir: Path = Field(default_factory=default_contracts_dir)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        pairs = [
-            (
-                "EVENTHUB_CONNECTION_STRING",
-                self.eventhub_connection_string,
-                "EVENTHUB_NAMESPACE",
-                self.eventhub_namespace,
-            ),
-            (
-                "CHECKPOINT_CONNECTION_STRING",
-                self.checkpoint_connection_string,
-                "CHECKPOINT_ACCOUNT_URL",
-                self.checkpoint_account_url,
-            ),
-            (
-                "TABLES_CONNECTION_STRING",
-                self.tables_connection_string,
-                "TABLES_ENDPOINT",
-                self.tables_endpoint,
-            ),
-        ]
-        for first, first_value, second, second_value in pairs:
-            if (first_value is None) == (second_value is None):
-                raise ValueError(f"set exactly one of NOTIFICATION_{first} or NOTIFICATION_{second}")
+        require_exactly_one(self, "eventhub_connection_string", "eventhub_namespace")
+        require_exactly_one(self, "checkpoint_connection_string", "checkpoint_account_url")
+        require_exactly_one(self, "tables_connection_string", "tables_endpoint")
         uses_acs = self.email_transport is EmailTransport.ACS or self.sms_transport is SmsTransport.ACS
         if uses_acs and self.acs_endpoint is None and self.acs_connection_string is None:
             raise ValueError(
@@ -117,14 +90,5 @@ class Settings(BaseSettings):
             raise ValueError(
                 "NOTIFICATION_SMS_TRANSPORT=mailbox is refused when NOTIFICATION_ENVIRONMENT=production"
             )
-        if not (self.contracts_dir / "envelope.schema.json").is_file():
-            raise ValueError(f"NOTIFICATION_CONTRACTS_DIR={self.contracts_dir} holds no message schemas")
+        check_contracts_dir(self.contracts_dir, "NOTIFICATION_CONTRACTS_DIR")
         return self
-
-
-def load_settings(program: str) -> Settings:
-    """The settings from the environment, or exit naming every setting at fault."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        raise SystemExit(f"{program}: invalid configuration\n{exc}") from None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from payment_service.api.auth import mint_dev_token
-from payment_service.settings import AuthMode, load_settings
+from servicekit.auth import mint_dev_token
+from servicekit.settings import load_settings
+
+from payment_service.settings import AuthMode, Settings
 
 
 def dev_token() -> None:
@@ -14,7 +16,7 @@ def dev_token() -> None:
     parser.add_argument("--subject", default="dev-admin")
     parser.add_argument("--lifetime", type=int, default=3600, help="seconds (default 3600)")
     args = parser.parse_args()
-    settings = load_settings("payment-dev-token")
+    settings = load_settings(Settings, "payment-dev-token")
     if settings.auth_mode is not AuthMode.DEV:
         parser.exit(2, "payment-dev-token needs PAYMENT_AUTH_MODE=dev\n")
     print(mint_dev_token(settings, args.subject, [settings.auth_admin_role], args.lifetime))

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from flask import Flask
+from servicekit.logs import configure_logging
+from servicekit.settings import load_settings
 
 from payment_service.api import observability, ops, payments, problems
-from payment_service.logs import configure_logging
 from payment_service.runtime import ApiRuntime
 from payment_service.server import GunicornServer
-from payment_service.settings import Settings, load_settings
+from payment_service.settings import Settings
+
+# Held to warnings: gunicorn's access log (api.observability writes ours) and the legacy AMQP client.
+_QUIET = ("uamqp", "gunicorn.access")
 
 
 def create_app(settings: Settings, runtime: ApiRuntime | None = None) -> Flask:
-    configure_logging(settings.log_level, "payment-service")
+    configure_logging(settings.log_level, "payment-service", quiet=_QUIET)
     app = Flask("payment_service")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["payment"] = runtime or ApiRuntime.start(settings)
@@ -24,6 +28,6 @@ def create_app(settings: Settings, runtime: ApiRuntime | None = None) -> Flask:
 
 
 def run() -> None:
-    settings = load_settings("payment-service")
-    configure_logging(settings.log_level, "payment-service")
+    settings = load_settings(Settings, "payment-service")
+    configure_logging(settings.log_level, "payment-service", quiet=_QUIET)
     GunicornServer(lambda: create_app(settings), settings).run()

@@ -14,10 +14,11 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from servicekit.auth import TokenVerifier, build_verifier
+
 from payment_service.adapters.gateway import SimulatedGateway
 from payment_service.adapters.ledger import TableLedger
 from payment_service.adapters.servicebus import ServiceBus
-from payment_service.api.auth import TokenVerifier, build_verifier
 from payment_service.metrics import ApiMetrics
 from payment_service.settings import Settings
 

@@ -8,33 +8,22 @@ key comes from the environment locally and from Key Vault in Azure (``PAYMENT_KE
 from __future__ import annotations
 
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from servicekit.auth import AuthMode, check_auth_settings
+from servicekit.contracts import check_contracts_dir, default_contracts_dir
+from servicekit.settings import Environment, require_exactly_one
 
 from payment_service.adapters.keyvault import KeyVaultSettingsSource
-from payment_service.contracts import find_contracts_dir
 from payment_service.faults import CrashPoint
+
+__all__ = ["KEY_VAULT_SECRETS", "AuthMode", "Environment", "Settings"]
 
 # Settings field → Key Vault secret name.
 KEY_VAULT_SECRETS = {"gateway_api_key": "payment-gateway-api-key"}
-
-
-class Environment(StrEnum):
-    DEVELOPMENT = "development"
-    PRODUCTION = "production"
-
-
-class AuthMode(StrEnum):
-    DEV = "dev"
-    ENTRA = "entra"
-
-
-def _default_contracts_dir() -> Path:
-    return find_contracts_dir(Path(__file__)) or Path("contracts/messages")
 
 
 class Settings(BaseSettings):
@@ -73,7 +62,7 @@ class Settings(BaseSettings):
     max_lock_renewal_seconds: float = Field(default=300.0, gt=0)
     crash_after: CrashPoint | None = None
 
-    contracts_dir: Path = Field(default_factory=_default_contracts_dir)
+    contracts_dir: Path = Field(default_factory=default_contracts_dir)
 
     auth_mode: AuthMode = AuthMode.ENTRA
     auth_audience: str = "api://contoso-shop-payment"
@@ -99,34 +88,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.servicebus_connection_string is None) == (self.servicebus_namespace is None):
-            raise ValueError(
-                "set exactly one of PAYMENT_SERVICEBUS_CONNECTION_STRING or PAYMENT_SERVICEBUS_NAMESPACE"
-            )
-        if (self.tables_connection_string is None) == (self.tables_endpoint is None):
-            raise ValueError("set exactly one of PAYMENT_TABLES_CONNECTION_STRING or PAYMENT_TABLES_ENDPOINT")
-        if not (self.contracts_dir / "envelope.schema.json").is_file():
-            raise ValueError(f"PAYMENT_CONTRACTS_DIR={self.contracts_dir} holds no message schemas")
+        require_exactly_one(self, "servicebus_connection_string", "servicebus_namespace")
+        require_exactly_one(self, "tables_connection_string", "tables_endpoint")
+        check_contracts_dir(self.contracts_dir, "PAYMENT_CONTRACTS_DIR")
         production = self.environment is Environment.PRODUCTION
         if self.crash_after is not None and production:
             raise ValueError(
                 "PAYMENT_CRASH_AFTER is a test switch and is refused when PAYMENT_ENVIRONMENT=production"
             )
-        if self.auth_mode is AuthMode.DEV:
-            if self.auth_dev_signing_key is None:
-                raise ValueError("PAYMENT_AUTH_DEV_SIGNING_KEY is required when PAYMENT_AUTH_MODE=dev")
-            if len(self.auth_dev_signing_key.get_secret_value()) < 32:
-                raise ValueError("PAYMENT_AUTH_DEV_SIGNING_KEY must be at least 32 characters")
-            if production:
-                raise ValueError("PAYMENT_AUTH_MODE=dev is refused when PAYMENT_ENVIRONMENT=production")
-        if self.auth_mode is AuthMode.ENTRA and self.auth_entra_tenant_id is None:
-            raise ValueError("PAYMENT_AUTH_ENTRA_TENANT_ID is required when PAYMENT_AUTH_MODE=entra")
+        check_auth_settings(self, "PAYMENT_", production=production)
         return self
-
-
-def load_settings(program: str) -> Settings:
-    """The settings from the environment, or exit naming every setting at fault."""
-    try:
-        return Settings()  # type: ignore[call-arg]  # values come from the environment
-    except ValidationError as exc:
-        raise SystemExit(f"{program}: invalid configuration\n{exc}") from None

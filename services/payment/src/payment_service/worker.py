@@ -14,13 +14,14 @@ import logging
 import time
 from typing import Any
 
+from servicekit.contracts import Contracts
+from servicekit.logs import child_traceparent, correlation_id_var, traceparent_var
+
 from payment_service.adapters.servicebus import Inbound, Settlement
-from payment_service.contracts import Contracts
 from payment_service.domain.errors import GatewayGaveUpError, PoisonMessageError
 from payment_service.domain.messages import REQUEST_TYPE, VERSION, request_from_envelope
 from payment_service.domain.models import PaymentRequest
 from payment_service.domain.processor import PaymentProcessor
-from payment_service.logs import child_traceparent, correlation_id_var, traceparent_var
 from payment_service.metrics import WorkerMetrics
 
 log = logging.getLogger(__name__)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import signal
 
+from servicekit.contracts import Contracts
+from servicekit.logs import configure_logging
+from servicekit.settings import load_settings
+
 from payment_service.adapters.gateway import SimulatedGateway
 from payment_service.adapters.ledger import TableLedger
 from payment_service.adapters.servicebus import ServiceBus, TopicPublisher
 from payment_service.api.worker_ops import start_ops_server
-from payment_service.contracts import Contracts
 from payment_service.domain.processor import PaymentProcessor, RetryPolicy
 from payment_service.faults import CrashAfter
-from payment_service.logs import configure_logging
 from payment_service.metrics import WorkerMetrics
-from payment_service.settings import Settings, load_settings
+from payment_service.settings import Settings
 from payment_service.worker import PaymentRequestHandler
 
 
@@ -68,6 +70,6 @@ async def serve(settings: Settings) -> None:
 
 
 def run() -> None:
-    settings = load_settings("payment-worker")
-    configure_logging(settings.log_level, "payment-worker")
+    settings = load_settings(Settings, "payment-worker")
+    configure_logging(settings.log_level, "payment-worker", quiet=("uamqp",))
     asyncio.run(serve(settings))

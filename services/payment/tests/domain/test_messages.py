@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from payment_service.contracts import Contracts
 from payment_service.domain.messages import outcome_envelope, request_from_envelope
 from payment_service.domain.models import ChargeResult, FailureReason, Money, Payment, PaymentState
+from servicekit.contracts import Contracts
 
 from ..conftest import CONTRACTS, payment_requested
 

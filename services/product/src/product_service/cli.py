@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from product_service.api.auth import mint_dev_token
+from servicekit.auth import mint_dev_token
+
 from product_service.metrics import Metrics
 from product_service.runtime import build_runtime
 from product_service.seed import SeedReport, seed_catalog

@@ -5,18 +5,18 @@ from __future__ import annotations
 import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from pydantic import ValidationError
+from servicekit.logs import configure_logging
+from servicekit.settings import load_settings
 
 from product_service.api import ops, problems, products, reservations
 from product_service.api.middleware import BodyLimitMiddleware, ObservabilityMiddleware
-from product_service.logs import configure_logging
 from product_service.metrics import Metrics
 from product_service.runtime import lifespan
 from product_service.settings import Settings
 
 
 def create_app(settings: Settings) -> FastAPI:
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, "product-service", quiet=("uvicorn.access",))
     metrics = Metrics()
     app = FastAPI(
         title="Contoso Shop product service",
@@ -45,8 +45,5 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 def run() -> None:
-    try:
-        settings = Settings()  # type: ignore[call-arg]  # values come from the environment
-    except ValidationError as exc:
-        raise SystemExit(f"product-service: invalid configuration\n{exc}") from None
+    settings = load_settings(Settings, "product-service")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

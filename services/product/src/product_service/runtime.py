@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import FastAPI
+from servicekit.auth import TokenVerifier, build_verifier
 
 from product_service.adapters.blob import BlobImageStore
 from product_service.adapters.clients import Clients, check_blob, check_cosmos, open_clients
 from product_service.adapters.cosmos import CosmosProductRepository, CosmosReservationRepository
-from product_service.api.auth import TokenVerifier, build_verifier
 from product_service.domain.catalog import CatalogService
 from product_service.domain.reservations import ReservationService
 from product_service.metrics import Metrics

@@ -7,21 +7,14 @@ string is absent the client factory authenticates with ``DefaultAzureCredential`
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from servicekit.auth import AuthMode, check_auth_settings
+from servicekit.settings import Environment, require_exactly_one
 
-
-class Environment(StrEnum):
-    DEVELOPMENT = "development"
-    PRODUCTION = "production"
-
-
-class AuthMode(StrEnum):
-    DEV = "dev"
-    ENTRA = "entra"
+__all__ = ["AuthMode", "Environment", "Settings"]
 
 
 def _split_csv(value: object) -> object:
@@ -84,15 +77,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if (self.blob_connection_string is None) == (self.blob_account_url is None):
-            raise ValueError("set exactly one of PRODUCT_BLOB_CONNECTION_STRING or PRODUCT_BLOB_ACCOUNT_URL")
-        if self.auth_mode is AuthMode.DEV:
-            if self.auth_dev_signing_key is None:
-                raise ValueError("PRODUCT_AUTH_DEV_SIGNING_KEY is required when PRODUCT_AUTH_MODE=dev")
-            if len(self.auth_dev_signing_key.get_secret_value()) < 32:
-                raise ValueError("PRODUCT_AUTH_DEV_SIGNING_KEY must be at least 32 characters")
-            if self.environment is Environment.PRODUCTION:
-                raise ValueError("PRODUCT_AUTH_MODE=dev is refused when PRODUCT_ENVIRONMENT=production")
-        if self.auth_mode is AuthMode.ENTRA and self.auth_entra_tenant_id is None:
-            raise ValueError("PRODUCT_AUTH_ENTRA_TENANT_ID is required when PRODUCT_AUTH_MODE=entra")
+        require_exactly_one(self, "blob_connection_string", "blob_account_url")
+        check_auth_settings(self, "PRODUCT_", production=self.environment is Environment.PRODUCTION)
         return self

@@ -7,50 +7,24 @@ row exists was handled. Poison events go under PartitionKey ``_poison``, keyed b
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
-from azure.data.tables.aio import TableClient
+from servicekit.tables import TableStore, partition_key
 
-from notification_service.adapters.identity import async_credential
 from notification_service.domain.models import Channel, LogEntry
 
 POISON_PARTITION = "_poison"
-
-
-def partition_key(order_id: str) -> str:
-    return quote(order_id, safe="-_.~!$&'()*+,;=:@")
 
 
 def row_key(key: str) -> str:
     return quote(key, safe="-_.~:@")
 
 
-class TableNotificationLog:
-    def __init__(self, client: TableClient) -> None:
-        self._client = client
-
-    @classmethod
-    def connect(
-        cls, table: str, *, connection_string: str | None, endpoint: str | None
-    ) -> TableNotificationLog:
-        if connection_string is not None:
-            return cls(TableClient.from_connection_string(connection_string, table_name=table))
-        assert endpoint is not None  # settings require one of the two
-        return cls(TableClient(endpoint, table_name=table, credential=async_credential()))
-
-    async def ensure_table(self) -> None:
-        with contextlib.suppress(ResourceExistsError):
-            await self._client.create_table()
-
-    async def ping(self) -> None:
-        with contextlib.suppress(ResourceNotFoundError):
-            await self._client.get_entity("-", "-")
-
+class TableNotificationLog(TableStore):
     async def was_sent(self, order_id: str, event_id: str, channel: Channel) -> bool:
         try:
             await self._client.get_entity(partition_key(order_id), row_key(f"{event_id}:{channel.value}"))
@@ -87,9 +61,6 @@ class TableNotificationLog:
     async def poison(self) -> list[LogEntry]:
         entities = self._client.query_entities("PartitionKey eq @pk", parameters={"pk": POISON_PARTITION})
         return sorted([_entry(e) async for e in entities], key=lambda entry: entry.at)
-
-    async def close(self) -> None:
-        await self._client.close()
 
 
 def _entry(entity: dict[str, Any]) -> LogEntry:

@@ -15,14 +15,14 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from servicekit.logs import child_traceparent, traceparent_var
+from servicekit.problems import PROBLEM_JSON, problem_document
 
 from notification_service.domain.models import LogEntry
-from notification_service.logs import child_traceparent, traceparent_var
 from notification_service.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-PROBLEM_BASE = "https://contoso-shop.example/problems/"
 _ORDER_ID = re.compile(r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,128}$")
 _CHECK_TIMEOUT_SECONDS = 5.0
 
@@ -38,16 +38,9 @@ class HttpDeps:
 def problem(
     request: web.Request, status: int, title: str, detail: str, slug: str, field: str | None = None
 ) -> web.Response:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + slug,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.path,
-    }
-    if field is not None:
-        body["field"] = field
-    return web.json_response(body, status=status, content_type="application/problem+json")
+    extensions = {} if field is None else {"field": field}
+    body = problem_document(status, title, detail, request.path, slug, **extensions)
+    return web.json_response(body, status=status, content_type=PROBLEM_JSON)
 
 
 def entry_public(entry: LogEntry) -> dict[str, Any]:

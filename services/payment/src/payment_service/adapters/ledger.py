@@ -7,27 +7,20 @@ deliveries of the same order can never overwrite each other's step.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
-from azure.data.tables.aio import TableClient
+from servicekit.tables import TableStore, partition_key
 
-from payment_service.adapters.identity import async_credential
 from payment_service.domain.errors import ConcurrentUpdateError
 from payment_service.domain.models import FailureReason, Money, Payment, PaymentState
 
 _ROW_KEY = "payment"
-
-
-def partition_key(order_id: str) -> str:
-    return quote(order_id, safe="-_.~!$&'()*+,;=:@")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -80,26 +73,7 @@ def from_entity(entity: dict[str, Any], etag: str | None) -> Payment:
     )
 
 
-class TableLedger:
-    def __init__(self, client: TableClient) -> None:
-        self._client = client
-
-    @classmethod
-    def connect(cls, table: str, *, connection_string: str | None, endpoint: str | None) -> TableLedger:
-        if connection_string is not None:
-            return cls(TableClient.from_connection_string(connection_string, table_name=table))
-        assert endpoint is not None  # settings require one of the two
-        return cls(TableClient(endpoint, table_name=table, credential=async_credential()))
-
-    async def ensure_table(self) -> None:
-        with contextlib.suppress(ResourceExistsError):
-            await self._client.create_table()
-
-    async def ping(self) -> None:
-        """Raises when Table storage does not answer (a missing row is an answer)."""
-        with contextlib.suppress(ResourceNotFoundError):
-            await self._client.get_entity("-", "-")
-
+class TableLedger(TableStore):
     async def get(self, order_id: str) -> Payment | None:
         try:
             entity = await self._client.get_entity(partition_key(order_id), _ROW_KEY)
@@ -127,9 +101,6 @@ class TableLedger:
         except ResourceModifiedError as exc:
             raise ConcurrentUpdateError(payment.order_id) from exc
         return _with_etag(payment, metadata.get("etag"))
-
-    async def close(self) -> None:
-        await self._client.close()
 
 
 def _with_etag(payment: Payment, etag: Any) -> Payment:

@@ -6,9 +6,9 @@ import logging
 import time
 
 from flask import Flask, Response, g, request
+from servicekit.logs import child_traceparent, correlation_id_var, trace_id, traceparent_var
 
 from payment_service.api.deps import runtime
-from payment_service.logs import child_traceparent, correlation_id_var, trace_id, traceparent_var
 
 log = logging.getLogger("payment_service.access")
 

@@ -7,10 +7,10 @@ import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from servicekit.auth import bearer_token, require_role
+from servicekit.problems import ApiError
 
-from payment_service.api.auth import bearer_token, require_role
 from payment_service.api.deps import runtime
-from payment_service.api.problems import ApiError
 from payment_service.domain.errors import PaymentNotFoundError
 from payment_service.domain.models import Payment, PaymentState
 from payment_service.domain.refunds import refund_payment

@@ -3,51 +3,23 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from servicekit.problems import PROBLEM_JSON, ApiError, problem_document
 from werkzeug.exceptions import HTTPException
 
 from payment_service.domain.errors import PaymentNotFoundError, RefundNotAllowedError
 
 log = logging.getLogger(__name__)
 
-PROBLEM_BASE = "https://contoso-shop.example/problems/"
-
-
-class ApiError(Exception):
-    def __init__(
-        self,
-        status: int,
-        title: str,
-        detail: str,
-        *,
-        slug: str,
-        field: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.slug = slug
-        self.field = field
-        self.headers = headers or {}
-
 
 def problem(error: ApiError) -> Response:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + error.slug,
-        "title": error.title,
-        "status": error.status,
-        "detail": error.detail,
-        "instance": request.path,
-    }
-    if error.field is not None:
-        body["field"] = error.field
-    response = jsonify(body)
+    extensions = {} if error.field is None else {"field": error.field}
+    response = jsonify(
+        problem_document(error.status, error.title, error.detail, request.path, error.slug, **extensions)
+    )
     response.status_code = error.status
-    response.mimetype = "application/problem+json"
+    response.mimetype = PROBLEM_JSON
     response.headers.update(error.headers)
     return response
 

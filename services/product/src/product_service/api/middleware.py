@@ -7,32 +7,20 @@ from __future__ import annotations
 
 import json
 import logging
-import re
-import secrets
 import time
 from collections.abc import Callable
 from typing import Any
 
+from servicekit.logs import child_traceparent, traceparent_var
+from servicekit.problems import PROBLEM_JSON, ApiError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from product_service.api.problems import PROBLEM_JSON, ApiError, problem_document
-from product_service.logs import span_id_var, trace_id_var
+from product_service.api.problems import traced_problem_document
 from product_service.metrics import Metrics
 
 log = logging.getLogger("product_service.access")
 
-_TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 _QUIET_ROUTES = frozenset({"/health", "/ready", "/metrics"})
-
-
-def parse_traceparent(value: str | None) -> tuple[str, str] | None:
-    """(trace id, flags) of a valid version-00 header; None for anything else (then a new trace starts)."""
-    if value is None:
-        return None
-    match = _TRACEPARENT.match(value.strip().lower())
-    if match is None or set(match.group(1)) == {"0"} or set(match.group(2)) == {"0"}:
-        return None
-    return match.group(1), match.group(3)
 
 
 class ObservabilityMiddleware:
@@ -45,12 +33,8 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        parent = parse_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
-        trace_id, flags = parent if parent else (secrets.token_hex(16), "01")
-        span_id = secrets.token_hex(8)
-        trace_token = trace_id_var.set(trace_id)
-        span_token = span_id_var.set(span_id)
-        traceparent = f"00-{trace_id}-{span_id}-{flags}".encode()
+        traceparent = child_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
+        trace_token = traceparent_var.set(traceparent)
         status = 500
         response_started = False
         started = time.perf_counter()
@@ -60,7 +44,7 @@ class ObservabilityMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", []), (b"traceparent", traceparent)]
+                message["headers"] = [*message.get("headers", []), (b"traceparent", traceparent.encode())]
             await send(message)
 
         try:
@@ -69,7 +53,9 @@ class ObservabilityMiddleware:
             log.exception("unhandled error")
             if response_started:
                 raise
-            document = problem_document(500, "Internal error", "the request failed; retry it", scope["path"])
+            document = traced_problem_document(
+                500, "Internal error", "the request failed; retry it", scope["path"]
+            )
             await send_problem(send_with_trace, document)
         finally:
             elapsed = time.perf_counter() - started
@@ -88,8 +74,7 @@ class ObservabilityMiddleware:
                         "duration_ms": round(elapsed * 1000, 2),
                     },
                 )
-            trace_id_var.reset(trace_token)
-            span_id_var.reset(span_token)
+            traceparent_var.reset(trace_token)
 
 
 class BodyLimitMiddleware:
@@ -136,7 +121,7 @@ def payload_too_large(limit: int) -> ApiError:
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    document = problem_document(
+    document = traced_problem_document(
         413, "Payload too large", f"the body exceeds {limit} bytes", scope["path"], "payload-too-large"
     )
     await send_problem(send, document, close=True)

@@ -9,52 +9,23 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from servicekit.logs import current_trace_id
+from servicekit.problems import PROBLEM_JSON, ApiError, problem_document
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from product_service.domain import errors
-from product_service.logs import trace_id_var
 
 log = logging.getLogger(__name__)
 
-PROBLEM_JSON = "application/problem+json"
-_TYPE_BASE = "https://contoso-shop.example/problems/"
 
-
-class ApiError(Exception):
-    """An HTTP-level refusal raised by the API layer itself (auth, size limits)."""
-
-    def __init__(
-        self,
-        status: int,
-        title: str,
-        detail: str,
-        slug: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.slug = slug
-        self.headers = headers
-
-
-def problem_document(
+def traced_problem_document(
     status: int, title: str, detail: str | None, instance: str, slug: str | None = None, **extensions: Any
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "type": _TYPE_BASE + slug if slug else "about:blank",
-        "title": title,
-        "status": status,
-        "instance": instance,
-    }
-    if detail:
-        body["detail"] = detail
-    trace_id = trace_id_var.get()
+    """A problem document carrying the request's trace id (``traceId``), so a client can quote it."""
+    trace_id = current_trace_id()
     if trace_id:
-        body["traceId"] = trace_id
-    body.update(extensions)
-    return body
+        extensions = {"traceId": trace_id, **extensions}
+    return problem_document(status, title, detail, instance, slug, **extensions)
 
 
 def problem(
@@ -66,7 +37,7 @@ def problem(
     headers: dict[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    body = problem_document(status, title, detail, request.url.path, slug, **extensions)
+    body = traced_problem_document(status, title, detail, request.url.path, slug, **extensions)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -1,4 +1,9 @@
-"""The message contracts (JSON Schema files in ``contracts/messages``) as one validator registry."""
+"""The message contracts (JSON Schema files in the repository's ``contracts/messages``) as one validator
+registry.
+
+The schemas stay data, not code: a source checkout finds them by walking up from this file, and an image
+copies them in and names the folder in the service's ``<PREFIX>_CONTRACTS_DIR`` setting.
+"""
 
 from __future__ import annotations
 
@@ -55,3 +60,15 @@ def find_contracts_dir(start: Path) -> Path | None:
         if candidate.is_dir():
             return candidate
     return None
+
+
+def default_contracts_dir() -> Path:
+    """The checkout's schemas when running from source; ``contracts/messages`` of the working directory
+    otherwise (an installed package has no checkout above it)."""
+    return find_contracts_dir(Path(__file__)) or Path("contracts/messages")
+
+
+def check_contracts_dir(directory: Path, setting: str) -> None:
+    """Raises ValueError naming ``setting`` when ``directory`` does not hold the message schemas."""
+    if not (directory / "envelope.schema.json").is_file():
+        raise ValueError(f"{setting}={directory} holds no message schemas")

@@ -1,0 +1,4 @@
+"""Infrastructure the Python services share: logs, auth, message contracts, problem+json, settings.
+
+Nothing here knows a service's domain; services share contracts and infrastructure, never domain code.
+"""
