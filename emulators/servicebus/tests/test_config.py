@@ -9,6 +9,7 @@ import pytest
 from emulator_common.config import ConfigError
 from servicebus_emulator.config import load_config, parse_config
 from servicebus_emulator.filters import DEFAULT_RULE, CorrelationFilter, Rule
+from servicebus_emulator.sql import SqlFilter
 
 PLATFORM_CONFIG = Path(__file__).resolve().parents[1] / "config" / "platform.json"
 
@@ -244,25 +245,38 @@ RULE_PROPS = [*SUB_PATH, "Rules", 0, "Properties"]
         ),
         ([*NS, "Extra"], 1, "UserConfig.Namespaces[0].Extra: unknown property"),
         (["UserConfig", "Logging", "Type"], "Syslog", "UserConfig.Logging.Type: Input should be"),
-        ([*QUEUE_PROPS, "RequiresSession"], True, f"{QUEUE}.Properties.RequiresSession: not supported yet"),
-        ([*QUEUE_PROPS, "ForwardTo"], "other", f"{QUEUE}.Properties.ForwardTo: not supported yet"),
+        (
+            [*QUEUE_PROPS, "ForwardTo"],
+            "other",
+            f"{QUEUE}.Properties.ForwardTo: no queue or topic named 'other'",
+        ),
+        ([*QUEUE_PROPS, "ForwardTo"], "QUEUE.1", f"{QUEUE}.Properties.ForwardTo: cannot forward to itself"),
         (
             [*QUEUE_PROPS, "ForwardDeadLetteredMessagesTo"],
             "other",
-            f"{QUEUE}.Properties.ForwardDeadLetteredMessagesTo: not supported yet",
+            f"{QUEUE}.Properties.ForwardDeadLetteredMessagesTo: no queue or topic named 'other'",
         ),
         (
-            [*SUB_PATH, "Properties", "RequiresSession"],
-            True,
-            f"{SUB}.Properties.RequiresSession: not supported yet",
+            [*SUB_PATH, "Properties", "ForwardTo"],
+            "topic.1",
+            f"{SUB}.Properties.ForwardTo: cannot forward to itself or its own topic",
         ),
-        ([*RULE_PROPS, "FilterType"], "Sql", f"{RULE}.FilterType: not supported yet: SQL filters"),
+        ([*RULE_PROPS, "FilterType"], "Sql", f"{RULE}.SqlFilter: required when FilterType is 'Sql'"),
         ([*RULE_PROPS, "FilterType"], "True", f"{RULE}.FilterType: Input should be 'Correlation' or 'Sql'"),
-        ([*RULE_PROPS, "SqlFilter"], {"SqlExpression": "a = 1"}, f"{RULE}.SqlFilter: not supported yet"),
+        (
+            [*RULE_PROPS, "SqlFilter"],
+            {"SqlExpression": "a = 1"},
+            f"{RULE}.SqlFilter: not allowed when FilterType is 'Correlation'",
+        ),
         (
             [*RULE_PROPS, "Action"],
-            {"SqlExpression": "SET a = 1"},
-            f"{RULE}.Action: not supported yet: rule actions",
+            {"SqlExpression": "SET a = "},
+            f"{RULE}.Action.SqlExpression: expected an expression, found end of input at column 9",
+        ),
+        (
+            [*RULE_PROPS, "Action"],
+            {"SqlExpression": "SET sys.SequenceNumber = 1"},
+            f"{RULE}.Action.SqlExpression: ",
         ),
         ([*RULE_PROPS, "CorrelationFilter"], {}, f"{RULE}.CorrelationFilter: must set at least one property"),
         ([*RULE_PROPS, "CorrelationFilter"], None, f"{RULE}.CorrelationFilter: required when FilterType"),
@@ -347,3 +361,119 @@ def test_config_file_with_byte_order_mark_loads(tmp_path):
     path.write_text(json.dumps(sample()), encoding="utf-8-sig")
 
     assert load_config(path).name == "sbemulatorns"
+
+
+def _sql_rule(name: str, expression: str, action: str | None = None) -> dict[str, Any]:
+    properties: dict[str, Any] = {"FilterType": "Sql", "SqlFilter": {"SqlExpression": expression}}
+    if action is not None:
+        properties["Action"] = {"SqlExpression": action}
+    return {"Name": name, "Properties": properties}
+
+
+def test_sql_filter_and_action_load_as_a_rule():
+    config = sample()
+    subscription = namespace(config)["Topics"][0]["Subscriptions"][1]
+    subscription["Rules"] = [_sql_rule("big", "amount > 10 AND sys.Label LIKE 'Pay%'", "SET tier = 'gold'")]
+
+    [rule] = parse_config(config).topics[0].subscriptions[1].rules
+
+    assert isinstance(rule.filter, SqlFilter)
+    assert rule.filter.expression == "amount > 10 AND sys.Label LIKE 'Pay%'"
+    assert rule.action is not None
+    assert rule.action.expression == "SET tier = 'gold'"
+
+
+def test_correlation_rule_may_carry_an_action():
+    config = sample()
+    rule = namespace(config)["Topics"][0]["Subscriptions"][1]["Rules"][0]
+    rule["Properties"]["Action"] = {"SqlExpression": "REMOVE prop3"}
+
+    [loaded] = parse_config(config).topics[0].subscriptions[1].rules
+
+    assert isinstance(loaded.filter, CorrelationFilter)
+    assert loaded.action is not None
+
+
+def test_invalid_sql_filter_is_rejected_with_its_path_and_column():
+    config = sample()
+    namespace(config)["Topics"][0]["Subscriptions"][1]["Rules"] = [
+        _sql_rule("broken", "(amount > 10 OR b = 1")
+    ]
+
+    issues = issues_of(config)
+
+    assert issues == [
+        "UserConfig.Namespaces[0].Topics[0].Subscriptions[1].Rules[0].Properties.SqlFilter.SqlExpression: "
+        "expected ')', found end of input at column 22"
+    ]
+
+
+def test_filter_exception_dead_lettering_loads():
+    config = sample()
+    sub = namespace(config)["Topics"][0]["Subscriptions"][0]["Properties"]
+    sub["DeadLetteringOnFilterEvaluationExceptions"] = False
+
+    settings = parse_config(config)
+
+    assert not settings.topics[0].subscriptions[0].dead_lettering_on_filter_evaluation_exceptions
+    assert settings.topics[0].subscriptions[1].dead_lettering_on_filter_evaluation_exceptions
+
+
+def _forwarding_config() -> dict[str, Any]:
+    config = sample()
+    ns = namespace(config)
+    ns["Queues"] += [{"Name": "queue.2"}, {"Name": "queue.3"}]
+    return config
+
+
+def test_forward_targets_resolve_to_the_configured_names():
+    config = _forwarding_config()
+    ns = namespace(config)
+    ns["Queues"][0]["Properties"].update({"ForwardTo": "QUEUE.2", "ForwardDeadLetteredMessagesTo": "topic.1"})
+    ns["Topics"][0]["Subscriptions"][2]["Properties"] = {"ForwardTo": "queue.3"}
+
+    settings = parse_config(config)
+
+    assert (settings.queues[0].forward_to, settings.queues[0].forward_dead_lettered_messages_to) == (
+        "queue.2",
+        "topic.1",
+    )
+    assert settings.topics[0].subscriptions[2].forward_to == "queue.3"
+
+
+def test_forwarding_loop_between_queues_is_rejected_naming_the_field():
+    config = _forwarding_config()
+    ns = namespace(config)
+    ns["Queues"][1]["Properties"] = {"ForwardTo": "queue.3"}
+    ns["Queues"][2]["Properties"] = {"ForwardTo": "queue.2"}
+
+    issues = issues_of(config)
+
+    assert issues == [
+        "UserConfig.Namespaces[0].Queues[1].Properties.ForwardTo: "
+        "forwarding loop: queue.2 -> queue.3 -> queue.2"
+    ]
+
+
+def test_forwarding_loop_through_a_topic_is_rejected():
+    config = _forwarding_config()
+    ns = namespace(config)
+    ns["Queues"][1]["Properties"] = {"ForwardTo": "topic.1"}
+    ns["Topics"][0]["Subscriptions"][2]["Properties"] = {"ForwardTo": "queue.2"}
+
+    [issue] = issues_of(config)
+
+    assert issue.startswith(
+        "UserConfig.Namespaces[0].Queues[1].Properties.ForwardTo: forwarding loop: queue.2"
+    )
+    assert "topic.1/subscriptions/subscription.3" in issue
+
+
+def test_forwarding_chain_without_a_loop_is_accepted():
+    config = _forwarding_config()
+    ns = namespace(config)
+    ns["Queues"][0]["Properties"]["ForwardTo"] = "topic.1"
+    ns["Topics"][0]["Subscriptions"][2]["Properties"] = {"ForwardTo": "queue.2"}
+    ns["Queues"][1]["Properties"] = {"ForwardTo": "queue.3"}
+
+    assert parse_config(config).queues[1].forward_to == "queue.3"

@@ -335,3 +335,60 @@ describe("fault injection through the admin API", () => {
     await receiver.close();
   });
 });
+
+describe("SQL rules and the rule manager", () => {
+  test("a SQL filter selects and its action rewrites the subscription's copy", async () => {
+    const sender = client.createSender("sql-events");
+    const receiver = client.createReceiver("sql-events", "sql", { receiveMode: "receiveAndDelete" });
+    await sender.sendMessages([
+      { body: "big", subject: "order", applicationProperties: { amount: 150 } },
+      { body: "small", subject: "order", applicationProperties: { amount: 5 } },
+    ]);
+    const message = await receiveOne(receiver);
+    assert.equal(message.body, "big");
+    assert.equal(message.subject, "vip");
+    assert.deepEqual(message.applicationProperties, { amount: 150, tier: "gold", RuleName: "gold" });
+    assert.equal(await receiveOne(receiver, 500), undefined);
+    await sender.close();
+    await receiver.close();
+  });
+
+  test("rules are listed, created and deleted at run time over $management", async () => {
+    const rules = client.createRuleManager("rules", "managed");
+    const initial = [];
+    for await (const rule of rules.listRules()) initial.push(rule);
+    assert.deepEqual(
+      initial.map((rule) => [rule.name, rule.filter.sqlExpression]),
+      [["$Default", "1=1"]],
+    );
+    await rules.createRule("big", { sqlExpression: "amount > 10" }, { sqlExpression: "SET tier = 'gold'" });
+    await rules.createRule("paid", { subject: "PaymentSucceeded", applicationProperties: { v: "1" } });
+    await rules.deleteRule("$Default");
+    await expectServiceBusError(rules.createRule("big", { sqlExpression: "1=1" }), "MessagingEntityAlreadyExists");
+    await assert.rejects(rules.createRule("broken", { sqlExpression: "amount >" }), /column/);
+    await expectServiceBusError(rules.deleteRule("missing"), "MessagingEntityNotFound");
+    const listed = [];
+    for await (const rule of rules.listRules()) listed.push(rule);
+    assert.deepEqual(
+      listed.map((rule) => rule.name),
+      ["big", "paid"],
+    );
+    assert.equal(listed[0].filter.sqlExpression, "amount > 10");
+    assert.equal(listed[0].action.sqlExpression, "SET tier = 'gold'");
+    assert.equal(listed[1].filter.subject, "PaymentSucceeded");
+    assert.deepEqual(listed[1].filter.applicationProperties, { v: "1" });
+
+    const sender = client.createSender("rules");
+    const receiver = client.createReceiver("rules", "managed", { receiveMode: "receiveAndDelete" });
+    await sender.sendMessages([
+      { body: "large", applicationProperties: { amount: 50 } },
+      { body: "tiny", applicationProperties: { amount: 1 } },
+    ]);
+    const message = await receiveOne(receiver);
+    assert.equal(message.body, "large");
+    assert.equal(message.applicationProperties.tier, "gold");
+    assert.equal(await receiveOne(receiver, 500), undefined);
+    await sender.close();
+    await receiver.close();
+  });
+});

@@ -4,8 +4,12 @@ The format is Microsoft's, so an existing config works unchanged. Differences:
 - limits are Azure's, not those of Microsoft's emulator (e.g. a 10-minute duplicate detection window
   and TTLs above one hour are accepted), and the namespace may have any name;
 - ``MaxMessageSizeInKilobytes`` (queue and topic properties; default 256) is our extension;
-- sessions, auto-forwarding, SQL filters and rule actions are refused, naming the field, until they
-  are implemented;
+- a SQL filter or action that does not parse is refused at start with the column of the problem
+  (Azure refuses it when the rule is created);
+- a ``ForwardTo`` chain that loops back is refused (Azure refuses a subscription forwarding to its own
+  topic, and stops a looping message after 4 hops); ``ForwardTo`` / ``ForwardDeadLetteredMessagesTo``
+  must name a queue or topic of the config;
+- ``DeadLetteringOnFilterEvaluationExceptions`` (subscriptions; default true, as in Azure) is accepted;
 - ``Logging.Type`` is accepted for compatibility; logs always go to stdout as JSON.
 Every problem is reported with its JSON path, all at once.
 """
@@ -28,13 +32,14 @@ from emulator_common.config import (
 )
 from pydantic import AfterValidator, Field
 
-from servicebus_emulator.filters import DEFAULT_RULE, CorrelationFilter, Rule
+from servicebus_emulator.filters import DEFAULT_RULE, CorrelationFilter, Filter, Rule
 from servicebus_emulator.model import (
     NamespaceSettings,
     QueueSettings,
     SubscriptionSettings,
     TopicSettings,
 )
+from servicebus_emulator.sql import SqlRuleAction, SqlSyntaxError, parse_action, parse_filter
 
 _NAME = re.compile(r"^[A-Za-z0-9]$|^[A-Za-z0-9][\w.\-/]*[A-Za-z0-9]$")
 _MAX_LOCK_DURATION = timedelta(minutes=5)
@@ -102,10 +107,16 @@ class _TopicProperties(StrictModel):
     max_message_size_kib: int = Field(256, ge=1, le=102_400, alias="MaxMessageSizeInKilobytes")
 
 
+class _SubscriptionProperties(_ReceiverProperties):
+    dead_lettering_on_filter_evaluation_exceptions: bool = Field(
+        True, alias="DeadLetteringOnFilterEvaluationExceptions"
+    )
+
+
 class _Subscription(StrictModel):
     name: str = Field(alias="Name")
-    properties: _ReceiverProperties = Field(
-        default_factory=lambda: _ReceiverProperties.model_validate({}), alias="Properties"
+    properties: _SubscriptionProperties = Field(
+        default_factory=lambda: _SubscriptionProperties.model_validate({}), alias="Properties"
     )
     rules: list[_Rule] = Field(default_factory=list, alias="Rules")
 
@@ -177,52 +188,132 @@ class _Checker:
     def receiver(self, path: list[int | str], props: _ReceiverProperties) -> None:
         self.positive([*path, "DefaultMessageTimeToLive"], props.default_message_ttl)
         self.positive([*path, "LockDuration"], props.lock_duration, _MAX_LOCK_DURATION)
-        if props.requires_session:
-            self.fail([*path, "RequiresSession"], "not supported yet: sessions")
-        if props.forward_to:
-            self.fail([*path, "ForwardTo"], "not supported yet: auto-forwarding (leave it empty)")
-        if props.forward_dead_lettered_messages_to:
-            self.fail(
-                [*path, "ForwardDeadLetteredMessagesTo"],
-                "not supported yet: auto-forwarding of dead-lettered messages (leave it empty)",
-            )
 
     def duplicates(self, path: list[int | str], window: timedelta) -> None:
         self.positive([*path, "DuplicateDetectionHistoryTimeWindow"], window, _MAX_DUPLICATE_WINDOW)
+
+    def sql(self, path: list[int | str], text: str, parse: Any) -> Any:
+        try:
+            return parse(text)
+        except SqlSyntaxError as error:
+            self.fail(path, str(error))
+            return None
 
     def rule(self, path: list[int | str], rule: _Rule) -> Rule | None:
         self.name([*path, "Name"], rule.name, 50)
         props = rule.properties
         path = [*path, "Properties"]
+        action: SqlRuleAction | None = None
         if props.action is not None and props.action.sql_expression.strip():
-            self.fail([*path, "Action"], "not supported yet: rule actions")
+            action = self.sql([*path, "Action", "SqlExpression"], props.action.sql_expression, parse_action)
+            if action is None:
+                return None
         if props.filter_type == "Sql":
-            self.fail([*path, "FilterType"], "not supported yet: SQL filters (use 'Correlation')")
-            return None
+            if props.correlation_filter is not None:
+                self.fail([*path, "CorrelationFilter"], "not allowed when FilterType is 'Sql'")
+            if props.sql_filter is None:
+                self.fail([*path, "SqlFilter"], "required when FilterType is 'Sql'")
+                return None
+            sql_filter = self.sql(
+                [*path, "SqlFilter", "SqlExpression"], props.sql_filter.sql_expression, parse_filter
+            )
+            return None if sql_filter is None else Rule(rule.name, sql_filter, action)
         if props.sql_filter is not None:
-            self.fail([*path, "SqlFilter"], "not supported yet: SQL filters (FilterType is 'Correlation')")
-        correlation = props.correlation_filter
+            self.fail([*path, "SqlFilter"], "not allowed when FilterType is 'Correlation'")
+        correlation_filter = self.correlation([*path, "CorrelationFilter"], props.correlation_filter)
+        return None if correlation_filter is None else Rule(rule.name, correlation_filter, action)
+
+    def correlation(self, path: list[int | str], correlation: _CorrelationFilter | None) -> Filter | None:
         if correlation is None:
-            self.fail([*path, "CorrelationFilter"], "required when FilterType is 'Correlation'")
+            self.fail(path, "required when FilterType is 'Correlation'")
             return None
         fields = correlation.model_dump(exclude_none=True)
         if not fields or fields == {"properties": {}}:
-            self.fail([*path, "CorrelationFilter"], "must set at least one property to match")
+            self.fail(path, "must set at least one property to match")
             return None
-        return Rule(
-            rule.name,
-            CorrelationFilter(
-                correlation_id=correlation.correlation_id,
-                message_id=correlation.message_id,
-                to=correlation.to,
-                reply_to=correlation.reply_to,
-                subject=correlation.label,
-                session_id=correlation.session_id,
-                reply_to_session_id=correlation.reply_to_session_id,
-                content_type=correlation.content_type,
-                properties=dict(correlation.properties or {}),
-            ),
+        return CorrelationFilter(
+            correlation_id=correlation.correlation_id,
+            message_id=correlation.message_id,
+            to=correlation.to,
+            reply_to=correlation.reply_to,
+            subject=correlation.label,
+            session_id=correlation.session_id,
+            reply_to_session_id=correlation.reply_to_session_id,
+            content_type=correlation.content_type,
+            properties=dict(correlation.properties or {}),
         )
+
+    def forwarding(
+        self, namespace: _Namespace, ns_path: list[int | str]
+    ) -> dict[str, tuple[str | None, str | None]]:
+        """Resolve each ForwardTo / ForwardDeadLetteredMessagesTo to a queue or topic name (as the config
+        spells it) and refuse ForwardTo chains that loop. Keys are entity paths as the provider has them."""
+        names = {q.name.casefold(): q.name for q in namespace.queues}
+        names.update({t.name.casefold(): t.name for t in namespace.topics})
+        sources: list[tuple[list[int | str], str, _ReceiverProperties, str | None]] = [
+            ([*ns_path, "Queues", i, "Properties"], q.name, q.properties, None)
+            for i, q in enumerate(namespace.queues)
+        ]
+        for i, topic in enumerate(namespace.topics):
+            sources += [
+                (
+                    [*ns_path, "Topics", i, "Subscriptions", j, "Properties"],
+                    f"{topic.name}/Subscriptions/{s.name}",
+                    s.properties,
+                    topic.name,
+                )
+                for j, s in enumerate(topic.subscriptions)
+            ]
+        resolved: dict[str, tuple[str | None, str | None]] = {}
+        edges: dict[str, tuple[list[int | str], str]] = {}
+        for path, entity, props, topic_name in sources:
+            targets: list[str | None] = []
+            for field_name, value in (
+                ("ForwardTo", props.forward_to),
+                ("ForwardDeadLetteredMessagesTo", props.forward_dead_lettered_messages_to),
+            ):
+                target = names.get(value.casefold()) if value else None
+                if value and target is None:
+                    self.fail([*path, field_name], f"no queue or topic named {value!r} in this namespace")
+                elif target is not None and (
+                    target.casefold() == entity.casefold()
+                    or (field_name == "ForwardTo" and target.casefold() == (topic_name or "").casefold())
+                ):
+                    self.fail([*path, field_name], f"cannot forward to itself or its own topic ({value!r})")
+                    target = None
+                targets.append(target)
+            resolved[entity] = (targets[0], targets[1])
+            if targets[0] is not None:
+                edges[entity.casefold()] = ([*path, "ForwardTo"], targets[0].casefold())
+        # A message sent to a topic reaches each of its subscriptions: the topic leads to all of them.
+        graph: dict[str, list[str]] = {key: [target] for key, (_, target) in edges.items()}
+        for topic in namespace.topics:
+            graph[topic.name.casefold()] = [
+                f"{topic.name}/Subscriptions/{s.name}".casefold() for s in topic.subscriptions
+            ]
+        in_loop: set[str] = set()
+        for key, (path, _) in edges.items():
+            if key not in in_loop:
+                cycle = _cycle_through(graph, key)
+                if cycle:
+                    in_loop.update(cycle)
+                    self.fail(path, "forwarding loop: " + " -> ".join([*cycle, cycle[0]]))
+        return resolved
+
+
+def _cycle_through(graph: dict[str, list[str]], start: str) -> list[str] | None:
+    """A path from ``start`` back to itself, if there is one (depth first)."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    visited: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for successor in graph.get(node, []):
+            if successor == start:
+                return path
+            if successor not in visited:
+                visited.add(successor)
+                stack.append((successor, [*path, successor]))
+    return None
 
 
 def _iso(value: timedelta) -> str:
@@ -246,6 +337,7 @@ def _settings(root: _Root) -> tuple[NamespaceSettings, list[ConfigIssue]]:
         + [([*ns_path, "Topics", i, "Name"], t.name) for i, t in enumerate(namespace.topics)],
         "queue or topic",
     )
+    forwards = check.forwarding(namespace, ns_path)
     queues = []
     for i, queue in enumerate(namespace.queues):
         path: list[int | str] = [*ns_path, "Queues", i]
@@ -263,6 +355,9 @@ def _settings(root: _Root) -> tuple[NamespaceSettings, list[ConfigIssue]]:
                 requires_duplicate_detection=props.requires_duplicate_detection,
                 duplicate_detection_window=_seconds(props.duplicate_detection_window),
                 max_message_size=props.max_message_size_kib * 1024,
+                requires_session=props.requires_session,
+                forward_to=forwards[queue.name][0],
+                forward_dead_lettered_messages_to=forwards[queue.name][1],
             )
         )
     topics = []
@@ -285,6 +380,7 @@ def _settings(root: _Root) -> tuple[NamespaceSettings, list[ConfigIssue]]:
             check.unique([([*sub_path, "Rules", k, "Name"], r.name) for k, r in enumerate(sub.rules)], "rule")
             rules = [check.rule([*sub_path, "Rules", k], rule) for k, rule in enumerate(sub.rules)]
             sub_props = sub.properties
+            forward_to, forward_dead_letters_to = forwards[f"{topic.name}/Subscriptions/{sub.name}"]
             subscriptions.append(
                 SubscriptionSettings(
                     name=sub.name,
@@ -293,6 +389,12 @@ def _settings(root: _Root) -> tuple[NamespaceSettings, list[ConfigIssue]]:
                     max_delivery_count=sub_props.max_delivery_count,
                     default_message_ttl=_seconds(sub_props.default_message_ttl),
                     dead_lettering_on_message_expiration=sub_props.dead_lettering_on_message_expiration,
+                    dead_lettering_on_filter_evaluation_exceptions=(
+                        sub_props.dead_lettering_on_filter_evaluation_exceptions
+                    ),
+                    requires_session=sub_props.requires_session,
+                    forward_to=forward_to,
+                    forward_dead_lettered_messages_to=forward_dead_letters_to,
                 )
             )
         topics.append(

@@ -47,3 +47,15 @@ class MessageSizeExceededError(ServiceBusError):
         super().__init__(f"The message is {size} bytes; the entity accepts at most {limit} bytes.")
         self.size = size
         self.limit = limit
+
+
+class EntityAlreadyExistsError(ServiceBusError):
+    """``com.microsoft:entity-already-exists`` (a rule name already used on the subscription)."""
+
+
+class SessionCannotBeLockedError(ServiceBusError):
+    """``com.microsoft:session-cannot-be-locked``: another receiver holds the session."""
+
+
+class SessionLockLostError(ServiceBusError):
+    """``com.microsoft:session-lock-lost``: the session lock expired or was released."""

@@ -1,15 +1,19 @@
 """Subscription rules: which messages sent to a topic a subscription gets.
 
-A `Filter` decides on one message. `TrueFilter` (the ``$Default`` rule) and `CorrelationFilter` exist
-today; a SQL filter and rule actions will be further `Filter` implementations and a rule field, and
-nothing else here needs to change for them. A subscription gets a message when any of its rules match.
+A `Filter` decides on one message: `TrueFilter` (the ``$Default`` rule), `CorrelationFilter`, and
+`servicebus_emulator.sql.SqlFilter`. A rule may carry a SQL action (`servicebus_emulator.sql.SqlRuleAction`);
+`servicebus_emulator.routing` decides which copies a subscription gets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    # servicebus_emulator.sql builds on this module; only the annotation needs the action type.
+    from servicebus_emulator.sql import SqlRuleAction
 
 DEFAULT_RULE_NAME = "$Default"
 
@@ -92,6 +96,7 @@ class CorrelationFilter:
 class Rule:
     name: str
     filter: Filter
+    action: SqlRuleAction | None = None
 
 
 DEFAULT_RULE = Rule(DEFAULT_RULE_NAME, TrueFilter())

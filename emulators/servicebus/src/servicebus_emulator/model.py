@@ -54,6 +54,10 @@ class QueueSettings:
     requires_duplicate_detection: bool = False
     duplicate_detection_window: float = 20.0
     max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE
+    requires_session: bool = False
+    forward_to: str | None = None
+    """A queue or topic name: every message arriving here moves on there."""
+    forward_dead_lettered_messages_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,10 @@ class SubscriptionSettings:
     max_delivery_count: int = 3
     default_message_ttl: float = 3600.0
     dead_lettering_on_message_expiration: bool = False
+    dead_lettering_on_filter_evaluation_exceptions: bool = True
+    requires_session: bool = False
+    forward_to: str | None = None
+    forward_dead_lettered_messages_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +147,9 @@ class BrokerMessage:
     dead_letter_reason: str | None = None
     dead_letter_description: str | None = None
     dead_letter_source: str | None = None
+    properties_rewritten: bool = False
+    """A rule action changed properties: the delivered message takes them from this record, not from
+    ``encoded`` (which stays as sent)."""
 
     @property
     def expires_at(self) -> float:

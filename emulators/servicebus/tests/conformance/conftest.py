@@ -17,6 +17,7 @@ import pytest
 from servicebus_emulator.app import Emulator, EmulatorOptions
 from servicebus_emulator.filters import DEFAULT_RULE, CorrelationFilter, Rule
 from servicebus_emulator.model import NamespaceSettings, QueueSettings, SubscriptionSettings, TopicSettings
+from servicebus_emulator.sql import parse_action, parse_filter
 
 from ..conftest import connection_string
 
@@ -34,6 +35,9 @@ QUEUES = [
     "async-settle",
     "async-dlq",
     "async-schedule",
+    "async-dlq-many",
+    "forward-errors",
+    "forward-archive",
 ]
 FAULT_QUEUES = [
     "busy",
@@ -46,6 +50,20 @@ FAULT_QUEUES = [
     "chance",
     "listed",
 ]
+SESSION_QUEUES = [
+    "session-fifo",
+    "session-next",
+    "session-exclusive",
+    "session-state",
+    "session-expiry",
+    "session-plain",
+    "async-session-fifo",
+    "async-session-next",
+    "async-session-exclusive",
+    "async-session-state",
+]
+SESSION_LOCK = 2.0
+"""Session lock of the session queues: expiry tests wait a little over it."""
 # Short lock and TTL so expiry tests wait about a second, not the defaults' minute and hour.
 SHORT_LOCK = 1.0
 SHORT_TTL = 0.5
@@ -67,14 +85,42 @@ def _settings() -> NamespaceSettings:
             name="async-ttl", default_message_ttl=SHORT_TTL, dead_lettering_on_message_expiration=True
         ),
     ]
+    queues += [
+        QueueSettings(name="forward-in", forward_to="sql-events"),
+        QueueSettings(
+            name="forward-dlq", max_delivery_count=1, forward_dead_lettered_messages_to="forward-errors"
+        ),
+    ]
+    queues += [
+        QueueSettings(name=name, requires_session=True, lock_duration=SESSION_LOCK, max_delivery_count=5)
+        for name in SESSION_QUEUES
+    ]
     paid = Rule("paid", CorrelationFilter(subject="PaymentSucceeded", properties={"version": "1"}))
+    gold = Rule(
+        "gold",
+        parse_filter("amount > 100 AND sys.Label = 'order'"),
+        parse_action("SET tier = 'gold'; SET sys.Label = 'vip'; REMOVE internal"),
+    )
+    sql_subscriptions = (
+        SubscriptionSettings(name="gold", rules=(gold,)),
+        SubscriptionSettings(
+            name="archive", rules=(Rule("all", parse_filter("1=1")),), forward_to="forward-archive"
+        ),
+    )
     subscriptions = (
         SubscriptionSettings(name="audit", rules=(DEFAULT_RULE,)),
         SubscriptionSettings(name="paid-only", rules=(paid,)),
     )
+    session_subscriptions = (
+        SubscriptionSettings(
+            name="by-session", rules=(DEFAULT_RULE,), requires_session=True, lock_duration=SESSION_LOCK
+        ),
+    )
     topics = (
+        TopicSettings(name="session-events", subscriptions=session_subscriptions),
         TopicSettings(name="events", subscriptions=subscriptions),
         TopicSettings(name="async-events", subscriptions=subscriptions),
+        TopicSettings(name="sql-events", subscriptions=sql_subscriptions),
     )
     return NamespaceSettings(name="sbemulatorns", queues=tuple(queues), topics=topics)
 

@@ -269,3 +269,19 @@ def test_unknown_entity_raises_not_found(conn_str: str) -> None:
         client.get_queue_sender("no-such-queue") as sender,
     ):
         sender.send_messages(ServiceBusMessage("nope"))
+
+
+def test_sql_action_copy_and_subscription_forwarding(conn_str: str) -> None:
+    mode = ServiceBusReceiveMode.RECEIVE_AND_DELETE
+    with ServiceBusClient.from_connection_string(conn_str) as client:
+        with client.get_topic_sender("sql-events") as sender:
+            sender.send_messages(
+                ServiceBusMessage("sync-big", subject="order", application_properties={"amount": 101})
+            )
+        with client.get_subscription_receiver("sql-events", "gold", receive_mode=mode) as receiver:
+            [gold] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        assert (str(gold), gold.subject, gold.application_properties[b"tier"]) == ("sync-big", "vip", b"gold")
+        with client.get_queue_receiver("forward-archive", receive_mode=mode) as receiver:
+            [archived] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        assert str(archived) == "sync-big"
+        assert archived.subject == "order"

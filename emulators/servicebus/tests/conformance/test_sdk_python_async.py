@@ -169,3 +169,72 @@ async def test_duplicate_detection_and_correlation_filters(conn_str: str) -> Non
                 assert batch
                 everything.extend(str(message) for message in batch)
             assert everything == ["paid", "failed"]
+
+
+async def test_concurrent_dead_letters_keep_each_messages_own_reason(conn_str: str) -> None:
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("async-dlq-many") as sender:
+            await sender.send_messages([ServiceBusMessage(f"m{i}", message_id=f"m{i}") for i in range(8)])
+        async with client.get_queue_receiver("async-dlq-many") as receiver:
+            received = []
+            while len(received) < 8:
+                batch = await receiver.receive_messages(max_message_count=8, max_wait_time=5)
+                assert batch
+                received.extend(batch)
+            for chunk in (received[:4], received[4:]):
+                await asyncio.gather(
+                    *(
+                        receiver.dead_letter_message(
+                            message,
+                            reason=f"reason-{message.message_id}",
+                            error_description=f"description-{message.message_id}",
+                        )
+                        for message in chunk
+                    )
+                )
+        dlq = ServiceBusSubQueue.DEAD_LETTER
+        async with client.get_queue_receiver("async-dlq-many", sub_queue=dlq) as receiver:
+            dead = []
+            while len(dead) < 8:
+                batch = await receiver.receive_messages(max_message_count=8, max_wait_time=5)
+                assert batch
+                dead.extend(batch)
+            for message in dead:
+                await receiver.complete_message(message)
+    assert sorted((m.message_id, m.dead_letter_reason, m.dead_letter_error_description) for m in dead) == [
+        (f"m{i}", f"reason-m{i}", f"description-m{i}") for i in range(8)
+    ]
+
+
+async def test_sql_filter_and_action_shape_the_subscription_copy(conn_str: str) -> None:
+    mode = ServiceBusReceiveMode.RECEIVE_AND_DELETE
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("forward-in") as sender:
+            await sender.send_messages(
+                [
+                    ServiceBusMessage(
+                        "big", subject="order", application_properties={"amount": 150, "internal": "x"}
+                    ),
+                    ServiceBusMessage("small", subject="order", application_properties={"amount": 5}),
+                ]
+            )
+        async with client.get_subscription_receiver("sql-events", "gold", receive_mode=mode) as receiver:
+            [gold] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            assert await receiver.peek_messages(max_message_count=5) == []
+        assert (str(gold), gold.subject) == ("big", "vip")
+        assert gold.application_properties == {b"amount": 150, b"tier": b"gold", b"RuleName": b"gold"}
+        async with client.get_queue_receiver("forward-archive", receive_mode=mode) as receiver:
+            archived: list[str] = []
+            while len(archived) < 2:
+                batch = await receiver.receive_messages(max_message_count=2 - len(archived), max_wait_time=5)
+                assert batch
+                archived.extend(str(message) for message in batch)
+        assert archived == ["big", "small"]
+        async with client.get_queue_sender("forward-dlq") as sender:
+            await sender.send_messages(ServiceBusMessage("bounce"))
+        async with client.get_queue_receiver("forward-dlq") as receiver:
+            [bounce] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            await receiver.abandon_message(bounce)
+        async with client.get_queue_receiver("forward-errors", receive_mode=mode) as receiver:
+            [moved] = await receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        assert (str(moved), moved.dead_letter_reason) == ("bounce", "MaxDeliveryCountExceeded")

@@ -34,7 +34,7 @@ def _seconds(value: Any) -> float | None:
     return None
 
 
-def _plain(value: Any) -> PropertyValue:
+def plain(value: Any) -> PropertyValue:
     """An application property as plain Python (the provider's filters compare these)."""
     if isinstance(value, Timestamp):
         return value.to_datetime()
@@ -64,7 +64,7 @@ def incoming(encoded: bytes, message: Message | None = None) -> IncomingMessage:
         session_id=properties.group_id,
         content_type=_text(properties.content_type),
         application_properties={
-            str(key): _plain(value) for key, value in (message.application_properties or {}).items()
+            str(key): plain(value) for key, value in (message.application_properties or {}).items()
         },
         time_to_live=header.ttl / 1000 if header is not None and header.ttl else None,
         scheduled_enqueue_time=_seconds(annotations.get(SCHEDULED_ENQUEUE_TIME)),
@@ -76,9 +76,35 @@ def _timestamp(seconds: float) -> Timestamp:
     return stamp
 
 
+def _rewrite(message: Message, record: BrokerMessage) -> None:
+    """Carry a rule action's changes onto the message; untouched values keep their AMQP types."""
+    properties = message.properties or Properties()
+    for name, value in (
+        ("message_id", record.message_id),
+        ("correlation_id", record.correlation_id),
+        ("subject", record.subject),
+        ("to", record.to),
+        ("reply_to", record.reply_to),
+        ("reply_to_group_id", record.reply_to_session_id),
+        ("group_id", record.session_id),
+    ):
+        if _text(getattr(properties, name)) != value:
+            setattr(properties, name, value)
+    if _text(properties.content_type) != record.content_type:
+        properties.content_type = None if record.content_type is None else Symbol(record.content_type)
+    message.properties = properties
+    original = message.application_properties or {}
+    message.application_properties = {
+        key: original[key] if key in original and plain(original[key]) == value else value
+        for key, value in record.application_properties.items()
+    }
+
+
 def delivered(record: BrokerMessage, *, locked: bool) -> Message:
     """The stored message with the broker's annotations stamped on, as a receiver gets it."""
     message = decode_message(record.encoded)
+    if record.properties_rewritten:
+        _rewrite(message, record)
     annotations = dict(message.message_annotations or {})
     annotations[Symbol(SEQUENCE_NUMBER)] = Long(record.sequence_number)
     annotations[Symbol(ENQUEUED_TIME)] = _timestamp(record.enqueued_time)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from amqp_core.errors import Condition
 
 from servicebus_emulator.errors import (
+    EntityAlreadyExistsError,
     EntityNotFoundError,
     InvalidOperationError,
     MessageLockLostError,
     MessageNotFoundError,
     MessageSizeExceededError,
     ServiceBusError,
+    SessionCannotBeLockedError,
+    SessionLockLostError,
 )
 
 _CONDITIONS: list[tuple[type[ServiceBusError], str, int]] = [
@@ -19,6 +22,9 @@ _CONDITIONS: list[tuple[type[ServiceBusError], str, int]] = [
     (MessageLockLostError, Condition.MESSAGE_LOCK_LOST, 410),
     (MessageSizeExceededError, Condition.MESSAGE_SIZE_EXCEEDED, 413),
     (InvalidOperationError, Condition.NOT_ALLOWED, 400),
+    (EntityAlreadyExistsError, "com.microsoft:entity-already-exists", 409),
+    (SessionCannotBeLockedError, Condition.SESSION_CANNOT_BE_LOCKED, 410),
+    (SessionLockLostError, Condition.SESSION_LOCK_LOST, 410),
 ]
 
 

@@ -1,4 +1,6 @@
-"""`<entity>/$management` operations: renew-lock, peek, update-disposition, schedule, cancel, deferral."""
+"""`<entity>/$management` operations: renew-lock, peek, update-disposition, schedule, cancel, deferral,
+session lock renewal and session state, and on subscriptions the rule manager's add-rule, remove-rule
+and enumerate-rules."""
 
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ from servicebus_emulator.amqp import faults as fault_actions
 from servicebus_emulator.amqp.convert import delivered_bytes, incoming
 from servicebus_emulator.amqp.errors import condition_of
 from servicebus_emulator.amqp.links import DEAD_LETTER_DESCRIPTION, DEAD_LETTER_REASON, settle
+from servicebus_emulator.amqp.rules import RuleDescriptionError, rule_description, rule_from_request
 from servicebus_emulator.errors import ServiceBusError
 from servicebus_emulator.model import ReceiveMode
 from servicebus_emulator.provider import ServiceBusProvider, Target
+from servicebus_emulator.sql import SqlSyntaxError
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +75,8 @@ class ManagementNode:
             return _reply(status, str(error), condition=condition)
         except fault_actions.InjectedFault as error:
             return _reply(503, error.description or error.condition, condition=error.condition)
+        except SqlSyntaxError as error:
+            return _reply(400, f"invalid SQL: {error}", condition="com.microsoft:argument-error")
         except (_BadRequestError, DecodeError, KeyError, TypeError, ValueError) as error:
             return _reply(400, f"bad request: {error}", condition="com.microsoft:argument-error")
 
@@ -82,11 +88,29 @@ class ManagementNode:
     async def peek(self, body: dict[Any, Any]) -> Message:
         start = int(body.get("from-sequence-number", 0))
         count = int(body.get("message-count", 1))
-        records = self.provider.peek(self.target, start, count)
+        session_id = body.get("session-id")
+        records = self.provider.peek(
+            self.target, start, count, str(session_id) if session_id is not None else None
+        )
         if not records:
             return _reply(204, "No Content")
         messages = [{Symbol("message"): delivered_bytes(record, locked=False)} for record in records]
         return _reply(200, "OK", {Symbol("messages"): messages})
+
+    async def renew_session_lock(self, body: dict[Any, Any]) -> Message:
+        expiration = await self.provider.renew_session_lock(self.target, _session_id(body))
+        return _reply(200, "OK", {Symbol("expiration"): Timestamp(round(expiration * 1000))})
+
+    async def get_session_state(self, body: dict[Any, Any]) -> Message:
+        state = self.provider.session_state(self.target, _session_id(body))
+        return _reply(200, "OK", {Symbol("session-state"): state})
+
+    async def set_session_state(self, body: dict[Any, Any]) -> Message:
+        state = body.get("session-state")
+        if state is not None and not isinstance(state, bytes):
+            raise _BadRequestError("'session-state' must be binary or null")
+        await self.provider.set_session_state(self.target, _session_id(body), state)
+        return _reply(200, "OK")
 
     async def update_disposition(self, body: dict[Any, Any]) -> Message:
         status = str(body.get("disposition-status", ""))
@@ -142,6 +166,33 @@ class ManagementNode:
             messages.append(entry)
         return _reply(200, "OK", {Symbol("messages"): messages})
 
+    async def add_rule(self, body: dict[Any, Any]) -> Message:
+        name = body.get("rule-name")
+        description = body.get("rule-description")
+        if not isinstance(name, str) or not name or not isinstance(description, dict):
+            raise _BadRequestError("add-rule needs 'rule-name' and a 'rule-description' map")
+        try:
+            rule = rule_from_request(name, description)
+        except RuleDescriptionError as error:
+            raise _BadRequestError(str(error)) from None
+        self.provider.add_rule(self.target, rule)
+        return _reply(200, "OK")
+
+    async def remove_rule(self, body: dict[Any, Any]) -> Message:
+        name = body.get("rule-name")
+        if not isinstance(name, str) or not name:
+            raise _BadRequestError("remove-rule needs 'rule-name'")
+        self.provider.remove_rule(self.target, name)
+        return _reply(200, "OK")
+
+    async def enumerate_rules(self, body: dict[Any, Any]) -> Message:
+        skip = int(body.get("skip", 0))
+        top = int(body.get("top", 2**31 - 1))
+        page = self.provider.rules(self.target)[skip : skip + top]
+        if not page:
+            return _reply(204, "No Content")
+        return _reply(200, "OK", {"rules": [{"rule-description": rule_description(rule)} for rule in page]})
+
 
 def _items(body: dict[Any, Any], key: str) -> list[Any]:
     value = body.get(key)
@@ -150,6 +201,13 @@ def _items(body: dict[Any, Any], key: str) -> list[Any]:
     if isinstance(value, list):
         return value
     raise _BadRequestError(f"missing {key!r}")
+
+
+def _session_id(body: dict[Any, Any]) -> str:
+    value = body.get("session-id")
+    if not isinstance(value, str) or not value:
+        raise _BadRequestError("missing 'session-id'")
+    return value
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -165,4 +223,10 @@ _OPERATIONS = {
     "com.microsoft:schedule-message": ManagementNode.schedule,
     "com.microsoft:cancel-scheduled-message": ManagementNode.cancel_scheduled,
     "com.microsoft:receive-by-sequence-number": ManagementNode.receive_by_sequence_number,
+    "com.microsoft:renew-session-lock": ManagementNode.renew_session_lock,
+    "com.microsoft:get-session-state": ManagementNode.get_session_state,
+    "com.microsoft:set-session-state": ManagementNode.set_session_state,
+    "com.microsoft:add-rule": ManagementNode.add_rule,
+    "com.microsoft:remove-rule": ManagementNode.remove_rule,
+    "com.microsoft:enumerate-rules": ManagementNode.enumerate_rules,
 }

@@ -28,6 +28,7 @@ from servicebus_emulator.store.base import (
     DeleteMessage,
     PutDuplicate,
     PutMessage,
+    PutSessionState,
     SetSequence,
     Snapshot,
     StoreOp,
@@ -65,6 +66,12 @@ CREATE TABLE IF NOT EXISTS duplicates (
     message_id TEXT NOT NULL,
     seen_at REAL NOT NULL,
     PRIMARY KEY (entity, message_id)
+);
+CREATE TABLE IF NOT EXISTS session_states (
+    entity TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    state BLOB NOT NULL,
+    PRIMARY KEY (entity, session_id)
 );
 """
 
@@ -105,6 +112,7 @@ def _props(message: BrokerMessage) -> str:
         {
             "message_id": message.message_id,
             "message_id_assigned": message.message_id_assigned,
+            "properties_rewritten": message.properties_rewritten,
             "correlation_id": message.correlation_id,
             "subject": message.subject,
             "to": message.to,
@@ -142,6 +150,7 @@ def _row_to_message(row: sqlite3.Row) -> BrokerMessage:
         encoded=bytes(row["body"]),
         message_id=props["message_id"],
         message_id_assigned=props["message_id_assigned"],
+        properties_rewritten=props.get("properties_rewritten", False),
         correlation_id=props["correlation_id"],
         subject=props["subject"],
         to=props["to"],
@@ -193,6 +202,15 @@ def _apply(conn: sqlite3.Connection, op: StoreOp) -> None:
             )
         case DeleteDuplicate(entity=entity, message_id=message_id):
             conn.execute("DELETE FROM duplicates WHERE entity = ? AND message_id = ?", (entity, message_id))
+        case PutSessionState(entity=entity, session_id=session_id, state=None):
+            conn.execute(
+                "DELETE FROM session_states WHERE entity = ? AND session_id = ?", (entity, session_id)
+            )
+        case PutSessionState(entity=entity, session_id=session_id, state=bytes() as state):
+            conn.execute(
+                "INSERT OR REPLACE INTO session_states (entity, session_id, state) VALUES (?, ?, ?)",
+                (entity, session_id, state),
+            )
 
 
 _Batch = tuple[Sequence[StoreOp], asyncio.Future[None], asyncio.AbstractEventLoop]
@@ -245,6 +263,10 @@ class SqliteStore:
             snapshot.sequences[row["entity"]] = row["last"]
         for row in self._conn.execute("SELECT entity, message_id, seen_at FROM duplicates ORDER BY seen_at"):
             snapshot.duplicates.append(PutDuplicate(row["entity"], row["message_id"], row["seen_at"]))
+        for row in self._conn.execute("SELECT entity, session_id, state FROM session_states"):
+            snapshot.session_states.append(
+                PutSessionState(row["entity"], row["session_id"], bytes(row["state"]))
+            )
         return snapshot
 
     def submit(self, ops: Sequence[StoreOp]) -> asyncio.Future[None]:
