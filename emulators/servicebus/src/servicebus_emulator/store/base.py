@@ -57,7 +57,24 @@ class DeleteDuplicate:
     message_id: str
 
 
-StoreOp = PutMessage | UpdateMessage | DeleteMessage | SetSequence | PutDuplicate | DeleteDuplicate
+@dataclass(frozen=True, slots=True)
+class PutSessionState:
+    """A session's state; None removes it."""
+
+    entity: str
+    session_id: str
+    state: bytes | None
+
+
+StoreOp = (
+    PutMessage
+    | UpdateMessage
+    | DeleteMessage
+    | SetSequence
+    | PutDuplicate
+    | DeleteDuplicate
+    | PutSessionState
+)
 
 
 @dataclass(slots=True)
@@ -65,6 +82,7 @@ class Snapshot:
     messages: list[BrokerMessage] = field(default_factory=list)
     sequences: dict[str, int] = field(default_factory=dict)
     duplicates: list[PutDuplicate] = field(default_factory=list)
+    session_states: list[PutSessionState] = field(default_factory=list)
 
 
 class Store(Protocol):
