@@ -1,8 +1,11 @@
-"""Shared factories for the amqp-core tests: a scriptable raw AMQP client and a small queue application."""
+"""Shared factories for the amqp-core tests: a small queue application and a server running it.
+
+The raw AMQP client that drives the server frame by frame is `emulator_common.raw_amqp.RawAmqpClient`,
+shared with the emulators' tests.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -11,30 +14,12 @@ from typing import Any
 from amqp_core.application import Application, LinkHandler
 from amqp_core.connection import Settings
 from amqp_core.errors import Condition, LinkError
-from amqp_core.framing import (
-    AMQP_HEADER,
-    FRAME_AMQP,
-    HEADER_SIZE,
-    SASL_HEADER,
-    Frame,
-    decode_frame_body,
-    encode_frame,
-    parse_frame_header,
-)
 from amqp_core.link import IncomingDelivery, IncomingLink, Link, OutgoingDelivery, OutgoingLink
 from amqp_core.management import Request, RequestResponseNode, node_path
 from amqp_core.message import AmqpValue, Message
 from amqp_core.performatives import (
-    ROLE_RECEIVER,
-    ROLE_SENDER,
     AmqpError,
-    Attach,
-    Begin,
     DeliveryState,
-    Open,
-    Record,
-    Source,
-    Target,
 )
 from amqp_core.server import AmqpServer
 
@@ -127,101 +112,3 @@ async def running_server(app: Application | None = None, **settings: Any) -> Asy
         yield server
     finally:
         await server.stop()
-
-
-class RawClient:
-    """A minimal AMQP client over a real socket, for driving the server frame by frame."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader = reader
-        self.writer = writer
-
-    @classmethod
-    async def connect(cls, port: int) -> RawClient:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        return cls(reader, writer)
-
-    def send_raw(self, data: bytes) -> None:
-        self.writer.write(data)
-
-    def send(
-        self, body: Record | None, channel: int = 0, payload: bytes = b"", frame_type: int = FRAME_AMQP
-    ) -> None:
-        self.writer.write(encode_frame(frame_type, channel, body, payload))
-
-    async def read_header(self) -> bytes:
-        return await asyncio.wait_for(self.reader.readexactly(8), 5)
-
-    async def read_frame(self, wait_s: float = 5.0) -> Frame:
-        header = await asyncio.wait_for(self.reader.readexactly(HEADER_SIZE), wait_s)
-        size, offset, frame_type, channel = parse_frame_header(header, 1 << 24)
-        body = await asyncio.wait_for(self.reader.readexactly(size - HEADER_SIZE), wait_s)
-        return decode_frame_body(frame_type, channel, body[offset - HEADER_SIZE :])
-
-    async def expect(self, kind: type, wait_s: float = 5.0) -> Any:
-        """Read frames until one of ``kind`` arrives (heartbeats and others in between are skipped)."""
-        while True:
-            frame = await self.read_frame(wait_s)
-            if isinstance(frame.body, kind):
-                return frame.body
-
-    async def open(
-        self, *, sasl: bool = False, idle_time_out: int | None = None, max_frame_size: int = 1 << 20
-    ) -> Open:
-        if sasl:
-            self.send_raw(SASL_HEADER)
-        self.send_raw(AMQP_HEADER)
-        assert await self.read_header() == AMQP_HEADER
-        self.send(Open(container_id="raw-client", max_frame_size=max_frame_size, idle_time_out=idle_time_out))
-        opened: Open = await self.expect(Open)
-        return opened
-
-    async def begin(self, channel: int = 0) -> Begin:
-        self.send(Begin(next_outgoing_id=0, incoming_window=1000, outgoing_window=1000), channel)
-        begun: Begin = await self.expect(Begin)
-        return begun
-
-    async def attach_sender(self, address: str, handle: int = 0, name: str | None = None) -> Attach:
-        self.send(
-            Attach(
-                name=name or f"sender-{handle}",
-                handle=handle,
-                role=ROLE_SENDER,
-                source=Source(address="client"),
-                target=Target(address=address),
-                initial_delivery_count=0,
-            )
-        )
-        attached: Attach = await self.expect(Attach)
-        return attached
-
-    async def attach_receiver(
-        self, address: str, handle: int = 1, rcv_settle_mode: int = 0, name: str | None = None
-    ) -> Attach:
-        self.send(
-            Attach(
-                name=name or f"receiver-{handle}",
-                handle=handle,
-                role=ROLE_RECEIVER,
-                rcv_settle_mode=rcv_settle_mode,
-                source=Source(address=address),
-                target=Target(address="client"),
-            )
-        )
-        attached: Attach = await self.expect(Attach)
-        return attached
-
-    async def closed_by_server(self, wait_s: float = 5.0) -> bool:
-        """True once the server hung up (EOF)."""
-        try:
-            while True:
-                data = await asyncio.wait_for(self.reader.read(65536), wait_s)
-                if not data:
-                    return True
-        except (ConnectionResetError, BrokenPipeError):
-            return True
-
-    async def close(self) -> None:
-        self.writer.close()
-        with contextlib.suppress(Exception):
-            await self.writer.wait_closed()

@@ -28,7 +28,8 @@ from amqp_core.performatives import (
     SaslOutcome,
     Transfer,
 )
-from amqp_helpers import QueueApp, RawClient, running_server
+from amqp_helpers import QueueApp, running_server
+from emulator_common.raw_amqp import RawAmqpClient
 
 
 def message_bytes(text: str, **properties: object) -> bytes:
@@ -51,8 +52,8 @@ def flow(
     )
 
 
-async def open_session(port: int, **open_kwargs: object) -> RawClient:
-    client = await RawClient.connect(port)
+async def open_session(port: int, **open_kwargs: object) -> RawAmqpClient:
+    client = await RawAmqpClient.connect(port)
     await client.open(**open_kwargs)  # type: ignore[arg-type]
     await client.begin()
     return client
@@ -60,7 +61,7 @@ async def open_session(port: int, **open_kwargs: object) -> RawClient:
 
 async def test_open_answers_with_every_field_and_our_limits() -> None:
     async with running_server(max_frame_size=4096, idle_time_out_ms=30_000) as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         opened = await client.open()
         assert opened.max_frame_size == 4096
         assert opened.idle_time_out == 30_000
@@ -71,7 +72,7 @@ async def test_open_answers_with_every_field_and_our_limits() -> None:
 
 async def test_begin_is_answered_with_the_remote_channel() -> None:
     async with running_server() as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         await client.open()
         client.send(Begin(next_outgoing_id=0, incoming_window=10, outgoing_window=10), channel=3)
         begun = await client.expect(Begin)
@@ -81,7 +82,7 @@ async def test_begin_is_answered_with_the_remote_channel() -> None:
 
 async def test_sasl_anonymous_then_amqp() -> None:
     async with running_server() as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         client.send_raw(SASL_HEADER)
         assert await client.read_header() == SASL_HEADER
         mechanisms = (await client.read_frame()).body
@@ -98,7 +99,7 @@ async def test_sasl_anonymous_then_amqp() -> None:
 @pytest.mark.parametrize(("password", "code"), [("secret", SASL_OK), ("wrong", SASL_AUTH)])
 async def test_sasl_plain_credentials_go_to_the_authenticator(password: str, code: int) -> None:
     async with running_server(QueueApp(plain_password="secret")) as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         client.send_raw(SASL_HEADER)
         await client.read_header()
         await client.read_frame()
@@ -116,7 +117,7 @@ async def test_sasl_plain_credentials_go_to_the_authenticator(password: str, cod
 
 async def test_unknown_sasl_mechanism_is_refused() -> None:
     async with running_server() as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         client.send_raw(SASL_HEADER)
         await client.read_header()
         await client.read_frame()
@@ -129,7 +130,7 @@ async def test_unknown_sasl_mechanism_is_refused() -> None:
 
 async def test_unsupported_protocol_header_gets_ours_then_hang_up() -> None:
     async with running_server() as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         client.send_raw(b"HTTP/1.1")
         assert await client.read_header() == AMQP_HEADER
         assert await client.closed_by_server()
@@ -385,7 +386,7 @@ async def test_request_without_reply_to_is_answered_on_the_same_session() -> Non
 async def test_garbage_frame_closes_that_connection_with_decode_error_only() -> None:
     async with running_server() as server:
         healthy = await open_session(server.port)
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         await client.open()
         client.send_raw(bytes.fromhex("0000000c02000000") + b"\xff\xff\xff\xff")
         close = await client.expect(Close)
@@ -399,7 +400,7 @@ async def test_garbage_frame_closes_that_connection_with_decode_error_only() -> 
 
 async def test_oversize_frame_closes_with_framing_error() -> None:
     async with running_server(max_frame_size=1024) as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         await client.open()
         client.send_raw((5000).to_bytes(4, "big") + bytes([2, 0, 0, 0]) + b"\x00" * 100)
         close = await client.expect(Close)
@@ -410,7 +411,7 @@ async def test_oversize_frame_closes_with_framing_error() -> None:
 
 async def test_first_frame_other_than_open_is_refused() -> None:
     async with running_server() as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         client.send_raw(AMQP_HEADER)
         await client.read_header()
         client.send(Begin(next_outgoing_id=0, incoming_window=1, outgoing_window=1))
@@ -452,7 +453,7 @@ async def test_client_vanishing_mid_transfer_detaches_its_links_and_spares_other
 
 async def test_silent_client_is_closed_when_our_idle_timeout_expires() -> None:
     async with running_server(idle_time_out_ms=300) as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         await client.open()
         close = await client.expect(Close, wait_s=5)
         assert close.error.condition == "amqp:resource-limit-exceeded"
@@ -461,7 +462,7 @@ async def test_silent_client_is_closed_when_our_idle_timeout_expires() -> None:
 
 async def test_server_sends_heartbeats_within_the_clients_idle_timeout() -> None:
     async with running_server() as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         await client.open(idle_time_out=200)
         frame = await client.read_frame(wait_s=2)
         assert frame.body is None
@@ -472,7 +473,7 @@ async def test_server_sends_heartbeats_within_the_clients_idle_timeout() -> None
 
 async def test_server_stop_closes_open_connections_with_connection_forced() -> None:
     async with running_server() as server:
-        client = await RawClient.connect(server.port)
+        client = await RawAmqpClient.connect(server.port)
         await client.open()
         stopping = asyncio.create_task(server.stop())
         close = await client.expect(Close)
@@ -487,7 +488,7 @@ async def test_a_thousand_concurrent_connections_are_served() -> None:
     if soft < 2500:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
     async with running_server() as server:
-        clients = await asyncio.gather(*(RawClient.connect(server.port) for _ in range(1000)))
+        clients = await asyncio.gather(*(RawAmqpClient.connect(server.port) for _ in range(1000)))
         opens = await asyncio.gather(*(client.open() for client in clients))
         assert len(opens) == 1000
         assert len(server.connections) == 1000

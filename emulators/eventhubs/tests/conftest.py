@@ -3,21 +3,17 @@ emulator processes on free ports."""
 
 from __future__ import annotations
 
-import json
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 from emulator_common.clock import ManualClock
+from emulator_common.testing import ProviderFactory, ServiceProcess, connection_string
 from eventhubs_emulator.model import DEFAULT_CONSUMER_GROUP, HubSettings, IncomingEvent, NamespaceSettings
 from eventhubs_emulator.provider import EventHubsProvider
-from eventhubs_emulator.store import MemoryStore, SqliteStore, Store
+from eventhubs_emulator.store import MemoryStore, SqliteStore
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 HUB = "order-events"
@@ -41,32 +37,12 @@ def events(*bodies: bytes, key: str | None = None) -> list[IncomingEvent]:
     return [IncomingEvent(body, key) for body in bodies]
 
 
-class Factory:
+class Factory(ProviderFactory[EventHubsProvider]):
     """Builds providers on a shared manual clock and closes them after the test."""
 
     hub = staticmethod(hub)
     namespace = staticmethod(namespace)
     events = staticmethod(events)
-
-    def __init__(self, clock: ManualClock) -> None:
-        self.clock = clock
-        self.providers: list[EventHubsProvider] = []
-
-    def provider(
-        self, settings: NamespaceSettings | None = None, store: Store | None = None
-    ) -> EventHubsProvider:
-        made = EventHubsProvider(settings or namespace(), store or MemoryStore(), self.clock)
-        self.providers.append(made)
-        return made
-
-    def sqlite_provider(
-        self, directory: Path, settings: NamespaceSettings | None = None
-    ) -> EventHubsProvider:
-        return self.provider(settings, SqliteStore(directory))
-
-    async def close(self, provider: EventHubsProvider) -> None:
-        self.providers.remove(provider)
-        await provider.close()
 
 
 @pytest.fixture
@@ -76,90 +52,36 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def factory(clock: ManualClock) -> AsyncIterator[Factory]:
-    made = Factory(clock)
-    yield made
-    for provider in list(made.providers):
-        await provider.close()
+    stores = {"memory_store": MemoryStore, "sqlite_store": SqliteStore}
+    async with Factory(clock, EventHubsProvider, default_settings=namespace, **stores) as made:
+        yield made
 
 
-class EmulatorProcess:
+class EmulatorProcess(ServiceProcess):
     """An ``eventhubs-emulator`` process on free ports; its log lines are kept for inspection."""
 
     def __init__(
         self, config: Path, data_dir: Path | None = None, amqp_port: int = 0, extra: tuple[str, ...] = ()
     ) -> None:
-        self.config = config
-        self.data_dir = data_dir
-        self.requested_amqp_port = amqp_port
-        self.extra = extra
-        self.process: subprocess.Popen[str] | None = None
-        self.lines: list[str] = []
-        self.amqp_port = 0
-        self.http_port = 0
+        args = ["--config", str(config), "--amqp-port", str(amqp_port), "--http-port", "0", *extra]
+        if data_dir is not None:
+            args += ["--data-dir", str(data_dir)]
+        super().__init__("eventhubs_emulator.cli", *args)
 
-    def start(self, timeout: float = 20.0) -> EmulatorProcess:
-        command = [
-            sys.executable,
-            "-m",
-            "eventhubs_emulator.cli",
-            "--config",
-            str(self.config),
-            "--amqp-port",
-            str(self.requested_amqp_port),
-            "--http-port",
-            "0",
-            *self.extra,
-        ]
-        if self.data_dir is not None:
-            command += ["--data-dir", str(self.data_dir)]
-        self.lines = []
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        ready = threading.Event()
-        assert self.process.stdout is not None
-        threading.Thread(target=self._read, args=(self.process.stdout, ready), daemon=True).start()
-        if not ready.wait(timeout):
-            self.kill()
-            raise RuntimeError("emulator did not start:\n" + "\n".join(self.lines))
-        return self
+    @property
+    def amqp_port(self) -> int:
+        return self.port("amqp_port")
 
-    def _read(self, stream: IO[str], ready: threading.Event) -> None:
-        for line in stream:
-            self.lines.append(line.rstrip())
-            try:
-                entry: dict[str, Any] = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if entry.get("event") == "listening":
-                self.amqp_port = int(entry["amqp_port"])
-                self.http_port = int(entry["http_port"])
-                ready.set()
+    @property
+    def http_port(self) -> int:
+        return self.port("http_port")
 
     def connection_string(self, hub_name: str | None = HUB) -> str:
-        text = (
-            f"Endpoint=sb://127.0.0.1:{self.amqp_port};SharedAccessKeyName=RootManageSharedAccessKey;"
-            "SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;"
-        )
-        return text + (f"EntityPath={hub_name}" if hub_name else "")
+        return connection_string(self.amqp_port, entity=hub_name)
 
     @property
     def admin_url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-    def stop(self) -> int:
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        return self.process.returncode
 
 
 @pytest.fixture

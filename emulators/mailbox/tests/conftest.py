@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from emulator_common.testing import launched
 
 
 @dataclass(frozen=True)
@@ -20,23 +18,11 @@ class RunningMailbox:
 
 @pytest.fixture(scope="module")
 def mailbox() -> Iterator[RunningMailbox]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mailbox_emulator.cli", "--smtp-port", "0", "--http-port", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    listening = None
-    for line in process.stdout:
-        entry = json.loads(line)
-        if entry.get("event") == "listening":
-            listening = entry
-            break
-    assert listening, "mailbox-emulator exited before listening"
-    with httpx.Client(base_url=f"http://127.0.0.1:{listening['http_port']}", timeout=40) as http:
-        yield RunningMailbox(listening["smtp_port"], http)
-    process.terminate()
-    assert process.wait(timeout=10) == 0
+    with launched("mailbox_emulator.cli", "--smtp-port", "0", "--http-port", "0") as running:
+        base_url = f"http://127.0.0.1:{running.port('http_port')}"
+        with httpx.Client(base_url=base_url, timeout=40) as http:
+            yield RunningMailbox(running.port("smtp_port"), http)
+        assert running.stop() == 0
 
 
 @pytest.fixture(autouse=True)

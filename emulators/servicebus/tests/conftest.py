@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +10,10 @@ from typing import Any
 
 import pytest
 from emulator_common.clock import ManualClock
+from emulator_common.testing import ProviderFactory, launched
+
+# Re-exported: the conformance and persistence tests import it from here.
+from emulator_common.testing import connection_string as connection_string
 from servicebus_emulator.filters import DEFAULT_RULE, Rule
 from servicebus_emulator.model import (
     IncomingMessage,
@@ -23,58 +24,18 @@ from servicebus_emulator.model import (
     TopicSettings,
 )
 from servicebus_emulator.provider import ServiceBusProvider
-from servicebus_emulator.store import MemoryStore, SqliteStore, Store
+from servicebus_emulator.store import MemoryStore, SqliteStore
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 PLATFORM_CONFIG = CONFIG_DIR / "platform.json"
 
 
-def start_emulator_process(*args: str) -> subprocess.Popen[str]:
-    """``servicebus-emulator ARGS`` as a child process (stdout: JSON log lines)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "servicebus_emulator.cli", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def listening_line(process: subprocess.Popen[str], timeout: float = 30) -> dict[str, Any]:
-    """The emulator's ``listening`` log entry (bound ports), read from its stdout."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        assert line, f"emulator exited: {process.wait()} {process.stderr.read() if process.stderr else ''}"
-        entry: dict[str, Any] = json.loads(line)
-        if entry.get("event") == "listening":
-            return entry
-    raise AssertionError("no listening line")
-
-
-def stop_process(process: subprocess.Popen[str]) -> None:
-    process.kill()
-    process.wait()
-    for stream in (process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
-
-
 @contextmanager
 def emulator_process(*args: str) -> Iterator[tuple[subprocess.Popen[str], dict[str, Any]]]:
     """A running emulator process on free ports and its listening line; killed on exit."""
-    process = start_emulator_process("--amqp-port", "0", "--http-port", "0", *args)
-    try:
-        yield process, listening_line(process)
-    finally:
-        stop_process(process)
-
-
-def connection_string(port: int, key: str = "SAS_KEY_VALUE") -> str:
-    return (
-        f"Endpoint=sb://127.0.0.1:{port};SharedAccessKeyName=RootManageSharedAccessKey;"
-        f"SharedAccessKey={key};UseDevelopmentEmulator=true;"
-    )
+    with launched("servicebus_emulator.cli", "--amqp-port", "0", "--http-port", "0", *args) as running:
+        assert running.process is not None
+        yield running.process, running.listening
 
 
 def message(
@@ -99,42 +60,30 @@ def namespace(
     return NamespaceSettings(name="sbemulatorns", queues=queues, topics=topics)
 
 
-class Factory:
-    """Builds providers on a shared manual clock and closes them after the test."""
+class Factory(ProviderFactory[ServiceBusProvider]):
+    """Providers on one manual clock, closed after the test; message, subscription, namespace helpers."""
 
     message = staticmethod(message)
     subscription = staticmethod(subscription)
     namespace = staticmethod(namespace)
 
-    def __init__(self, clock: ManualClock) -> None:
-        self.clock = clock
-        self.providers: list[ServiceBusProvider] = []
-
-    def provider(
-        self, settings: NamespaceSettings | None = None, store: Store | None = None
-    ) -> ServiceBusProvider:
-        provider = ServiceBusProvider(settings or namespace(), store or MemoryStore(), self.clock)
-        self.providers.append(provider)
-        return provider
-
-    def sqlite_provider(
-        self, directory: Path, settings: NamespaceSettings | None = None
-    ) -> ServiceBusProvider:
-        return self.provider(settings, SqliteStore(directory))
-
-    async def close(self, provider: ServiceBusProvider) -> None:
-        self.providers.remove(provider)
-        await provider.close()
+    def __init__(self) -> None:
+        super().__init__(
+            ManualClock(),
+            ServiceBusProvider,
+            default_settings=namespace,
+            memory_store=MemoryStore,
+            sqlite_store=SqliteStore,
+        )
 
 
 @pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
+async def factory() -> AsyncIterator[Factory]:
+    async with Factory() as made:
+        yield made
 
 
 @pytest.fixture
-async def factory(clock: ManualClock) -> AsyncIterator[Factory]:
-    made = Factory(clock)
-    yield made
-    for provider in list(made.providers):
-        await provider.close()
+def clock(factory: Factory) -> ManualClock:
+    """The clock of the factory's providers: tests advance it instead of sleeping."""
+    return factory.clock

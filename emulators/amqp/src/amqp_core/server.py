@@ -75,6 +75,10 @@ class AmqpServer:
         self._server = None
         _LOG.info("amqp server stopped")
 
+    async def close(self) -> None:
+        """`stop`, under the name the emulators' other servers (admin HTTP, SMTP) use."""
+        await self.stop()
+
     async def __aenter__(self) -> AmqpServer:
         await self.start()
         return self

@@ -34,6 +34,10 @@ class Mailbox:
         self.smtp_port = int(self._smtp.sockets[0].getsockname()[1])
         self.http_port = await self._http.start()
 
+    def listening(self) -> dict[str, object]:
+        """The fields of the ``listening`` log line, once started."""
+        return {"host": self.options.host, "smtp_port": self.smtp_port, "http_port": self.http_port}
+
     async def close(self) -> None:
         if self._smtp is not None:
             self._smtp.close()

@@ -1,81 +1,44 @@
-"""Composition: config → store → provider → admin HTTP server and AMQP listener."""
+"""Composition: config → store → provider → admin HTTP server and AMQP listener (`emulator_common`)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
-from pathlib import Path
 
-from emulator_common.admin_http import AdminServer, create_admin_app
-from emulator_common.clock import Clock, SystemClock
-from emulator_common.faults import FaultRegistry
+from aiohttp import web
+from emulator_common import composition
+from emulator_common.clock import Clock
 from emulator_common.sas import SasValidator
 
 from servicebus_emulator.admin import add_routes
-from servicebus_emulator.amqp import AmqpContext, AmqpListener, serve
+from servicebus_emulator.amqp import AmqpContext, serve
 from servicebus_emulator.model import NamespaceSettings
 from servicebus_emulator.provider import ServiceBusProvider
 from servicebus_emulator.store import MemoryStore, SqliteStore, Store
 
-log = logging.getLogger(__name__)
-
-# The well-known key of the Service Bus emulators; it protects nothing and is public on purpose.
-EMULATOR_KEYS = {"RootManageSharedAccessKey": "SAS_KEY_VALUE"}
+AMQP_PORT = 5672
+HTTP_PORT = 5300
 
 
 @dataclass(frozen=True, slots=True)
-class EmulatorOptions:
-    host: str = "127.0.0.1"
-    amqp_port: int = 5672
-    http_port: int = 5300
-    data_dir: Path | None = None
-    fault_seed: int | None = None
+class EmulatorOptions(composition.EmulatorOptions):
+    amqp_port: int = AMQP_PORT
+    http_port: int = HTTP_PORT
 
 
-class Emulator:
-    def __init__(self, settings: NamespaceSettings, options: EmulatorOptions, clock: Clock | None = None):
-        self.settings = settings
-        self.options = options
-        self._clock = clock or SystemClock()
-        self.faults = FaultRegistry(seed=options.fault_seed)
-        self.provider: ServiceBusProvider | None = None
-        self._admin: AdminServer | None = None
-        self._amqp: AmqpListener | None = None
-        self.http_port: int | None = None
-        self.amqp_port: int | None = None
-
-    async def start(self) -> None:
-        try:
-            await self._start()
-        except BaseException:
-            await self.close()
-            raise
-
-    async def _start(self) -> None:
+class Emulator(composition.MessagingEmulator[NamespaceSettings, ServiceBusProvider]):
+    def _open_provider(self, clock: Clock) -> ServiceBusProvider:
         store: Store = SqliteStore(self.options.data_dir) if self.options.data_dir else MemoryStore()
-        self.provider = ServiceBusProvider(self.settings, store, self._clock)
-        self.provider.start()
-        app = create_admin_app(self.faults)
-        add_routes(app, self.provider)
-        self._admin = AdminServer(app, self.options.host, self.options.http_port)
-        self.http_port = await self._admin.start()
+        return ServiceBusProvider(self.settings, store, clock)
+
+    def _add_routes(self, app: web.Application, provider: ServiceBusProvider) -> None:
+        add_routes(app, provider)
+
+    async def _serve_amqp(self, provider: ServiceBusProvider, sas: SasValidator) -> composition.AmqpListener:
         context = AmqpContext(
-            provider=self.provider,
+            provider=provider,
             faults=self.faults,
-            sas=SasValidator(EMULATOR_KEYS, self._clock.now),
+            sas=sas,
             host=self.options.host,
             port=self.options.amqp_port,
         )
-        self._amqp = await serve(context)
-        self.amqp_port = self._amqp.port
-
-    async def close(self) -> None:
-        if self._amqp is not None:
-            await self._amqp.close()
-            self._amqp = None
-        if self._admin is not None:
-            await self._admin.close()
-            self._admin = None
-        if self.provider is not None:
-            await self.provider.close()
-            self.provider = None
+        return await serve(context)

@@ -15,6 +15,7 @@ from amqp_core.management import RequestResponseNode, node_path
 from amqp_core.performatives import AmqpError
 from amqp_core.server import AmqpServer
 from emulator_common.clock import Clock
+from emulator_common.fault_actions import DropStyle, InjectedFault, apply
 from emulator_common.faults import FaultAction, FaultRegistry
 from emulator_common.sas import SasValidator
 
@@ -27,7 +28,6 @@ from eventhubs_emulator.amqp.addresses import (
 )
 from eventhubs_emulator.amqp.cbs import CBS_NODE, CbsResponder, authorize
 from eventhubs_emulator.amqp.consumer import RUNTIME_METRIC_CAPABILITY, ConsumerLink
-from eventhubs_emulator.amqp.faults import apply_to_link
 from eventhubs_emulator.amqp.management import MANAGEMENT_NODE, ManagementResponder
 from eventhubs_emulator.amqp.producer import ProducerLink
 from eventhubs_emulator.errors import (
@@ -97,9 +97,10 @@ class EventHubsApplication(Application):
             raise link_error(error) from None
 
     async def _attach_fault(self, hub: str, link: Link) -> None:
-        failure = await apply_to_link(self._faults.match(hub, "attach"), link)
-        if failure is not None:
-            raise LinkError(failure.condition, failure.description)
+        try:
+            await apply(self._faults, hub, "attach", link, drop=DropStyle.CLOSE)
+        except InjectedFault as error:
+            raise LinkError(error.condition, error.description) from None
 
     async def _producer(self, link: Link) -> LinkHandler:
         address = parse_producer(link.address)

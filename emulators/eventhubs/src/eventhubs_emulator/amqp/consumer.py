@@ -18,16 +18,16 @@ import logging
 from typing import Any
 
 from amqp_core.application import LinkHandler
-from amqp_core.errors import Condition
+from amqp_core.errors import AmqpConditionError, Condition
 from amqp_core.link import Link, OutgoingLink
 from amqp_core.message import decode_message, encode_message
 from amqp_core.performatives import AmqpError
 from amqp_core.types import Long, Symbol, Timestamp
 from emulator_common.clock import Clock
+from emulator_common.fault_actions import ConnectionDropped, DropStyle, apply
 from emulator_common.faults import FaultRegistry
 
 from eventhubs_emulator.amqp.addresses import ConsumerAddress
-from eventhubs_emulator.amqp.faults import apply_to_link
 from eventhubs_emulator.consumers import Receiver
 from eventhubs_emulator.model import StoredEvent
 from eventhubs_emulator.provider import EventHubsProvider
@@ -126,10 +126,12 @@ class ConsumerLink(LinkHandler):
                 if not events:
                     return
                 for event in events:
-                    failure = await apply_to_link(self._faults.match(self._address.hub, "receive"), link)
-                    if failure is not None:
-                        if failure.condition != Condition.CONNECTION_FORCED:
-                            link.detach(failure)
+                    try:
+                        await apply(self._faults, self._address.hub, "receive", link, drop=DropStyle.CLOSE)
+                    except ConnectionDropped:
+                        return
+                    except AmqpConditionError as error:
+                        link.detach(error.to_error())
                         return
                     if not link.attached or link.credit <= 0:
                         return

@@ -12,13 +12,13 @@ from typing import Any
 
 from amqp_core.application import LinkHandler
 from amqp_core.codec import DecodeError
-from amqp_core.errors import Condition
+from amqp_core.errors import Condition, LinkError
 from amqp_core.link import IncomingDelivery, IncomingLink
 from amqp_core.message import BATCH_MESSAGE_FORMAT, Data, decode_message
-from emulator_common.faults import FaultAction, FaultRegistry
+from emulator_common.fault_actions import ConnectionDropped, DropStyle, InjectedFault, apply
+from emulator_common.faults import FaultRegistry
 
 from eventhubs_emulator.amqp.addresses import ProducerAddress
-from eventhubs_emulator.amqp.faults import apply_to_link
 from eventhubs_emulator.errors import (
     EventHubsError,
     EventTooLargeError,
@@ -62,13 +62,15 @@ class ProducerLink(LinkHandler):
         self._address = address
 
     async def on_message(self, link: IncomingLink, delivery: IncomingDelivery) -> None:
-        fault = self._faults.match(self._address.hub, "send")
-        failure = await apply_to_link(fault, link)
-        if failure is not None and fault is not None:
-            if fault.action is FaultAction.ERROR:
-                delivery.settle_rejected(failure.condition, failure.description)
-            elif fault.action is not FaultAction.DROP_CONNECTION:
-                link.detach(failure)
+        try:
+            await apply(self._faults, self._address.hub, "send", link, drop=DropStyle.CLOSE)
+        except InjectedFault as error:
+            delivery.settle_rejected(error.condition, error.description)
+            return
+        except ConnectionDropped:
+            return
+        except LinkError as error:
+            link.detach(error.to_error())
             return
         try:
             events, key = read_events(delivery)

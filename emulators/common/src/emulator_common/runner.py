@@ -1,0 +1,132 @@
+"""What the emulators' command lines share: their flags, serving until SIGTERM/SIGINT, the listening line.
+
+Once a service has started, one JSON log line with ``"event": "listening"`` carries what
+`Service.listening` returns (the bound ports, useful with port 0, which picks free ones); tests and
+the platform harness wait for it. ``"stopping"`` is logged when a signal arrives. A listener that cannot
+bind (port taken) is logged as ``cannot start: …`` and ends the process with exit code 1.
+
+`messaging_main` is the whole command line of an emulator with a ``Config.json`` (Service Bus, Event
+Hubs): its flags, the config loaded with every problem on stderr and exit code 2, then serving.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from emulator_common.composition import EmulatorOptions
+from emulator_common.config import ConfigError
+from emulator_common.logs import configure_logging
+
+__all__ = [
+    "LOG_LEVELS",
+    "Service",
+    "add_host",
+    "add_log_level",
+    "add_port",
+    "messaging_main",
+    "messaging_parser",
+    "run",
+    "serve_until_signal",
+]
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+SettingsT = TypeVar("SettingsT")
+
+
+class Service(Protocol):
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    def listening(self) -> dict[str, object]:
+        """The fields of the ``listening`` log line (host and bound ports); called once started."""
+        ...
+
+
+def add_host(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+
+
+def add_port(parser: argparse.ArgumentParser, flag: str, default: int, what: str) -> None:
+    parser.add_argument(flag, type=int, default=default, help=f"{what} port; 0 picks a free one")
+
+
+def add_log_level(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-level", default="INFO", choices=list(LOG_LEVELS))
+
+
+def messaging_parser(
+    prog: str, description: str, *, amqp_port: int, http_port: int, stored: str
+) -> argparse.ArgumentParser:
+    """``--config --host --amqp-port --http-port --data-dir --fault-seed --log-level``; ``stored`` names
+    what ``--data-dir`` persists (``events``, ``messages``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--config", type=Path, required=True, help="Config.json (Microsoft's format)")
+    add_host(parser)
+    add_port(parser, "--amqp-port", amqp_port, "AMQP")
+    add_port(parser, "--http-port", http_port, "admin HTTP")
+    parser.add_argument(
+        "--data-dir", type=Path, help=f"persist {stored} in DIR (SQLite); memory only if absent"
+    )
+    parser.add_argument("--fault-seed", type=int, help="seed of the fault injection random numbers")
+    add_log_level(parser)
+    return parser
+
+
+async def serve_until_signal(service: Service, log: logging.Logger) -> None:
+    """Start ``service``, log the listening line, serve until SIGTERM or SIGINT, then close it."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await service.start()
+    try:
+        log.info("listening", extra={"event": "listening", **service.listening()})
+        await stop.wait()
+        log.info("stopping")
+    finally:
+        await service.close()
+
+
+def run(service: Service, log: logging.Logger) -> int:
+    """Serve ``service`` on a new event loop until a signal; the process exit code."""
+    try:
+        asyncio.run(serve_until_signal(service, log))
+    except OSError as error:
+        log.error("cannot start: %s", error)
+        return 1
+    return 0
+
+
+def messaging_main(
+    argv: Sequence[str] | None,
+    *,
+    parser: argparse.ArgumentParser,
+    load_config: Callable[[Path], SettingsT],
+    build: Callable[[SettingsT, EmulatorOptions], Service],
+    log: logging.Logger,
+) -> int:
+    """Parse ``argv`` with a `messaging_parser`, load the config, build the emulator and serve it."""
+    args = parser.parse_args(argv)
+    configure_logging(parser.prog, args.log_level)
+    try:
+        settings = load_config(args.config)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    options = EmulatorOptions(
+        host=args.host,
+        amqp_port=args.amqp_port,
+        http_port=args.http_port,
+        data_dir=args.data_dir,
+        fault_seed=args.fault_seed,
+    )
+    return run(build(settings, options), log)
