@@ -477,3 +477,14 @@ def test_forwarding_chain_without_a_loop_is_accepted():
     ns["Queues"][1]["Properties"] = {"ForwardTo": "queue.3"}
 
     assert parse_config(config).queues[1].forward_to == "queue.3"
+
+
+def test_requires_session_loads_on_queues_and_subscriptions():
+    config = sample()
+    namespace(config)["Queues"][0]["Properties"]["RequiresSession"] = True
+    namespace(config)["Topics"][0]["Subscriptions"][0]["Properties"]["RequiresSession"] = True
+
+    settings = parse_config(config)
+
+    assert settings.queues[0].requires_session
+    assert settings.topics[0].subscriptions[0].requires_session

@@ -62,9 +62,22 @@ async def _list_entities(request: web.Request) -> web.Response:
 async def _get_entity(request: web.Request) -> web.Response:
     target = _target(request)
     provider = request.app[PROVIDER_KEY]
-    return json_response(
-        {"path": target.address, "kind": target.kind.value, "counts": provider.counts(target).as_json()}
-    )
+    body: dict[str, object] = {
+        "path": target.address,
+        "kind": target.kind.value,
+        "counts": provider.counts(target).as_json(),
+    }
+    if provider.requires_session(target):
+        body["sessions"] = [
+            {
+                "session_id": session.session_id,
+                "messages": session.messages,
+                "locked": session.locked_until is not None,
+                "has_state": session.has_state,
+            }
+            for session in provider.sessions(target)
+        ]
+    return json_response(body)
 
 
 async def _peek(request: web.Request) -> web.Response:

@@ -16,8 +16,10 @@ from emulator_common.faults import FaultRegistry
 from emulator_common.sas import SasValidator
 
 from servicebus_emulator.amqp import faults as fault_actions
+from servicebus_emulator.amqp.errors import condition_of
 from servicebus_emulator.amqp.links import EntityReceiver, EntitySender
 from servicebus_emulator.amqp.management import ManagementNode
+from servicebus_emulator.amqp.sessions import SESSION_FILTER, accept_session
 from servicebus_emulator.errors import EntityNotFoundError, ServiceBusError
 from servicebus_emulator.provider import ServiceBusProvider
 
@@ -72,7 +74,24 @@ class ServiceBusApplication(Application):
             link.reject_oversize = True
             return EntitySender(self.provider, self.faults, target)
         assert isinstance(link, OutgoingLink)
-        return EntityReceiver(self.provider, self.faults, target, link)
+        filters = link.source.filter if link.source is not None else None
+        wants_session = filters is not None and SESSION_FILTER in filters
+        try:
+            needs_session = self.provider.requires_session(target)
+        except ServiceBusError as error:
+            raise LinkError(condition_of(error)[0], str(error)) from None
+        if wants_session != needs_session:
+            raise LinkError(
+                Condition.NOT_ALLOWED,
+                f"'{target.address}' requires a session receiver"
+                if needs_session
+                else f"'{target.address}' does not require sessions; receive without a session",
+            )
+        if not wants_session:
+            return EntityReceiver(self.provider, self.faults, target, link)
+        assert filters is not None
+        session_id = await accept_session(self.provider, target, link, filters[SESSION_FILTER])
+        return EntityReceiver(self.provider, self.faults, target, link, session_id=session_id)
 
     def _authorize(self, link: Link, node: str) -> None:
         wanted = node.casefold()

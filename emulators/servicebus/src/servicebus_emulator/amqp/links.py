@@ -27,7 +27,7 @@ from servicebus_emulator.amqp import faults as fault_actions
 from servicebus_emulator.amqp.convert import delivered_bytes, incoming
 from servicebus_emulator.amqp.errors import condition_of
 from servicebus_emulator.errors import ServiceBusError
-from servicebus_emulator.model import IncomingMessage, ReceiveMode
+from servicebus_emulator.model import BrokerMessage, IncomingMessage, ReceiveMode
 from servicebus_emulator.provider import ServiceBusProvider, Target
 
 log = logging.getLogger(__name__)
@@ -86,11 +86,18 @@ class EntityReceiver(LinkHandler):
     """
 
     def __init__(
-        self, provider: ServiceBusProvider, faults: FaultRegistry, target: Target, link: OutgoingLink
+        self,
+        provider: ServiceBusProvider,
+        faults: FaultRegistry,
+        target: Target,
+        link: OutgoingLink,
+        session_id: str | None = None,
     ) -> None:
         self.provider = provider
         self.faults = faults
         self.target = target
+        self.session_id = session_id
+        """Set on a session receiver: the session this link holds (its lock owner is the link)."""
         self.mode = (
             ReceiveMode.RECEIVE_AND_DELETE if link.snd_settle_mode == SND_SETTLED else ReceiveMode.PEEK_LOCK
         )
@@ -105,7 +112,7 @@ class EntityReceiver(LinkHandler):
                 link.send(self._copy, tag=uuid.uuid4().bytes_le, settled=not locked)
                 self._copy = None
                 continue
-            records = self.provider.take(self.target, self.mode, 1 if self._duplicate_next else link.credit)
+            records = self._take(link, 1 if self._duplicate_next else link.credit)
             if not records:
                 return
             for record in records:
@@ -116,6 +123,11 @@ class EntityReceiver(LinkHandler):
                     self._duplicate_next = False
                     self._copy = payload
 
+    def _take(self, link: OutgoingLink, count: int) -> list[BrokerMessage]:
+        if self.session_id is None:
+            return self.provider.take(self.target, self.mode, count)
+        return self.provider.take_session(self.target, self.session_id, link, self.mode, count)
+
     async def on_credit(self, link: OutgoingLink) -> None:
         try:
             fault = await fault_actions.apply(self.faults, self.target.path, "receive", link)
@@ -123,18 +135,26 @@ class EntityReceiver(LinkHandler):
             raise LinkError(error.condition, error.description) from None
         if fault is not None and fault.action is FaultAction.DUPLICATE_DELIVERY:
             self._duplicate_next = True
-        self._push(link)
+        try:
+            self._push(link)
+        except ServiceBusError as error:
+            raise LinkError(condition_of(error)[0], str(error)) from None
         if link.credit > 0 and not link.drain and (self._waiter is None or self._waiter.done()):
             self._waiter = asyncio.get_running_loop().create_task(self._wait_and_push(link))
 
     async def _wait_and_push(self, link: OutgoingLink) -> None:
         try:
             while link.attached and link.credit > 0 and not link.drain:
-                await self.provider.wait_available(self.target)
+                if self.session_id is None:
+                    await self.provider.wait_available(self.target)
+                else:
+                    await self.provider.wait_session_change(self.target)
                 self._push(link)
                 await asyncio.sleep(0)
         except (ServiceBusError, AmqpConditionError) as error:
             log.info("receiver stopped", extra={"entity": self.target.path, "error": str(error)})
+            if isinstance(error, ServiceBusError) and link.attached:
+                link.detach(LinkError(condition_of(error)[0], str(error)))
 
     async def on_disposition(
         self, link: OutgoingLink, delivery: OutgoingDelivery, state: DeliveryState | None, settled: bool
@@ -159,6 +179,8 @@ class EntityReceiver(LinkHandler):
             self._waiter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._waiter
+        if self.session_id is not None:
+            await self.provider.release_session(self.target, self.session_id, link)
 
 
 async def settle(
