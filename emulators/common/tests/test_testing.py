@@ -11,12 +11,14 @@ def test_connection_string_names_the_port_the_emulator_key_and_the_entity() -> N
 
     assert text == (
         "Endpoint=sb://127.0.0.1:5999;SharedAccessKeyName=RootManageSharedAccessKey;"
-        "SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;EntityPath=orders"
+        "SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;EntityPath=orders;"
     )
 
 
 def test_connection_string_without_entity_ends_after_the_emulator_flag() -> None:
-    assert connection_string(1, key="other").endswith("SharedAccessKey=other;UseDevelopmentEmulator=true;")
+    settings = connection_string(1, key="other")
+    assert settings.endswith("UseDevelopmentEmulator=true;")
+    assert dict(part.split("=", 1) for part in settings.rstrip(";").split(";"))["SharedAccessKey"] == "other"
 
 
 def test_start_reports_a_process_that_exits_without_listening_with_its_output() -> None:

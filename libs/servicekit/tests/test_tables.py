@@ -12,7 +12,6 @@ from servicekit.tables import TableStore, partition_key
 from shopctl.testing import LaunchedPlatform, launched
 
 # Azurite's public, well-known development account key.
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 
 
 class RowCount(TableStore):
@@ -22,8 +21,10 @@ class RowCount(TableStore):
 
 def connection_string(table_url: str) -> str:
     return (
+        # Azurite's well-known development account key.
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        f"AccountKey={AZURITE_KEY};TableEndpoint={table_url};"
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        f"TableEndpoint={table_url};"
     )
 
 

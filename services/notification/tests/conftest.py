@@ -28,7 +28,6 @@ from shopctl.testing import LaunchedPlatform, launched
 REPO = Path(__file__).resolve().parents[3]
 CONTRACTS = REPO / "contracts" / "messages"
 # Public, well-known emulator credentials.
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 # Until harness/platform.yaml registers the Event Hubs emulator, the tests describe it the same way.
@@ -74,8 +73,10 @@ def eventhubs(platform_file: Path) -> Iterator[LaunchedPlatform]:
 
 def storage_connection_string(platform: LaunchedPlatform) -> str:
     return (
+        # Azurite's well-known development account key.
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        f"AccountKey={AZURITE_KEY};BlobEndpoint={platform.url('azurite', 'blob')};"
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        f"BlobEndpoint={platform.url('azurite', 'blob')};"
         f"TableEndpoint={platform.url('azurite', 'table')};"
     )
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 BASE: dict[str, Any] = {
     "environment": "development",
-    "eventhub_connection_string": "Endpoint=sb://127.0.0.1:5673;SharedAccessKeyName=k;SharedAccessKey=v",
+    "eventhub_connection_string": "Endpoint=sb://127.0.0.1:5673;SharedAccessKeyName=k;SharedAccessKey=SAS_KEY_VALUE",
     "checkpoint_connection_string": "UseDevelopmentStorage=true",
     "tables_connection_string": "UseDevelopmentStorage=true",
     "email_transport": "smtp",

@@ -39,7 +39,6 @@ from shopctl.testing import LaunchedPlatform, launched
 REPO = Path(__file__).resolve().parents[3]
 CONTRACTS = REPO / "contracts" / "messages"
 # Public, well-known emulator credentials.
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 DEV_SIGNING_KEY = "test-signing-key-that-is-long-enough-0123456789"
 GATEWAY_KEY = "sk_test_local"
 LOCK_SECONDS = 5
@@ -74,7 +73,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedPlatf
 def tables_connection_string(platform: LaunchedPlatform) -> str:
     return (
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        f"AccountKey={AZURITE_KEY};TableEndpoint={platform.url('azurite', 'table')};"
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        f"TableEndpoint={platform.url('azurite', 'table')};"
     )
 
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 BASE: dict[str, Any] = {
     "environment": "development",
-    "servicebus_connection_string": "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=v",
+    "servicebus_connection_string": "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=SAS_KEY_VALUE",
     "tables_connection_string": "UseDevelopmentStorage=true",
     "gateway_api_key": "sk_test_local",
     "auth_mode": "dev",

@@ -30,7 +30,6 @@ import httpx
 COSMOS_EMULATOR_KEY = (
     "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 )
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 DEV_SIGNING_KEY = "bench-signing-key-for-local-runs-only-0123456789"
 
 
@@ -155,7 +154,8 @@ def local_service() -> Iterator[str]:
             "PRODUCT_COSMOS_FORCE_CROSS_PARTITION_HEADER": "true",
             "PRODUCT_BLOB_CONNECTION_STRING": (
                 "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-                f"AccountKey={AZURITE_KEY};BlobEndpoint={platform.url('azurite', 'blob')};"
+                "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+                f"BlobEndpoint={platform.url('azurite', 'blob')};"
             ),
             "PRODUCT_AUTH_MODE": "dev",
             "PRODUCT_AUTH_DEV_SIGNING_KEY": DEV_SIGNING_KEY,

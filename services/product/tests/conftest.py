@@ -22,7 +22,6 @@ from shopctl.testing import LaunchedPlatform, launched
 COSMOS_EMULATOR_KEY = (
     "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 )
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 DEV_SIGNING_KEY = "test-signing-key-that-is-long-enough-0123456789"
 
 
@@ -44,7 +43,8 @@ def local_settings(platform: LaunchedPlatform, **overrides: Any) -> Settings:
         "cosmos_force_cross_partition_header": True,
         "blob_connection_string": (
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-            f"AccountKey={AZURITE_KEY};BlobEndpoint={blob_url};"
+            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            f"BlobEndpoint={blob_url};"
         ),
         "blob_container": f"images-{uuid.uuid4().hex[:12]}",
         "auth_mode": "dev",

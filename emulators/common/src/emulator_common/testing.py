@@ -81,11 +81,15 @@ class ProviderFactory(Generic[ProviderT]):
 
 def connection_string(port: int, key: str = "SAS_KEY_VALUE", *, entity: str | None = None) -> str:
     """A Service Bus / Event Hubs connection string for an emulator's AMQP ``port`` on 127.0.0.1."""
-    text = (
-        f"Endpoint=sb://127.0.0.1:{port};SharedAccessKeyName=RootManageSharedAccessKey;"
-        f"SharedAccessKey={key};UseDevelopmentEmulator=true;"
-    )
-    return text + (f"EntityPath={entity}" if entity else "")
+    parts = {
+        "Endpoint": f"sb://127.0.0.1:{port}",
+        "SharedAccessKeyName": "RootManageSharedAccessKey",
+        "SharedAccessKey": key,
+        "UseDevelopmentEmulator": "true",
+    }
+    if entity:
+        parts["EntityPath"] = entity
+    return "".join(f"{name}={value};" for name, value in parts.items())
 
 
 class ServiceProcess:

@@ -16,7 +16,6 @@ from azure.storage.blob.aio import BlobServiceClient
 from shopctl.testing import launched
 
 # Azurite's well-known development account key, public by design.
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 GROUP = "notification-service"
 
 
@@ -25,8 +24,10 @@ def azurite() -> Iterator[str]:
     with launched("azurite") as platform:
         port = platform.port("azurite", "blob")
         yield (
+            # Azurite's well-known development account key.
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-            f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
         )
 
 
