@@ -27,18 +27,23 @@ LIMITATIONS versus Azure Service Bus:
 - dead-lettered messages keep their sequence number; the dead-letter queue has no TTL;
 - a message scheduled on a topic is filtered when it comes due, not when it is sent.
 
-Layout: one class, `ServiceBusProvider` (`service.py`), assembled from layers that each keep one job.
-Every layer subclasses the layer whose methods it calls; all share the attributes `_State` sets up.
+Layout: `ServiceBusProvider` (`service.py`) is the facade; its constructor is the one place that builds
+the parts below and hands each the parts it needs, and each public method delegates to one part. Parts
+depend only on parts listed before them (no part knows the facade):
 
-- `entities.py`: the records (`Target`, `EntityInfo`, `SessionInfo`, the per-entity state);
-- `state.py`: shared attributes, entity lookup, store plumbing (`_submit`, `_commit`);
-- `indexes.py`: ready heaps and waiters, the lock-token table, timer arming;
-- `delivery.py`: where an arriving message ends up (topic fan-out, forwarding, refusal);
-- `dead_lettering.py`: lost locks, expiry, dead-lettering;
-- `timers.py`: the timer task and `process_due` (scheduled messages, lock and session-lock expiry, TTL);
-- `loading.py`: entities from the settings, state from the store;
-- `addressing.py`, `sending.py`, `receiving.py`, `sessions.py`, `settlement.py`, `rules.py`,
-  `inspection.py`: the public operations, grouped by what they do.
+- `records.py`: the records (`Target`, `EntityInfo`, `SessionInfo`, `Entity`, `SessionLock`);
+- `entities.py`: `Entities`, entity lookup by key or address; `building.py` builds it from the settings;
+- `journal.py`: `Journal`, the only way to the store (`submit` without waiting, `commit` until durable);
+- `timer_queue.py`: `TimerQueue`, the heaps of instants at which messages and session locks change;
+- `sequences.py`: `Sequences`, sequence numbers beyond a send's own and the ops that record them;
+- `indexes.py`: `Indexes`, ready heaps and their waiters, the lock-token table;
+- `delivery.py`: `Delivery`, where an arriving message ends up (topic fan-out, forwarding, refusal);
+- `dead_lettering.py`: `DeadLettering`, lost locks, expiry, dead-lettering;
+- `session_locks.py`: `SessionLocks`, who holds which session until when, and ending a hold;
+- `timers.py`: `Timers`, `process_due` and the timer task that applies the timer queue as it comes due;
+- `loading.py`: `Loader`, the store's snapshot put back into the entities at start;
+- `addressing.py`, `sending.py`, `receiving.py`, `settlement.py`, `sessions.py`, `session_state.py`,
+  `rules.py`, `inspection.py`: the public operations, one part per group.
 """
 
 from servicebus_emulator.provider.addressing import DEAD_LETTER_SUFFIX
@@ -49,7 +54,7 @@ from servicebus_emulator.provider.delivery import (
     MAX_HOPS_EXCEEDED,
     SESSION_ID_IS_NULL,
 )
-from servicebus_emulator.provider.entities import EntityInfo, SessionInfo, Target
+from servicebus_emulator.provider.records import EntityInfo, SessionInfo, Target
 from servicebus_emulator.provider.service import ServiceBusProvider
 
 __all__ = [

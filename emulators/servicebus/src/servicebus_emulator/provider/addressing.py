@@ -1,17 +1,20 @@
-"""Resolving addresses to entities, and the entity properties the AMQP layer needs."""
+"""`Addressing`: resolving addresses to entities, and the entity properties the AMQP layer needs."""
 
 from __future__ import annotations
 
 from servicebus_emulator.errors import EntityNotFoundError
 from servicebus_emulator.model import EntityKind, SubQueue
-from servicebus_emulator.provider.entities import Target
-from servicebus_emulator.provider.state import _State
+from servicebus_emulator.provider.entities import Entities
+from servicebus_emulator.provider.records import Target
 
 DEAD_LETTER_SUFFIX = "/$deadletterqueue"
 
 
-class _Addressing(_State):
+class Addressing:
     """Addresses and per-entity limits."""
+
+    def __init__(self, entities: Entities) -> None:
+        self._entities = entities
 
     def resolve(self, address: str) -> Target:
         """Resolve ``amqps://host:port/orders/$DeadLetterQueue``, ``orders``, ``topic/Subscriptions/sub``."""
@@ -23,14 +26,14 @@ class _Addressing(_State):
         if path.casefold().endswith(DEAD_LETTER_SUFFIX):
             path = path[: -len(DEAD_LETTER_SUFFIX)]
             sub_queue = SubQueue.DEAD_LETTER
-        entity = self._entities.get(path.casefold())
+        entity = self._entities.find(path.casefold())
         if entity is None or (sub_queue is SubQueue.DEAD_LETTER and entity.kind is EntityKind.TOPIC):
             raise EntityNotFoundError(address)
         return entity.target(sub_queue)
 
     def lock_duration(self, target: Target) -> float:
-        return self._entity(target).lock_duration
+        return self._entities.get(target).lock_duration
 
     def max_message_size(self, target: Target) -> int:
-        entity = self._entity(target)
+        entity = self._entities.get(target)
         return (entity.topic or entity).max_message_size

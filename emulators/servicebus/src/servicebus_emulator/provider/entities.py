@@ -1,99 +1,56 @@
-"""The records the provider keeps per entity and hands out: addresses, entity and session info."""
+"""`Entities`: the namespace's queues, topics and subscriptions by key, and the checks that an address
+suits what is asked of it."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import math
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 
-from servicebus_emulator.filters import Rule
-from servicebus_emulator.model import BrokerMessage, EntityCounts, EntityKind, MessageState, SubQueue
+from servicebus_emulator.errors import EntityNotFoundError, InvalidOperationError
+from servicebus_emulator.model import EntityKind, SubQueue
+from servicebus_emulator.provider.records import Entity, Target
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A resolved address: an entity, and for receiving, its main queue or dead-letter sub-queue."""
+class Entities:
+    """Entity lookup by key or resolved address; refuses addresses that cannot do what is asked."""
 
-    key: str
-    path: str
-    kind: EntityKind
-    sub_queue: SubQueue = SubQueue.MAIN
+    def __init__(self) -> None:
+        self._by_key: dict[str, Entity] = {}
 
-    @property
-    def address(self) -> str:
-        return self.path + ("/$DeadLetterQueue" if self.sub_queue is SubQueue.DEAD_LETTER else "")
+    def add(self, entity: Entity) -> None:
+        if entity.key in self._by_key:
+            raise ValueError(f"entity {entity.path!r} is defined twice")
+        self._by_key[entity.key] = entity
 
+    def __iter__(self) -> Iterator[Entity]:
+        return iter(self._by_key.values())
 
-@dataclass(frozen=True, slots=True)
-class EntityInfo:
-    path: str
-    kind: EntityKind
-    counts: EntityCounts
-    topic: str | None = None
+    def find(self, key: str) -> Entity | None:
+        return self._by_key.get(key)
 
+    def by_key(self, key: str) -> Entity:
+        """An entity the provider itself refers to (a forwarding target, a timer): it always exists."""
+        return self._by_key[key]
 
-@dataclass(eq=False)
-class _SessionLock:
-    """Who holds a session of a session-enabled entity, and until when."""
+    def get(self, target: Target) -> Entity:
+        entity = self._by_key.get(target.key)
+        if entity is None:
+            raise EntityNotFoundError(target.path)
+        return entity
 
-    owner: object
-    locked_until: float
+    def receivable(self, target: Target) -> Entity:
+        entity = self.get(target)
+        if entity.kind is EntityKind.TOPIC:
+            raise InvalidOperationError(
+                f"cannot receive from topic '{entity.path}'; receive from a subscription"
+            )
+        return entity
 
-
-@dataclass(frozen=True, slots=True)
-class SessionInfo:
-    """A session as the admin API shows it."""
-
-    session_id: str
-    messages: int
-    locked_until: float | None
-    has_state: bool
-
-
-@dataclass(eq=False)
-class _Entity:
-    key: str
-    path: str
-    kind: EntityKind
-    lock_duration: float = 60.0
-    max_delivery_count: int = 10
-    default_ttl: float = math.inf
-    dead_letter_on_expiry: bool = False
-    requires_duplicate_detection: bool = False
-    duplicate_window: float = 0.0
-    max_message_size: int = 0
-    rules: tuple[Rule, ...] = ()
-    dead_letter_on_filter_errors: bool = True
-    requires_session: bool = False
-    forward_to: str | None = None
-    forward_dead_letters_to: str | None = None
-    topic: _Entity | None = None
-    subscriptions: list[_Entity] = field(default_factory=list)
-    messages: dict[int, BrokerMessage] = field(default_factory=dict)
-    last_sequence: int = 0
-    duplicates: OrderedDict[str, float] = field(default_factory=OrderedDict)
-    ready: dict[SubQueue, list[int]] = field(
-        default_factory=lambda: {SubQueue.MAIN: [], SubQueue.DEAD_LETTER: []}
-    )
-    waiters: dict[SubQueue, set[asyncio.Future[None]]] = field(
-        default_factory=lambda: {SubQueue.MAIN: set(), SubQueue.DEAD_LETTER: set()}
-    )
-    session_locks: dict[str, _SessionLock] = field(default_factory=dict)
-    session_states: dict[str, bytes] = field(default_factory=dict)
-
-    def target(self, sub_queue: SubQueue = SubQueue.MAIN) -> Target:
-        return Target(self.key, self.path, self.kind, sub_queue)
-
-
-def _sub_queue_of(message: BrokerMessage) -> SubQueue:
-    return SubQueue.DEAD_LETTER if message.state is MessageState.DEAD_LETTERED else SubQueue.MAIN
-
-
-def _snapshot(message: BrokerMessage) -> BrokerMessage:
-    return dataclasses.replace(message)
-
-
-def _session_lost(session_id: str) -> str:
-    return f"The session lock for session '{session_id}' has expired or was released."
+    def session_receivable(self, target: Target) -> Entity:
+        """The entity of ``target`` if a session receiver may use it: the main queue of a session-enabled
+        queue or subscription."""
+        entity = self.receivable(target)
+        if not (entity.requires_session and target.sub_queue is SubQueue.MAIN):
+            raise InvalidOperationError(
+                f"'{target.address}' does not require sessions; it cannot be received from with a session"
+            )
+        return entity

@@ -1,89 +1,100 @@
-"""What is kept beside each entity's messages so nothing has to scan or poll.
-
-The ready heaps receivers take from (and the waiters they wake), the lock-token table, and the timer
-heaps that `process_due` works through.
-"""
+"""`Indexes`: what is kept beside each entity's messages so nothing has to scan or poll: the ready heaps
+receivers take from, the receivers waiting on them, and the lock-token table."""
 
 from __future__ import annotations
 
+import asyncio
 import heapq
-import math
 import uuid
 
 from servicebus_emulator.model import BrokerMessage, MessageState, SubQueue
-from servicebus_emulator.provider.entities import _Entity, _sub_queue_of
-from servicebus_emulator.provider.state import _State
+from servicebus_emulator.provider.records import Entity, is_ready, sub_queue_of
+from servicebus_emulator.provider.timer_queue import TimerQueue
 
 
-class _Indexes(_State):
-    """Ready heaps, waiters, message locks and timer arming."""
+class Indexes:
+    """Ready heaps and their waiters; message locks by token (a lock arms its expiry in the timer queue)."""
 
-    def _has_ready(self, entity: _Entity, sub_queue: SubQueue) -> bool:
+    def __init__(self, timer_queue: TimerQueue) -> None:
+        self._timer_queue = timer_queue
+        self._locks: dict[uuid.UUID, tuple[Entity, int]] = {}
+
+    def has_ready(self, entity: Entity, sub_queue: SubQueue) -> bool:
         ready = entity.ready[sub_queue]
         while ready:
             message = entity.messages.get(ready[0])
-            if message is not None and self._is_ready(message, sub_queue):
+            if message is not None and is_ready(message, sub_queue):
                 return True
             heapq.heappop(ready)
         return False
 
-    @staticmethod
-    def _is_ready(message: BrokerMessage, sub_queue: SubQueue) -> bool:
-        if message.lock_token is not None:
-            return False
-        if sub_queue is SubQueue.DEAD_LETTER:
-            return message.state is MessageState.DEAD_LETTERED
-        return message.state is MessageState.ACTIVE
+    def pop_ready(self, entity: Entity, sub_queue: SubQueue) -> BrokerMessage | None:
+        """The ready message with the lowest sequence number, off the heap; None when there is none."""
+        ready = entity.ready[sub_queue]
+        while ready:
+            message = entity.messages.get(heapq.heappop(ready))
+            if message is not None and is_ready(message, sub_queue):
+                return message
+        return None
 
-    def _make_ready(self, entity: _Entity, message: BrokerMessage) -> None:
+    def make_ready(self, entity: Entity, message: BrokerMessage) -> None:
         if message.lock_token is not None or message.state not in (
             MessageState.ACTIVE,
             MessageState.DEAD_LETTERED,
         ):
             return
-        sub_queue = _sub_queue_of(message)
-        # A session receiver finds its messages by session (`take_session`), not through the heap.
+        sub_queue = sub_queue_of(message)
+        # A session receiver finds its messages by session (`Sessions.take_session`), not through the heap.
         if not (entity.requires_session and sub_queue is SubQueue.MAIN):
             heapq.heappush(entity.ready[sub_queue], message.sequence_number)
-        self._wake(entity, sub_queue)
+        self.wake(entity, sub_queue)
+
+    def clear_ready(self, entity: Entity, sub_queue: SubQueue) -> None:
+        entity.ready[sub_queue].clear()
 
     @staticmethod
-    def _wake(entity: _Entity, sub_queue: SubQueue) -> None:
+    def wake(entity: Entity, sub_queue: SubQueue) -> None:
         for waiter in entity.waiters[sub_queue]:
             if not waiter.done():
                 waiter.set_result(None)
 
-    def _lock(self, entity: _Entity, message: BrokerMessage, now: float, until: float | None = None) -> None:
+    @staticmethod
+    async def wait(entity: Entity, sub_queue: SubQueue) -> None:
+        """Return at the next `wake` of this sub-queue."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiters = entity.waiters[sub_queue]
+        waiters.add(waiter)
+        try:
+            await waiter
+        finally:
+            waiters.discard(waiter)
+
+    def lock(self, entity: Entity, message: BrokerMessage, now: float, until: float | None = None) -> None:
         message.lock_token = uuid.uuid4()
         message.locked_until = now + entity.lock_duration if until is None else until
         self._locks[message.lock_token] = (entity, message.sequence_number)
-        self._arm(entity, message)
+        self._timer_queue.arm(entity, message)
 
-    def _unlock(self, message: BrokerMessage) -> None:
+    def adopt_lock(self, entity: Entity, message: BrokerMessage) -> None:
+        """Index the lock a message came back from the store with."""
+        assert message.lock_token is not None
+        self._locks[message.lock_token] = (entity, message.sequence_number)
+
+    def unlock(self, message: BrokerMessage) -> None:
         if message.lock_token is not None:
             self._locks.pop(message.lock_token, None)
         message.lock_token = None
         message.locked_until = None
 
-    def _arm(self, entity: _Entity, message: BrokerMessage) -> None:
-        """Register the next instant at which this message's state may change by itself."""
-        if message.state is MessageState.SCHEDULED:
-            due = message.scheduled_enqueue_time
-        elif message.locked_until is not None:
-            due = message.locked_until
-        elif message.state in (MessageState.ACTIVE, MessageState.DEFERRED):
-            due = message.expires_at
-        else:
-            return
-        if due is None or math.isinf(due):
-            return
-        earliest = self._timers[0][0] if self._timers else math.inf
-        heapq.heappush(self._timers, (due, entity.key, message.sequence_number))
-        if due < earliest:
-            self._wakeup.set()
-
-    def _arm_session(self, entity: _Entity, session_id: str, due: float) -> None:
-        earliest = self._session_timers[0][0] if self._session_timers else math.inf
-        heapq.heappush(self._session_timers, (due, entity.key, session_id))
-        if due < earliest:
-            self._wakeup.set()
+    def holder(self, lock_token: uuid.UUID) -> tuple[Entity, BrokerMessage] | None:
+        """The message that holds ``lock_token`` and its entity; None when no message does (any more),
+        whether or not the lock has expired."""
+        ref = self._locks.get(lock_token)
+        if ref is None:
+            return None
+        entity, seq = ref
+        message = entity.messages.get(seq)
+        if message is None or message.lock_token != lock_token:
+            self._locks.pop(lock_token, None)
+            return None
+        return entity, message

@@ -1,20 +1,33 @@
-"""What the admin API shows and does: message counts per entity, the entity list, purge."""
+"""`Inspection`: what the admin API shows and does: message counts, the entity list, the sessions of an
+entity, purge."""
 
 from __future__ import annotations
 
-from servicebus_emulator.model import EntityCounts, MessageState
-from servicebus_emulator.provider.entities import EntityInfo, Target, _sub_queue_of
-from servicebus_emulator.provider.state import log
-from servicebus_emulator.provider.timers import _Timers
+import logging
+
+from servicebus_emulator.model import EntityCounts, MessageState, SubQueue
+from servicebus_emulator.provider.entities import Entities
+from servicebus_emulator.provider.indexes import Indexes
+from servicebus_emulator.provider.journal import Journal
+from servicebus_emulator.provider.records import EntityInfo, SessionInfo, Target, sub_queue_of
+from servicebus_emulator.provider.timers import Timers
 from servicebus_emulator.store.base import DeleteMessage
 
+log = logging.getLogger(__package__)
 
-class _Inspection(_Timers):
-    """Counts, entity listing and purge."""
+
+class Inspection:
+    """Counts, entity and session listings (brought up to date first), and purge."""
+
+    def __init__(self, entities: Entities, indexes: Indexes, timers: Timers, journal: Journal) -> None:
+        self._entities = entities
+        self._indexes = indexes
+        self._timers = timers
+        self._journal = journal
 
     def counts(self, target: Target) -> EntityCounts:
-        entity = self._entity(target)
-        self.process_due()
+        entity = self._entities.get(target)
+        self._timers.process_due()
         tally = {state: 0 for state in MessageState}
         locked = 0
         for message in entity.messages.values():
@@ -36,18 +49,39 @@ class _Inspection(_Timers):
                 counts=self.counts(entity.target()),
                 topic=entity.topic.path if entity.topic else None,
             )
-            for entity in self._entities.values()
+            for entity in self._entities
+        ]
+
+    def sessions(self, target: Target) -> list[SessionInfo]:
+        """The sessions of a session-enabled entity that hold messages, a lock or state."""
+        entity = self._entities.get(target)
+        if not entity.requires_session:
+            return []
+        self._timers.process_due()
+        counts: dict[str, int] = {}
+        for message in entity.messages.values():
+            if message.session_id is not None and sub_queue_of(message) is SubQueue.MAIN:
+                counts[message.session_id] = counts.get(message.session_id, 0) + 1
+        names = sorted({*counts, *entity.session_locks, *entity.session_states})
+        return [
+            SessionInfo(
+                session_id=name,
+                messages=counts.get(name, 0),
+                locked_until=lock.locked_until if (lock := entity.session_locks.get(name)) else None,
+                has_state=name in entity.session_states,
+            )
+            for name in names
         ]
 
     async def purge(self, target: Target) -> int:
         """Delete every message of the main queue (any state but dead-lettered) or the dead-letter queue."""
-        entity = self._entity(target)
-        doomed = [m for m in entity.messages.values() if _sub_queue_of(m) is target.sub_queue]
+        entity = self._entities.get(target)
+        doomed = [m for m in entity.messages.values() if sub_queue_of(m) is target.sub_queue]
         for message in doomed:
-            self._unlock(message)
+            self._indexes.unlock(message)
             del entity.messages[message.sequence_number]
-        entity.ready[target.sub_queue].clear()
-        await self._commit([DeleteMessage(entity.key, m.sequence_number) for m in doomed])
+        self._indexes.clear_ready(entity, target.sub_queue)
+        await self._journal.commit([DeleteMessage(entity.key, m.sequence_number) for m in doomed])
         if doomed:
             log.info("entity purged", extra={"entity": target.address, "messages": len(doomed)})
         return len(doomed)

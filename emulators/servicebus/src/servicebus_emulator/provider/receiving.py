@@ -1,20 +1,41 @@
-"""Receiving without sessions: take, wait, receive, deferred messages by sequence number, and peek."""
+"""`Receiving`: receiving without sessions (take, wait, receive), deferred messages by sequence number,
+and peek."""
 
 from __future__ import annotations
 
-import asyncio
-import heapq
 from collections.abc import Iterable
+
+from emulator_common.clock import Clock
 
 from servicebus_emulator.errors import InvalidOperationError, MessageNotFoundError
 from servicebus_emulator.model import BrokerMessage, MessageState, ReceiveMode, SubQueue
-from servicebus_emulator.provider.entities import Target, _snapshot, _sub_queue_of
-from servicebus_emulator.provider.timers import _Timers
+from servicebus_emulator.provider.dead_lettering import DeadLettering
+from servicebus_emulator.provider.entities import Entities
+from servicebus_emulator.provider.indexes import Indexes
+from servicebus_emulator.provider.journal import Journal
+from servicebus_emulator.provider.records import Target, snapshot, sub_queue_of
+from servicebus_emulator.provider.timers import Timers
 from servicebus_emulator.store.base import DeleteMessage, StoreOp, UpdateMessage
 
 
-class _Receiving(_Timers):
-    """Taking messages (peek-lock or receive-and-delete) and peeking."""
+class Receiving:
+    """Taking messages (peek-lock or receive-and-delete), waiting for them, and peeking."""
+
+    def __init__(
+        self,
+        entities: Entities,
+        indexes: Indexes,
+        timers: Timers,
+        dead_lettering: DeadLettering,
+        journal: Journal,
+        clock: Clock,
+    ) -> None:
+        self._entities = entities
+        self._indexes = indexes
+        self._timers = timers
+        self._dead_lettering = dead_lettering
+        self._journal = journal
+        self._clock = clock
 
     def take(self, target: Target, mode: ReceiveMode, max_count: int) -> list[BrokerMessage]:
         """Up to ``max_count`` messages available now, in sequence order; never waits.
@@ -22,33 +43,31 @@ class _Receiving(_Timers):
         Peek-lock: each returned message is locked (``lock_token``, ``locked_until``). Receive-and-delete:
         each is removed. The returned records are copies, safe to keep.
         """
-        entity = self._receivable(target)
+        entity = self._entities.receivable(target)
         if entity.requires_session and target.sub_queue is SubQueue.MAIN:
             raise InvalidOperationError(
                 f"'{entity.path}' requires sessions: it is not possible to receive from it without "
                 "accepting a session"
             )
         now = self._clock.now()
-        self.process_due(now)
-        ready = entity.ready[target.sub_queue]
+        self._timers.process_due(now)
         taken: list[BrokerMessage] = []
         ops: list[StoreOp] = []
-        while ready and len(taken) < max_count:
-            seq = heapq.heappop(ready)
-            message = entity.messages.get(seq)
-            if message is None or not self._is_ready(message, target.sub_queue):
-                continue
+        while len(taken) < max_count:
+            message = self._indexes.pop_ready(entity, target.sub_queue)
+            if message is None:
+                break
             if message.state is MessageState.ACTIVE and message.expires_at <= now:
-                ops.extend(self._expire(entity, message))
+                ops.extend(self._dead_lettering.expire(entity, message))
                 continue
             if mode is ReceiveMode.PEEK_LOCK:
-                self._lock(entity, message, now)
-                ops.append(UpdateMessage(_snapshot(message)))
+                self._indexes.lock(entity, message, now)
+                ops.append(UpdateMessage(snapshot(message)))
             else:
-                del entity.messages[seq]
-                ops.append(DeleteMessage(entity.key, seq))
-            taken.append(_snapshot(message))
-        self._submit(ops)
+                del entity.messages[message.sequence_number]
+                ops.append(DeleteMessage(entity.key, message.sequence_number))
+            taken.append(snapshot(message))
+        self._journal.submit(ops)
         return taken
 
     async def wait_available(self, target: Target) -> None:
@@ -56,16 +75,10 @@ class _Receiving(_Timers):
 
         This is a hint: a competing receiver may take the message first.
         """
-        entity = self._receivable(target)
-        if self._has_ready(entity, target.sub_queue):
+        entity = self._entities.receivable(target)
+        if self._indexes.has_ready(entity, target.sub_queue):
             return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        waiters = entity.waiters[target.sub_queue]
-        waiters.add(waiter)
-        try:
-            await waiter
-        finally:
-            waiters.discard(waiter)
+        await self._indexes.wait(entity, target.sub_queue)
 
     async def receive(self, target: Target, mode: ReceiveMode, max_count: int) -> list[BrokerMessage]:
         """At least one message, up to ``max_count``, waiting for them (bound it with `asyncio.timeout`)."""
@@ -79,9 +92,9 @@ class _Receiving(_Timers):
         self, target: Target, sequence_numbers: Iterable[int], mode: ReceiveMode
     ) -> list[BrokerMessage]:
         """Deferred messages by sequence number, all or none (MessageNotFoundError names a missing one)."""
-        entity = self._receivable(target)
+        entity = self._entities.receivable(target)
         now = self._clock.now()
-        self.process_due(now)
+        self._timers.process_due(now)
         wanted = list(sequence_numbers)
         for seq in wanted:
             message = entity.messages.get(seq)
@@ -97,13 +110,13 @@ class _Receiving(_Timers):
         for seq in wanted:
             message = entity.messages[seq]
             if mode is ReceiveMode.PEEK_LOCK:
-                self._lock(entity, message, now)
-                ops.append(UpdateMessage(_snapshot(message)))
+                self._indexes.lock(entity, message, now)
+                ops.append(UpdateMessage(snapshot(message)))
             else:
                 del entity.messages[seq]
                 ops.append(DeleteMessage(entity.key, seq))
-            taken.append(_snapshot(message))
-        await self._commit(ops)
+            taken.append(snapshot(message))
+        await self._journal.commit(ops)
         return taken
 
     def peek(
@@ -111,16 +124,16 @@ class _Receiving(_Timers):
     ) -> list[BrokerMessage]:
         """Messages from a sequence number on, without locking (locked, deferred and scheduled included),
         only those of ``session_id`` when given (a session receiver peeks its session)."""
-        entity = self._entity(target)
-        self.process_due()
+        entity = self._entities.get(target)
+        self._timers.process_due()
         found = sorted(
             (
                 m
                 for seq, m in entity.messages.items()
                 if seq >= from_sequence_number
-                and _sub_queue_of(m) is target.sub_queue
+                and sub_queue_of(m) is target.sub_queue
                 and (session_id is None or m.session_id == session_id)
             ),
             key=lambda m: m.sequence_number,
         )
-        return [_snapshot(m) for m in found[: max(count, 0)]]
+        return [snapshot(m) for m in found[: max(count, 0)]]

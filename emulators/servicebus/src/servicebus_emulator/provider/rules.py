@@ -1,19 +1,26 @@
-"""The rules of a subscription, changed at run time (kept in memory only)."""
+"""`Rules`: the rules of a subscription, changed at run time (kept in memory only)."""
 
 from __future__ import annotations
+
+import logging
 
 from servicebus_emulator.errors import EntityAlreadyExistsError, EntityNotFoundError, InvalidOperationError
 from servicebus_emulator.filters import Rule
 from servicebus_emulator.model import EntityKind
-from servicebus_emulator.provider.entities import Target, _Entity
-from servicebus_emulator.provider.state import _State, log
+from servicebus_emulator.provider.entities import Entities
+from servicebus_emulator.provider.records import Entity, Target
+
+log = logging.getLogger(__package__)
 
 
-class _Rules(_State):
+class Rules:
     """Listing, adding and removing subscription rules."""
 
-    def _subscription(self, target: Target) -> _Entity:
-        entity = self._entity(target)
+    def __init__(self, entities: Entities) -> None:
+        self._entities = entities
+
+    def _subscription(self, target: Target) -> Entity:
+        entity = self._entities.get(target)
         if entity.kind is not EntityKind.SUBSCRIPTION:
             raise InvalidOperationError(
                 f"'{entity.path}' is not a subscription; only subscriptions have rules"

@@ -1,9 +1,11 @@
-"""Sending: size and session checks, duplicate detection, scheduling, and cancelling scheduled messages."""
+"""`Sending`: size and session checks, duplicate detection, scheduling, and cancelling scheduled messages."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+
+from emulator_common.clock import Clock
 
 from servicebus_emulator.errors import InvalidOperationError, MessageNotFoundError, MessageSizeExceededError
 from servicebus_emulator.model import (
@@ -14,13 +16,25 @@ from servicebus_emulator.model import (
     SendResult,
     SubQueue,
 )
-from servicebus_emulator.provider.delivery import _Delivery
-from servicebus_emulator.provider.entities import Target, _Entity
+from servicebus_emulator.provider.delivery import Delivery
+from servicebus_emulator.provider.entities import Entities
+from servicebus_emulator.provider.journal import Journal
+from servicebus_emulator.provider.records import Entity, Target
+from servicebus_emulator.provider.sequences import Sequences
 from servicebus_emulator.store.base import DeleteDuplicate, DeleteMessage, PutDuplicate, PutMessage, StoreOp
 
 
-class _Sending(_Delivery):
-    """Accepting messages (and cancelling scheduled ones)."""
+class Sending:
+    """Accepting messages (made visible once durable) and cancelling scheduled ones."""
+
+    def __init__(
+        self, entities: Entities, delivery: Delivery, sequences: Sequences, journal: Journal, clock: Clock
+    ) -> None:
+        self._entities = entities
+        self._delivery = delivery
+        self._sequences = sequences
+        self._journal = journal
+        self._clock = clock
 
     async def send(self, target: Target, messages: Sequence[IncomingMessage]) -> list[SendResult]:
         """Accept messages (one batch = one atomic, durable write); returns once they are durable.
@@ -28,7 +42,7 @@ class _Sending(_Delivery):
         A message with ``scheduled_enqueue_time`` in the future is scheduled. A duplicate message id
         within the detection window is accepted and dropped (``SendResult.duplicate``), as in Azure.
         """
-        entity = self._entity(target)
+        entity = self._entities.get(target)
         if entity.kind is EntityKind.SUBSCRIPTION or target.sub_queue is SubQueue.DEAD_LETTER:
             raise InvalidOperationError(f"cannot send to '{target.address}'")
         if entity.requires_session and any(m.session_id is None for m in messages):
@@ -45,7 +59,7 @@ class _Sending(_Delivery):
         self._forget_old_duplicates(entity, now)
         ops: list[StoreOp] = []
         results: list[SendResult] = []
-        accepted: list[tuple[_Entity, BrokerMessage]] = []
+        accepted: list[tuple[Entity, BrokerMessage]] = []
         remembered: list[str] = []
         for incoming in messages:
             message_id = incoming.message_id or uuid.uuid4().hex
@@ -56,31 +70,33 @@ class _Sending(_Delivery):
                 entity.duplicates[message_id] = now
                 remembered.append(message_id)
                 ops.append(PutDuplicate(entity.key, message_id, now))
+            # Recorded below only if the batch writes anything: a batch wholly dropped leaves no trace.
             entity.last_sequence += 1
             message = self._new_message(entity, entity.last_sequence, incoming, message_id, now)
             results.append(SendResult(message.sequence_number))
             if entity.kind is EntityKind.TOPIC and message.state is not MessageState.SCHEDULED:
-                accepted.extend(self._fan_out(entity, message))
+                accepted.extend(self._delivery.fan_out(entity, message))
             else:
-                accepted.extend(self._arrive(entity, message))
+                accepted.extend(self._delivery.arrive(entity, message))
         if not accepted and not ops:
             return results
         ops.extend(PutMessage(message) for _, message in accepted)
-        self._sequenced.add(entity.key)
-        ops.extend(self._sequence_ops())
+        self._sequences.record(entity)
+        ops.extend(self._sequences.ops())
 
         def publish() -> None:
-            self._place(accepted)
+            self._delivery.place(accepted)
 
         def forget() -> None:
             for message_id in remembered:
                 entity.duplicates.pop(message_id, None)
 
-        await self._commit(ops, on_success=publish, on_failure=forget)
+        await self._journal.commit(ops, on_success=publish, on_failure=forget)
         return results
 
+    @staticmethod
     def _new_message(
-        self, entity: _Entity, sequence_number: int, incoming: IncomingMessage, message_id: str, now: float
+        entity: Entity, sequence_number: int, incoming: IncomingMessage, message_id: str, now: float
     ) -> BrokerMessage:
         scheduled = incoming.scheduled_enqueue_time
         is_scheduled = scheduled is not None and scheduled > now
@@ -108,7 +124,7 @@ class _Sending(_Delivery):
             state=MessageState.SCHEDULED if is_scheduled else MessageState.ACTIVE,
         )
 
-    def _forget_old_duplicates(self, entity: _Entity, now: float) -> None:
+    def _forget_old_duplicates(self, entity: Entity, now: float) -> None:
         if not entity.duplicates:
             return
         ops: list[StoreOp] = []
@@ -118,10 +134,10 @@ class _Sending(_Delivery):
                 break
             entity.duplicates.popitem(last=False)
             ops.append(DeleteDuplicate(entity.key, message_id))
-        self._submit(ops)
+        self._journal.submit(ops)
 
     async def cancel_scheduled(self, target: Target, sequence_numbers: Iterable[int]) -> None:
-        entity = self._entity(target)
+        entity = self._entities.get(target)
         wanted = list(sequence_numbers)
         for seq in wanted:
             message = entity.messages.get(seq)
@@ -129,4 +145,4 @@ class _Sending(_Delivery):
                 raise MessageNotFoundError(seq)
         for seq in wanted:
             entity.messages.pop(seq, None)
-        await self._commit([DeleteMessage(entity.key, seq) for seq in wanted])
+        await self._journal.commit([DeleteMessage(entity.key, seq) for seq in wanted])

@@ -1,33 +1,49 @@
-"""Settling a locked message by its lock token: complete, abandon, release, defer, dead-letter, renew."""
+"""`Settlement`: settling a locked message by its lock token (complete, abandon, release, defer,
+dead-letter) and renewing or losing its lock."""
 
 from __future__ import annotations
 
 import uuid
 
+from emulator_common.clock import Clock
+
 from servicebus_emulator.errors import InvalidOperationError, MessageLockLostError, SessionLockLostError
 from servicebus_emulator.model import BrokerMessage, MessageState
-from servicebus_emulator.provider.dead_lettering import _DeadLettering
-from servicebus_emulator.provider.entities import _Entity, _session_lost, _snapshot
+from servicebus_emulator.provider.dead_lettering import DeadLettering
+from servicebus_emulator.provider.indexes import Indexes
+from servicebus_emulator.provider.journal import Journal
+from servicebus_emulator.provider.records import Entity, session_lost, snapshot
+from servicebus_emulator.provider.timer_queue import TimerQueue
 from servicebus_emulator.store.base import DeleteMessage, UpdateMessage
 
 
-class _Settlement(_DeadLettering):
-    """Lock-token lookup and the settlement outcomes."""
+class Settlement:
+    """The settlement outcomes, each on a lock that must still be held."""
 
-    def _locked(self, lock_token: uuid.UUID) -> tuple[_Entity, BrokerMessage]:
-        ref = self._locks.get(lock_token)
-        if ref is None:
+    def __init__(
+        self,
+        indexes: Indexes,
+        timer_queue: TimerQueue,
+        dead_lettering: DeadLettering,
+        journal: Journal,
+        clock: Clock,
+    ) -> None:
+        self._indexes = indexes
+        self._timer_queue = timer_queue
+        self._dead_lettering = dead_lettering
+        self._journal = journal
+        self._clock = clock
+
+    def _locked(self, lock_token: uuid.UUID) -> tuple[Entity, BrokerMessage]:
+        held = self._indexes.holder(lock_token)
+        if held is None:
             raise MessageLockLostError(lock_token)
-        entity, seq = ref
-        message = entity.messages.get(seq)
-        if message is None or message.lock_token != lock_token:
-            self._locks.pop(lock_token, None)
-            raise MessageLockLostError(lock_token)
+        entity, message = held
         assert message.locked_until is not None
         if message.locked_until <= self._clock.now():
-            self._submit(self._lock_lost(entity, message))
+            self._journal.submit(self._dead_lettering.lock_lost(entity, message))
             if entity.requires_session and message.session_id is not None:
-                raise SessionLockLostError(_session_lost(message.session_id))
+                raise SessionLockLostError(session_lost(message.session_id))
             raise MessageLockLostError(lock_token)
         return entity, message
 
@@ -40,31 +56,31 @@ class _Settlement(_DeadLettering):
 
     async def complete(self, lock_token: uuid.UUID) -> None:
         entity, message = self._locked(lock_token)
-        self._unlock(message)
+        self._indexes.unlock(message)
         del entity.messages[message.sequence_number]
-        await self._commit([DeleteMessage(entity.key, message.sequence_number)])
+        await self._journal.commit([DeleteMessage(entity.key, message.sequence_number)])
 
     async def abandon(self, lock_token: uuid.UUID) -> None:
         """Give the message back; counts as a delivery attempt (MaxDeliveryCount → dead-letter queue)."""
         entity, message = self._locked(lock_token)
-        await self._commit(self._lock_lost(entity, message))
+        await self._journal.commit(self._dead_lettering.lock_lost(entity, message))
 
     async def release(self, lock_token: uuid.UUID) -> None:
         """Give the message back without counting a delivery attempt (AMQP Released: never delivered)."""
         entity, message = self._locked(lock_token)
-        self._unlock(message)
-        self._make_ready(entity, message)
-        self._arm(entity, message)
-        await self._commit([UpdateMessage(_snapshot(message))])
+        self._indexes.unlock(message)
+        self._indexes.make_ready(entity, message)
+        self._timer_queue.arm(entity, message)
+        await self._journal.commit([UpdateMessage(snapshot(message))])
 
     async def defer(self, lock_token: uuid.UUID) -> None:
         entity, message = self._locked(lock_token)
         if message.state is MessageState.DEAD_LETTERED:
             raise InvalidOperationError("a dead-lettered message cannot be deferred")
-        self._unlock(message)
+        self._indexes.unlock(message)
         message.state = MessageState.DEFERRED
-        self._arm(entity, message)
-        await self._commit([UpdateMessage(_snapshot(message))])
+        self._timer_queue.arm(entity, message)
+        await self._journal.commit([UpdateMessage(snapshot(message))])
 
     async def dead_letter(
         self, lock_token: uuid.UUID, reason: str | None = None, description: str | None = None
@@ -72,18 +88,18 @@ class _Settlement(_DeadLettering):
         entity, message = self._locked(lock_token)
         if message.state is MessageState.DEAD_LETTERED:
             raise InvalidOperationError("the message is already in the dead-letter queue")
-        self._unlock(message)
-        await self._commit(self._dead_letter(entity, message, reason, description))
+        self._indexes.unlock(message)
+        await self._journal.commit(self._dead_lettering.dead_letter(entity, message, reason, description))
 
     async def renew_lock(self, lock_token: uuid.UUID) -> float:
         """Extend the lock by the entity's LockDuration from now; returns the new locked-until time."""
         entity, message = self._locked(lock_token)
         message.locked_until = self._clock.now() + entity.lock_duration
-        self._arm(entity, message)
-        await self._commit([UpdateMessage(_snapshot(message))])
+        self._timer_queue.arm(entity, message)
+        await self._journal.commit([UpdateMessage(snapshot(message))])
         return message.locked_until
 
     async def lose_lock(self, lock_token: uuid.UUID) -> None:
         """Fault injection: behave as if the lock had expired now."""
         entity, message = self._locked(lock_token)
-        await self._commit(self._lock_lost(entity, message))
+        await self._journal.commit(self._dead_lettering.lock_lost(entity, message))
