@@ -41,11 +41,12 @@ status: install ## health of every component
 
 test: lint typecheck test-python test-node ## every check and suite
 
-lint: install ## ruff, yamllint, shellcheck, hadolint
+lint: install ## ruff, yamllint, shellcheck, hadolint, eslint + prettier (`npm run lint`)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/lint-files.sh
+	npm run --silent lint
 
 typecheck: install ## mypy (strict) over every Python package, `npm run typecheck` in every Node workspace
 	$(BIN)/mypy $$($(BIN)/python scripts/workspace.py python-sources)

@@ -12,9 +12,11 @@ import {
   screenshot,
   uniqueEmail,
   waitForStatus,
+  type Session,
 } from './support';
 
-let browser: Browser;
+// Undefined when Chromium failed to launch: beforeAll fails then, and no journey runs.
+let browser: Browser | undefined;
 beforeAll(async () => {
   browser = await launchBrowser();
 });
@@ -22,9 +24,14 @@ afterAll(async () => {
   await browser?.close();
 });
 
+function newSession(viewport?: { width: number; height: number }): Promise<Session> {
+  if (browser === undefined) throw new Error('Chromium is not running');
+  return openSession(browser, viewport);
+}
+
 describe('shopping journeys', () => {
   it('buys two products with the success card: the order reaches PAID, is listed in the history and the confirmation email arrives', async () => {
-    const { context, page, problems } = await openSession(browser);
+    const { context, page, problems } = await newSession();
     try {
       await page.goto('/');
       await page.getByRole('list', { name: 'Products' }).waitFor();
@@ -65,7 +72,7 @@ describe('shopping journeys', () => {
   });
 
   it('shows PAYMENT_FAILED for a declined card and offers a retry that keeps the cart', async () => {
-    const { context, page, problems } = await openSession(browser);
+    const { context, page, problems } = await newSession();
     try {
       const [name] = await addProductsToCart(page, 1);
       await page.goto('/checkout');
@@ -88,7 +95,7 @@ describe('shopping journeys', () => {
   });
 
   it('explains insufficient funds on the confirmation page', async () => {
-    const { context, page, problems } = await openSession(browser);
+    const { context, page, problems } = await newSession();
     try {
       await addProductsToCart(page, 1);
       await page.goto('/checkout');
@@ -104,7 +111,7 @@ describe('shopping journeys', () => {
   });
 
   it('names each invalid field of a bad checkout form submitted from the keyboard on a phone-sized screen', async () => {
-    const { context, page, problems } = await openSession(browser, PHONE);
+    const { context, page, problems } = await newSession(PHONE);
     try {
       await addProductsToCart(page, 1);
       await page.goto('/checkout');
@@ -118,8 +125,12 @@ describe('shopping journeys', () => {
       for (const label of ['Email address', 'Full name', 'Phone number (optional)', 'Card number']) {
         await expect(page.getByLabel(label).getAttribute('aria-invalid')).resolves.toBe('true');
       }
-      await expect(page.evaluate(() => document.activeElement?.textContent ?? '')).resolves.toContain('Please correct the following');
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await expect(page.evaluate(() => document.activeElement?.textContent ?? '')).resolves.toContain(
+        'Please correct the following',
+      );
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot(page, 'checkout-validation-phone');
       expect(problems).toEqual([]);

@@ -48,7 +48,10 @@ export interface Session {
   readonly problems: string[];
 }
 
-export async function openSession(browser: Browser, viewport: { width: number; height: number } = DESKTOP): Promise<Session> {
+export async function openSession(
+  browser: Browser,
+  viewport: { width: number; height: number } = DESKTOP,
+): Promise<Session> {
   const context = await browser.newContext({ viewport, baseURL: FRONTEND_URL });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -87,7 +90,10 @@ export async function addProductsToCart(page: Page, count: number): Promise<stri
   return names;
 }
 
-export async function fillCheckout(page: Page, details: { email: string; name: string; card: string; phone?: string }): Promise<void> {
+export async function fillCheckout(
+  page: Page,
+  details: { email: string; name: string; card: string; phone?: string },
+): Promise<void> {
   await page.getByLabel('Email address').fill(details.email);
   await page.getByLabel('Full name').fill(details.name);
   if (details.phone !== undefined) await page.getByLabel('Phone number (optional)').fill(details.phone);

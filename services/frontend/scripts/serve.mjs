@@ -40,7 +40,9 @@ const NO_STORE = 'no-store';
 
 /** @param {string} event @param {Record<string, unknown>} fields */
 function log(event, fields = {}) {
-  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', logger: 'frontend-serve', event, ...fields })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'info', logger: 'frontend-serve', event, ...fields })}\n`,
+  );
 }
 
 /** @param {string} value @param {string} flag @returns {string} origin of an http(s) URL */
@@ -51,7 +53,9 @@ export function originOf(value, flag) {
   } catch {
     throw new Error(`${flag} must be an absolute http(s) URL, got "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${flag} must be an http(s) URL, got "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${flag} must be an http(s) URL, got "${value}"`);
+  }
   return url.origin;
 }
 
@@ -155,7 +159,13 @@ export function createStaticServer(options) {
   return createServer(async (req, res) => {
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        sendBody(req, res, 405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }, 'method not allowed\n');
+        sendBody(
+          req,
+          res,
+          405,
+          { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' },
+          'method not allowed\n',
+        );
         return;
       }
       let pathname;
@@ -166,11 +176,23 @@ export function createStaticServer(options) {
         return;
       }
       if (pathname === '/health') {
-        sendBody(req, res, 200, { 'Content-Type': 'application/json', 'Cache-Control': NO_STORE }, '{"status":"healthy"}\n');
+        sendBody(
+          req,
+          res,
+          200,
+          { 'Content-Type': 'application/json', 'Cache-Control': NO_STORE },
+          '{"status":"healthy"}\n',
+        );
         return;
       }
       if (pathname === '/config.js') {
-        sendBody(req, res, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': NO_STORE }, config);
+        sendBody(
+          req,
+          res,
+          200,
+          { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': NO_STORE },
+          config,
+        );
         return;
       }
       const file = path.join(dist, pathname);
@@ -186,7 +208,13 @@ export function createStaticServer(options) {
       }
       // A missing file under /assets/ or with an extension is a real 404; anything else is an app route.
       if (pathname.startsWith('/assets/') || path.extname(pathname) !== '') {
-        sendBody(req, res, 404, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_CACHE }, 'not found\n');
+        sendBody(
+          req,
+          res,
+          404,
+          { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': NO_CACHE },
+          'not found\n',
+        );
         return;
       }
       const index = path.join(dist, 'index.html');
@@ -198,8 +226,9 @@ export function createStaticServer(options) {
       sendFile(req, res, index, indexSize, NO_CACHE);
     } catch (error) {
       log('request failed', { level: 'error', error: error instanceof Error ? error.message : String(error) });
-      if (!res.headersSent) sendBody(req, res, 500, { 'Content-Type': 'text/plain; charset=utf-8' }, 'internal error\n');
-      else res.destroy();
+      if (!res.headersSent) {
+        sendBody(req, res, 500, { 'Content-Type': 'text/plain; charset=utf-8' }, 'internal error\n');
+      } else res.destroy();
     }
   });
 }
@@ -216,13 +245,19 @@ function main() {
     },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be 0-65535, got "${values.port}"`);
+  }
   originOf(values['product-api'], '--product-api');
   originOf(values['order-api'], '--order-api');
   if (!existsSync(path.join(values.dist, 'index.html'))) {
     throw new Error(`${path.join(values.dist, 'index.html')} does not exist: run \`npm run build\` first`);
   }
-  const server = createStaticServer({ dist: values.dist, productApi: values['product-api'], orderApi: values['order-api'] });
+  const server = createStaticServer({
+    dist: values.dist,
+    productApi: values['product-api'],
+    orderApi: values['order-api'],
+  });
   server.listen(port, values.host, () => {
     const address = server.address();
     log('listening', {

@@ -1,7 +1,7 @@
 import { Link, Route, Routes } from 'react-router';
-import { ApiProvider } from './api/context';
+import { ApiProvider } from './api/ApiProvider';
 import type { ShopApi } from './api/index';
-import { CartProvider } from './cart/CartContext';
+import { CartProvider } from './cart/CartProvider';
 import { Empty } from './components/Feedback';
 import { Layout } from './components/Layout';
 import { CartPage } from './pages/CartPage';

@@ -3,7 +3,8 @@
  * The container's web server setup, run for real: shop-entrypoint.sh writes config.js and the CSP origins,
  * the templates are rendered the way the nginx image renders them (envsubst of the variables that are set),
  * and a real nginx serves a small dist/. Needs `nginx` and `envsubst` on the PATH (Debian: nginx-light,
- * gettext-base); without them only the entrypoint tests run.
+ * gettext-base); without them only the entrypoint tests run, except under CI (`CI` set), where the nginx tests
+ * fail instead: CI installs both (.ci/run), so a missing one is a broken machine, not a pass.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,10 +41,15 @@ describe('shop-entrypoint.sh', () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'shop-entrypoint-'));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('writes config.js and exports the CSP origins before running its command', () => {
-    const { status, exported } = runEntrypoint({ SHOP_PRODUCT_API: 'http://127.0.0.1:8001/', SHOP_ORDER_API: 'https://orders.example.com:8443/api' }, dir);
+    const { status, exported } = runEntrypoint(
+      { SHOP_PRODUCT_API: 'http://127.0.0.1:8001/', SHOP_ORDER_API: 'https://orders.example.com:8443/api' },
+      dir,
+    );
     expect(status).toBe(0);
     expect(readFileSync(path.join(dir, 'config.js'), 'utf8')).toBe(
       'window.__SHOP_CONFIG__ = {"productApi":"http://127.0.0.1:8001","orderApi":"https://orders.example.com:8443/api"};\n',
@@ -54,7 +60,10 @@ describe('shop-entrypoint.sh', () => {
   });
 
   it('lists a shared origin once', () => {
-    const { exported } = runEntrypoint({ SHOP_PRODUCT_API: 'https://api.example.com/product', SHOP_ORDER_API: 'https://api.example.com/order' }, dir);
+    const { exported } = runEntrypoint(
+      { SHOP_PRODUCT_API: 'https://api.example.com/product', SHOP_ORDER_API: 'https://api.example.com/order' },
+      dir,
+    );
     expect(exported['SHOP_CSP_CONNECT_SRC']).toBe('https://api.example.com');
   });
 
@@ -64,7 +73,10 @@ describe('shop-entrypoint.sh', () => {
     ['http://$host', 'characters not allowed'],
     ['http://user@evil.example.com', 'plain host[:port]'],
   ])('refuses SHOP_PRODUCT_API=%s and starts nothing', (url, message) => {
-    const { status, stderr, exported } = runEntrypoint({ SHOP_PRODUCT_API: url, SHOP_ORDER_API: 'http://127.0.0.1:8002' }, dir);
+    const { status, stderr, exported } = runEntrypoint(
+      { SHOP_PRODUCT_API: url, SHOP_ORDER_API: 'http://127.0.0.1:8002' },
+      dir,
+    );
     expect(status).toBe(64);
     expect(stderr).toContain(`SHOP_PRODUCT_API`);
     expect(stderr).toContain(message);
@@ -84,46 +96,77 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      probe.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
     });
   });
 }
 
-function request(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function request(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     get(url, { headers }, (res) => {
       let body = '';
       res.setEncoding('latin1');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+      });
     }).on('error', reject);
   });
 }
 
-describe.skipIf(!available('nginx') || !available('envsubst'))('nginx with the rendered templates', () => {
-  let work: string;
-  let nginx: ChildProcess;
+// Like the browser journey (e2e/tests/test_browser_journey.py): skipped without the programs, failed under CI.
+const MISSING = ['nginx', 'envsubst'].filter((program) => !available(program));
+const UNDER_CI = Boolean(process.env['CI']);
+
+describe.skipIf(MISSING.length > 0 && !UNDER_CI)('nginx with the rendered templates', () => {
+  let work = '';
+  let nginx: ChildProcess | undefined;
   let base: string;
 
   beforeAll(async () => {
+    if (MISSING.length > 0) {
+      throw new Error(
+        `${MISSING.join(' and ')} not on the PATH; .ci/run installs nginx-light and gettext-base with apt-get`,
+      );
+    }
     work = mkdtempSync(path.join(tmpdir(), 'shop-nginx-'));
     // nginx workers drop to an unprivileged user when the test runs as root: they must be able to read here.
     chmodSync(work, 0o755);
     const port = await freePort();
     const { exported } = runEntrypoint(
-      { SHOP_PRODUCT_API: 'http://127.0.0.1:18001', SHOP_ORDER_API: 'http://127.0.0.1:18002', NGINX_PORT: String(port) },
+      {
+        SHOP_PRODUCT_API: 'http://127.0.0.1:18001',
+        SHOP_ORDER_API: 'http://127.0.0.1:18002',
+        NGINX_PORT: String(port),
+      },
       path.join(work, 'config'),
     );
     const html = path.join(work, 'html');
     mkdirSync(path.join(html, 'assets'), { recursive: true });
-    writeFileSync(path.join(html, 'index.html'), '<!doctype html><script src="/config.js"></script><div id="root"></div>');
+    writeFileSync(
+      path.join(html, 'index.html'),
+      '<!doctype html><script src="/config.js"></script><div id="root"></div>',
+    );
     writeFileSync(path.join(html, 'assets', 'index-abc123.js'), `console.log(${JSON.stringify('y'.repeat(4000))});`);
     mkdirSync(path.join(work, 'conf.d'));
-    const variables = Object.keys(exported).map((name) => `\${${name}}`).join(' ');
+    const variables = Object.keys(exported)
+      .map((name) => `\${${name}}`)
+      .join(' ');
     for (const template of readdirSync(TEMPLATES).filter((name) => name.endsWith('.template'))) {
-      const rendered = execFileSync('envsubst', [variables], { input: readFileSync(path.join(TEMPLATES, template)), env: exported });
+      const rendered = execFileSync('envsubst', [variables], {
+        input: readFileSync(path.join(TEMPLATES, template)),
+        env: exported,
+      });
       // The image's web root is /usr/share/nginx/html; here it is the temporary one.
-      writeFileSync(path.join(work, 'conf.d', template.replace(/\.template$/, '')), rendered.toString().replace('/usr/share/nginx/html', html));
+      writeFileSync(
+        path.join(work, 'conf.d', template.replace(/\.template$/, '')),
+        rendered.toString().replace('/usr/share/nginx/html', html),
+      );
     }
     writeFileSync(
       path.join(work, 'nginx.conf'),
@@ -158,12 +201,13 @@ describe.skipIf(!available('nginx') || !available('envsubst'))('nginx with the r
   });
 
   afterAll(async () => {
-    if (nginx !== undefined && nginx.exitCode === null) {
-      const exited = new Promise((resolve) => nginx.once('exit', resolve));
-      nginx.kill('SIGTERM');
+    const server = nginx;
+    if (server?.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
       await exited;
     }
-    rmSync(work, { recursive: true, force: true });
+    if (work !== '') rmSync(work, { recursive: true, force: true });
   });
 
   it('answers /health', async () => {
@@ -184,7 +228,9 @@ describe.skipIf(!available('nginx') || !available('envsubst'))('nginx with the r
     expect(response.status).toBe(200);
     expect(response.body).toContain('<div id="root">');
     expect(response.headers['cache-control']).toBe('no-cache');
-    expect(response.headers['content-security-policy']).toContain("connect-src 'self' http://127.0.0.1:18001 http://127.0.0.1:18002");
+    expect(response.headers['content-security-policy']).toContain(
+      "connect-src 'self' http://127.0.0.1:18001 http://127.0.0.1:18002",
+    );
     expect(response.headers['content-security-policy']).toContain("script-src 'self';");
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-frame-options']).toBe('DENY');

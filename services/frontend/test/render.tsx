@@ -2,7 +2,7 @@ import { render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { App } from '../src/App';
 import { createShopApi } from '../src/api/index';
-import { CART_STORAGE_KEY } from '../src/cart/CartContext';
+import { CART_STORAGE_KEY } from '../src/cart/CartProvider';
 import { serializeCart, type CartLine } from '../src/domain/cart';
 
 /** Renders the whole app at `path`, both APIs pointing at `apiUrl` (a stub server). */

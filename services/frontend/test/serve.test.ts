@@ -10,15 +10,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configScript, contentSecurityPolicy, createStaticServer } from '../scripts/serve.mjs';
 
 const CONFIG = { productApi: 'http://127.0.0.1:18001', orderApi: 'https://orders.example.com:8443/api' };
-const INDEX = '<!doctype html><html><head><script src="/config.js"></script></head><body><div id="root"></div></body></html>';
+const INDEX =
+  '<!doctype html><html><head><script src="/config.js"></script></head><body><div id="root"></div></body></html>';
 
 /** A GET that sends the path exactly as written (fetch would normalise `%2e%2e`) and keeps the body raw. */
-function rawGet(pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+function rawGet(
+  pathname: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     get(`${base}${pathname}`, { headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+      });
     }).on('error', reject);
   });
 }
@@ -88,7 +94,13 @@ describe('serve.mjs', () => {
   });
 
   it('does not serve files outside dist', async () => {
-    for (const attempt of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e%5csecret.txt']) {
+    for (const attempt of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/%2e%2e%5csecret.txt',
+    ]) {
       const response = await rawGet(attempt);
       expect(response.body.toString()).not.toContain('SECRET-OUTSIDE-DIST');
     }
@@ -112,7 +124,9 @@ describe('serve.mjs', () => {
   });
 
   it('names the flag at fault for an API address that is not a URL', () => {
-    expect(() => contentSecurityPolicy({ productApi: 'not a url', orderApi: CONFIG.orderApi })).toThrow('--product-api must be an absolute http(s) URL');
+    expect(() => contentSecurityPolicy({ productApi: 'not a url', orderApi: CONFIG.orderApi })).toThrow(
+      '--product-api must be an absolute http(s) URL',
+    );
   });
 });
 
@@ -124,13 +138,21 @@ describe('serve.mjs as a process', () => {
 
   it('logs the port it listens on and stops on SIGTERM', async () => {
     const script = path.resolve(import.meta.dirname, '..', 'scripts', 'serve.mjs');
-    child = spawn(process.execPath, [script, '--port', '0', '--dist', dist, '--product-api', CONFIG.productApi, '--order-api', CONFIG.orderApi], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [script, '--port', '0', '--dist', dist, '--product-api', CONFIG.productApi, '--order-api', CONFIG.orderApi],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const running = child;
     const line = await new Promise<string>((resolve, reject) => {
-      running.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString()));
-      running.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+      running.stdout?.once('data', (chunk: Buffer) => {
+        resolve(chunk.toString());
+      });
+      running.once('exit', (code) => {
+        reject(new Error(`exited with ${code}`));
+      });
     });
     const listening = JSON.parse(line) as { event: string; port: number };
     expect(listening.event).toBe('listening');
@@ -143,9 +165,11 @@ describe('serve.mjs as a process', () => {
   it('refuses to start without a build, saying what to run', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'frontend-empty-'));
     const script = path.resolve(import.meta.dirname, '..', 'scripts', 'serve.mjs');
-    const failed = spawn(process.execPath, [script, '--port', '0', '--dist', empty], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const failed = spawn(process.execPath, [script, '--port', '0', '--dist', empty], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    failed.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    failed.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => failed.once('exit', resolve));
     rmSync(empty, { recursive: true, force: true });
     expect(code).toBe(2);

@@ -74,12 +74,21 @@ export async function startStubApi(): Promise<StubApi> {
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
+        server.close((error) => {
+          if (error) reject(error);
+          else resolve();
+        });
       }),
   };
 }
 
-export function problem(status: number, title: string, detail: string, slug?: string, extra: Record<string, unknown> = {}) {
+export function problem(
+  status: number,
+  title: string,
+  detail: string,
+  slug?: string,
+  extra: Record<string, unknown> = {},
+) {
   return {
     type: slug === undefined ? 'about:blank' : `https://contoso-shop.example/problems/${slug}`,
     title,

@@ -1,7 +1,7 @@
-import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { EventHubConsumerClient, EventHubProducerClient, earliestEventPosition } from "@azure/event-hubs";
-import { startEmulator } from "../support/emulator.mjs";
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { EventHubConsumerClient, EventHubProducerClient, earliestEventPosition } from '@azure/event-hubs';
+import { startEmulator } from '../support/emulator.mjs';
 
 let emulator;
 
@@ -37,15 +37,15 @@ function receive(consumer, partitionId, count, startPosition, options = {}) {
   });
 }
 
-test("hub and partition properties", async () => {
+test('hub and partition properties', async () => {
   const producer = new EventHubProducerClient(emulator.connectionString());
   try {
     const hub = await producer.getEventHubProperties();
-    assert.equal(hub.name, "order-events");
-    assert.deepEqual(hub.partitionIds, ["0", "1", "2", "3"]);
-    await producer.sendBatch([{ body: "p" }], { partitionId: "2" });
-    const partition = await producer.getPartitionProperties("2");
-    assert.equal(partition.partitionId, "2");
+    assert.equal(hub.name, 'order-events');
+    assert.deepEqual(hub.partitionIds, ['0', '1', '2', '3']);
+    await producer.sendBatch([{ body: 'p' }], { partitionId: '2' });
+    const partition = await producer.getPartitionProperties('2');
+    assert.equal(partition.partitionId, '2');
     assert.equal(partition.isEmpty, false);
     assert.ok(partition.lastEnqueuedSequenceNumber >= 0);
   } finally {
@@ -53,8 +53,8 @@ test("hub and partition properties", async () => {
   }
 });
 
-test("unknown hub is an error", async () => {
-  const producer = new EventHubProducerClient(emulator.connectionString("no-such-hub"), {
+test('unknown hub is an error', async () => {
+  const producer = new EventHubProducerClient(emulator.connectionString('no-such-hub'), {
     retryOptions: { maxRetries: 0 },
   });
   try {
@@ -64,15 +64,15 @@ test("unknown hub is an error", async () => {
   }
 });
 
-test("a keyed batch is received with its stamps from the earliest position", async () => {
+test('a keyed batch is received with its stamps from the earliest position', async () => {
   const producer = new EventHubProducerClient(emulator.connectionString());
-  const consumer = new EventHubConsumerClient("analytics", emulator.connectionString());
+  const consumer = new EventHubConsumerClient('analytics', emulator.connectionString());
   try {
-    const batch = await producer.createBatch({ partitionId: "1" });
+    const batch = await producer.createBatch({ partitionId: '1' });
     assert.ok(batch.tryAdd({ body: { order: 1 } }));
     assert.ok(batch.tryAdd({ body: { order: 2 } }));
     await producer.sendBatch(batch);
-    const events = await receive(consumer, "1", 2, earliestEventPosition);
+    const events = await receive(consumer, '1', 2, earliestEventPosition);
     assert.deepEqual(
       events.slice(0, 2).map((e) => e.body),
       [{ order: 1 }, { order: 2 }],
@@ -83,25 +83,25 @@ test("a keyed batch is received with its stamps from the earliest position", asy
     assert.ok(events[0].enqueuedTimeUtc instanceof Date);
 
     // "order-42" hashes to partition 3 of 4 (the service's lookup3 mapping, see tests/test_hashing.py).
-    await producer.sendBatch([{ body: "keyed" }], { partitionKey: "order-42" });
-    const keyed = await receive(consumer, "3", 1, earliestEventPosition);
-    assert.equal(keyed[0].partitionKey, "order-42");
+    await producer.sendBatch([{ body: 'keyed' }], { partitionKey: 'order-42' });
+    const keyed = await receive(consumer, '3', 1, earliestEventPosition);
+    assert.equal(keyed[0].partitionKey, 'order-42');
   } finally {
     await consumer.close();
     await producer.close();
   }
 });
 
-test("a higher owner level takes the partition from a lower one", async () => {
-  const first = new EventHubConsumerClient("notification-service", emulator.connectionString());
-  const second = new EventHubConsumerClient("notification-service", emulator.connectionString());
+test('a higher owner level takes the partition from a lower one', async () => {
+  const first = new EventHubConsumerClient('notification-service', emulator.connectionString());
+  const second = new EventHubConsumerClient('notification-service', emulator.connectionString());
   const producer = new EventHubProducerClient(emulator.connectionString());
   try {
-    await producer.sendBatch([{ body: "epoch" }], { partitionId: "0" });
+    await producer.sendBatch([{ body: 'epoch' }], { partitionId: '0' });
     const stolen = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("first reader was not displaced")), 20_000);
+      const timer = setTimeout(() => reject(new Error('first reader was not displaced')), 20_000);
       const subscription = first.subscribe(
-        "0",
+        '0',
         {
           processEvents: async () => {},
           processError: async (error) => {
@@ -114,8 +114,8 @@ test("a higher owner level takes the partition from a lower one", async () => {
       );
     });
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const events = await receive(second, "0", 1, earliestEventPosition, { subscribe: { ownerLevel: 2 } });
-    assert.equal(events[0].body, "epoch");
+    const events = await receive(second, '0', 1, earliestEventPosition, { subscribe: { ownerLevel: 2 } });
+    assert.equal(events[0].body, 'epoch');
     const error = await stolen;
     assert.match(String(error.code ?? error.name ?? error), /Disconnected|stolen|epoch/i);
   } finally {

@@ -1,16 +1,16 @@
 // Send modes, every start position and receiver runtime metrics, as @azure/event-hubs uses them.
-import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { after, before, test } from "node:test";
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
 import {
   EventHubConsumerClient,
   EventHubProducerClient,
   earliestEventPosition,
   latestEventPosition,
-} from "@azure/event-hubs";
-import { startEmulator } from "../support/emulator.mjs";
+} from '@azure/event-hubs';
+import { startEmulator } from '../support/emulator.mjs';
 
-const PARTITION = "2";
+const PARTITION = '2';
 let emulator;
 let producer;
 let consumer;
@@ -18,7 +18,7 @@ let consumer;
 before(async () => {
   emulator = await startEmulator();
   producer = new EventHubProducerClient(emulator.connectionString());
-  consumer = new EventHubConsumerClient("analytics", emulator.connectionString());
+  consumer = new EventHubConsumerClient('analytics', emulator.connectionString());
 });
 
 after(async () => {
@@ -65,29 +65,26 @@ async function sendMarked() {
   return all;
 }
 
-test("events sent without a partition are spread over every partition", async () => {
-  const before = await Promise.all(["0", "1", "2", "3"].map((id) => producer.getPartitionProperties(id)));
+test('events sent without a partition are spread over every partition', async () => {
+  const before = await Promise.all(['0', '1', '2', '3'].map((id) => producer.getPartitionProperties(id)));
   for (let i = 0; i < 8; i++) await producer.sendBatch([{ body: `spread-${i}` }]);
-  const after = await Promise.all(["0", "1", "2", "3"].map((id) => producer.getPartitionProperties(id)));
+  const after = await Promise.all(['0', '1', '2', '3'].map((id) => producer.getPartitionProperties(id)));
   for (let i = 0; i < 4; i++) {
-    assert.ok(
-      after[i].lastEnqueuedSequenceNumber > before[i].lastEnqueuedSequenceNumber,
-      `partition ${i} got nothing`,
-    );
+    assert.ok(after[i].lastEnqueuedSequenceNumber > before[i].lastEnqueuedSequenceNumber, `partition ${i} got nothing`);
   }
 });
 
-test("the same partition key always lands on the same partition", async () => {
+test('the same partition key always lands on the same partition', async () => {
   const key = `customer-${randomUUID()}`;
-  const before = await Promise.all(["0", "1", "2", "3"].map((id) => producer.getPartitionProperties(id)));
+  const before = await Promise.all(['0', '1', '2', '3'].map((id) => producer.getPartitionProperties(id)));
   for (let i = 0; i < 3; i++) await producer.sendBatch([{ body: i }], { partitionKey: key });
-  const after = await Promise.all(["0", "1", "2", "3"].map((id) => producer.getPartitionProperties(id)));
+  const after = await Promise.all(['0', '1', '2', '3'].map((id) => producer.getPartitionProperties(id)));
   const grown = after.filter((p, i) => p.lastEnqueuedSequenceNumber !== before[i].lastEnqueuedSequenceNumber);
   assert.equal(grown.length, 1);
   assert.equal(grown[0].lastEnqueuedSequenceNumber - before[after.indexOf(grown[0])].lastEnqueuedSequenceNumber, 3);
 });
 
-test("start by sequence number, inclusive and exclusive", async () => {
+test('start by sequence number, inclusive and exclusive', async () => {
   const [first, second] = await sendMarked();
   const [inclusive] = await firstEvents({ sequenceNumber: first.sequenceNumber, isInclusive: true }, 1);
   assert.equal(inclusive.event.body, first.body);
@@ -95,7 +92,7 @@ test("start by sequence number, inclusive and exclusive", async () => {
   assert.equal(exclusive.event.body, second.body);
 });
 
-test("start by offset, inclusive and exclusive", async () => {
+test('start by offset, inclusive and exclusive', async () => {
   const [first, second] = await sendMarked();
   const [inclusive] = await firstEvents({ offset: first.offset, isInclusive: true }, 1);
   assert.equal(inclusive.event.body, first.body);
@@ -103,13 +100,13 @@ test("start by offset, inclusive and exclusive", async () => {
   assert.equal(exclusive.event.body, second.body);
 });
 
-test("start by enqueued time takes the first event enqueued after it", async () => {
+test('start by enqueued time takes the first event enqueued after it', async () => {
   const [first, second] = await sendMarked();
   const [after] = await firstEvents({ enqueuedOn: first.enqueuedTimeUtc }, 1);
   assert.equal(after.event.body, second.body);
 });
 
-test("start at the latest position sees only what is sent afterwards", async () => {
+test('start at the latest position sees only what is sent afterwards', async () => {
   await sendMarked();
   const body = `latest-${randomUUID()}`;
   const received = firstEvents(latestEventPosition, 1);
@@ -131,8 +128,8 @@ test("receiver runtime metrics report the partition's last enqueued event", asyn
   assert.ok(last.retrievedOn instanceof Date);
 });
 
-test("a wrong key is refused", async () => {
-  const intruder = new EventHubProducerClient(emulator.connectionString().replace("SAS_KEY_VALUE", "wrong"), {
+test('a wrong key is refused', async () => {
+  const intruder = new EventHubProducerClient(emulator.connectionString().replace('SAS_KEY_VALUE', 'wrong'), {
     retryOptions: { maxRetries: 0 },
   });
   try {

@@ -36,7 +36,10 @@ export async function requestJson<T>(url: string, options: RequestOptions = {}):
   }
 }
 
-export function withQuery(base: string, params: Readonly<Record<string, string | number | boolean | undefined>>): string {
+export function withQuery(
+  base: string,
+  params: Readonly<Record<string, string | number | boolean | undefined>>,
+): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value !== undefined && value !== '') search.set(key, String(value));

@@ -15,4 +15,12 @@ export function createShopApi(config: ShopConfig): ShopApi {
 export { ApiError, adviceFor, type ErrorAdvice, type FieldProblem, type ProblemDetails } from './problem';
 export { ConfigError, loadConfig, parseConfig, type ShopConfig } from './config';
 export type { Category, Product, ProductPage, ProductQuery } from './products';
-export { ORDER_STATUSES, type Customer, type Order, type OrderCreate, type OrderItem, type OrderPage, type OrderStatus } from './orders';
+export {
+  ORDER_STATUSES,
+  type Customer,
+  type Order,
+  type OrderCreate,
+  type OrderItem,
+  type OrderPage,
+  type OrderStatus,
+} from './orders';

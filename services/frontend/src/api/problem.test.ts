@@ -40,7 +40,16 @@ describe('adviceFor', () => {
     const error = new ApiError(
       'problem',
       409,
-      parseProblem({ type: 'https://contoso-shop.example/problems/insufficient-stock', title: 'Insufficient stock', status: 409, productId: 'kitc-mug', available: 1 }, 409),
+      parseProblem(
+        {
+          type: 'https://contoso-shop.example/problems/insufficient-stock',
+          title: 'Insufficient stock',
+          status: 409,
+          productId: 'kitc-mug',
+          available: 1,
+        },
+        409,
+      ),
       'short',
     );
     expect(adviceFor(error)).toEqual({
@@ -77,7 +86,14 @@ describe('API client against a stub order service', () => {
   it('turns a problem+json answer into an ApiError naming the field', async () => {
     const api = new OrderApi(stub.url);
     const error = await api
-      .createOrder({ customer: { email: 'bad', name: 'Ada' }, items: [{ productId: 'kitc-mug', quantity: 1 }], paymentMethod: { type: 'card', token: '4242424242424242' } }, 'key-1')
+      .createOrder(
+        {
+          customer: { email: 'bad', name: 'Ada' },
+          items: [{ productId: 'kitc-mug', quantity: 1 }],
+          paymentMethod: { type: 'card', token: '4242424242424242' },
+        },
+        'key-1',
+      )
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).slug).toBe('validation-failed');

@@ -48,7 +48,12 @@ export class ApiError extends Error {
 
   /** Worth trying the same request again: the shop was unreachable or had a temporary failure. */
   get retryable(): boolean {
-    return this.kind === 'network' || this.kind === 'timeout' || (this.status !== undefined && this.status >= 500) || this.status === 429;
+    return (
+      this.kind === 'network' ||
+      this.kind === 'timeout' ||
+      (this.status !== undefined && this.status >= 500) ||
+      this.status === 429
+    );
   }
 }
 
@@ -84,7 +89,8 @@ function fieldProblems(value: unknown): FieldProblem[] {
 
 /** Reads a problem document; anything missing is filled from the HTTP status. */
 export function parseProblem(body: unknown, status: number, statusText = ''): ProblemDetails {
-  const record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const record =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const extensions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     if (!KNOWN_MEMBERS.has(key)) extensions[key] = value;
@@ -120,12 +126,19 @@ export interface ErrorAdvice {
 }
 
 /** Problem types about one item of an order, which the cart can fix. */
-export const ITEM_PROBLEMS: ReadonlySet<string> = new Set(['insufficient-stock', 'unknown-product', 'currency-mismatch']);
+export const ITEM_PROBLEMS: ReadonlySet<string> = new Set([
+  'insufficient-stock',
+  'unknown-product',
+  'currency-mismatch',
+]);
 
 /**
  * @param nameOf the product name for a product id, where the caller knows it (e.g. from the cart).
  */
-export function adviceFor(error: unknown, nameOf: (productId: string) => string | undefined = () => undefined): ErrorAdvice {
+export function adviceFor(
+  error: unknown,
+  nameOf: (productId: string) => string | undefined = () => undefined,
+): ErrorAdvice {
   if (!(error instanceof ApiError)) {
     return {
       headline: 'Something went wrong',
@@ -174,7 +187,10 @@ export function adviceFor(error: unknown, nameOf: (productId: string) => string 
       const productId = problem?.extensions['productId'];
       return {
         headline: 'A product is no longer sold',
-        explanation: typeof productId === 'string' ? `"${nameOf(productId) ?? productId}" is no longer in the catalog.` : 'An item in your cart is no longer in the catalog.',
+        explanation:
+          typeof productId === 'string'
+            ? `"${nameOf(productId) ?? productId}" is no longer in the catalog.`
+            : 'An item in your cart is no longer in the catalog.',
         action: 'Remove it from your cart, then place the order again.',
       };
     }
@@ -195,10 +211,18 @@ export function adviceFor(error: unknown, nameOf: (productId: string) => string 
   }
   const status = error.status ?? 0;
   if (status === 404) {
-    return { headline: 'Not found', explanation: detail ?? 'We could not find what you asked for.', action: 'Check the link, or go back to the catalog.' };
+    return {
+      headline: 'Not found',
+      explanation: detail ?? 'We could not find what you asked for.',
+      action: 'Check the link, or go back to the catalog.',
+    };
   }
   if (status === 409) {
-    return { headline: 'That could not be done right now', explanation: detail ?? problem?.title ?? 'It conflicts with the current state.', action: 'Reload the page to see the latest state.' };
+    return {
+      headline: 'That could not be done right now',
+      explanation: detail ?? problem?.title ?? 'It conflicts with the current state.',
+      action: 'Reload the page to see the latest state.',
+    };
   }
   if (status === 429 || status >= 500) {
     return {

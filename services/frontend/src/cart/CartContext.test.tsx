@@ -36,7 +36,9 @@ describe('the cart against a stub product service', () => {
     await user.clear(quantity);
     await user.type(quantity, '5');
     await user.click(screen.getByRole('button', { name: 'Add to cart' }));
-    expect(await screen.findByRole('alert')).toHaveTextContent('You can add at most 3 more (3 in stock, 0 in your cart).');
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'You can add at most 3 more (3 in stock, 0 in your cart).',
+    );
     expect(storedCartLines()).toEqual([]);
   });
 
@@ -44,7 +46,11 @@ describe('the cart against a stub product service', () => {
     const user = userEvent.setup();
     window.localStorage.setItem(
       'contoso-shop.cart',
-      JSON.stringify({ lines: [{ productId: 'kitc-mug', name: 'Mug', unitPrice: '0.10', currency: 'USD', quantity: 1, imageUrl: null }] }),
+      JSON.stringify({
+        lines: [
+          { productId: 'kitc-mug', name: 'Mug', unitPrice: '0.10', currency: 'USD', quantity: 1, imageUrl: null },
+        ],
+      }),
     );
     renderApp('/cart', stub.url);
     const quantity = screen.getByLabelText('Quantity of Mug');

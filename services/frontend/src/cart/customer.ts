@@ -15,7 +15,7 @@ export function rememberedCustomer(): RememberedCustomer | undefined {
     const raw: unknown = JSON.parse(window.localStorage.getItem(CUSTOMER_STORAGE_KEY) ?? 'null');
     if (typeof raw !== 'object' || raw === null) return undefined;
     const record = raw as Record<string, unknown>;
-    const field = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : '');
+    const field = (key: string) => (typeof record[key] === 'string' ? record[key] : '');
     return { email: field('email'), name: field('name'), phone: field('phone') };
   } catch {
     return undefined;

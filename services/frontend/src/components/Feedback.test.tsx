@@ -14,7 +14,13 @@ describe('ErrorPanel', () => {
           type: 'https://contoso-shop.example/problems/validation-failed',
           title: 'Validation failed',
           status: 422,
-          errors: [{ field: 'customer.phone', pointer: '/customer/phone', message: 'must be an E.164 number such as +447700900123' }],
+          errors: [
+            {
+              field: 'customer.phone',
+              pointer: '/customer/phone',
+              message: 'must be an E.164 number such as +447700900123',
+            },
+          ],
         },
         422,
       ),

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation } from 'react-router';
-import { useCart } from '../cart/CartContext';
+import { useCart } from '../cart/context';
 import { itemCount } from '../domain/cart';
 
 export function Layout() {

@@ -14,7 +14,11 @@ export function ProductImage({
   const src = api.products.imageSrc(product);
   if (src === undefined || failed) {
     return (
-      <div className={`product-image product-image--${size} product-image--missing`} role="img" aria-label={`No picture of ${product.name}`}>
+      <div
+        className={`product-image product-image--${size} product-image--missing`}
+        role="img"
+        aria-label={`No picture of ${product.name}`}
+      >
         <span aria-hidden="true">{product.name.slice(0, 1).toUpperCase()}</span>
       </div>
     );
@@ -25,7 +29,9 @@ export function ProductImage({
       src={src}
       alt={product.name}
       loading={size === 'thumb' ? 'lazy' : 'eager'}
-      onError={() => setFailed(true)}
+      onError={() => {
+        setFailed(true);
+      }}
     />
   );
 }

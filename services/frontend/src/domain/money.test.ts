@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidAmountError, addMinor, formatMinor, formatPrice, multiplyMinor, toDecimalString, toMinorUnits } from './money';
+import {
+  InvalidAmountError,
+  addMinor,
+  formatMinor,
+  formatPrice,
+  multiplyMinor,
+  toDecimalString,
+  toMinorUnits,
+} from './money';
 
 describe('toMinorUnits', () => {
   it.each([

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startStubApi, anOrder, problem, type StubApi } from '../../test/stub-api';
 import { OrderApi, type Order, type OrderStatus } from '../api/orders';
 import { ApiError } from '../api/problem';
-import { DEFAULT_BACKOFF, abortableSleep, isSettled, nextDelay, pollOrder } from './order-status';
+import { DEFAULT_BACKOFF, abortableSleep, describeReason, isSettled, nextDelay, pollOrder } from './order-status';
 
 describe('nextDelay', () => {
   it('grows by the factor up to the cap', () => {
@@ -21,7 +21,9 @@ describe('nextDelay', () => {
 describe('isSettled', () => {
   it('is false only while the payment is pending', () => {
     expect(isSettled('PENDING_PAYMENT')).toBe(false);
-    for (const status of ['PAID', 'PAYMENT_FAILED', 'FULFILLED', 'CANCELLED'] as const) expect(isSettled(status)).toBe(true);
+    for (const status of ['PAID', 'PAYMENT_FAILED', 'FULFILLED', 'CANCELLED'] as const) {
+      expect(isSettled(status)).toBe(true);
+    }
   });
 });
 
@@ -122,5 +124,14 @@ describe('abortableSleep', () => {
     controller.abort();
     await sleeping;
     expect(Date.now() - started).toBeLessThan(60_000);
+  });
+});
+
+describe('describeReason', () => {
+  it('puts known decline reasons in words', () => {
+    expect(describeReason('insufficient_funds')).toBe('Your card has insufficient funds.');
+    expect(describeReason('insufficient-funds')).toBe('Your card has insufficient funds.');
+    expect(describeReason('gateway said no')).toBe('gateway said no');
+    expect(describeReason(null)).toBeUndefined();
   });
 });

@@ -12,15 +12,29 @@ export interface StatusText {
 }
 
 export const STATUS_TEXT: Readonly<Record<OrderStatus, StatusText>> = {
-  PENDING_PAYMENT: { label: 'Awaiting payment', description: 'We are taking the payment from your card.', tone: 'pending' },
+  PENDING_PAYMENT: {
+    label: 'Awaiting payment',
+    description: 'We are taking the payment from your card.',
+    tone: 'pending',
+  },
   PAID: { label: 'Paid', description: 'Payment received. We are getting your order ready.', tone: 'good' },
-  PAYMENT_FAILED: { label: 'Payment failed', description: 'Your card was not charged, and the items are no longer held for you.', tone: 'bad' },
+  PAYMENT_FAILED: {
+    label: 'Payment failed',
+    description: 'Your card was not charged, and the items are no longer held for you.',
+    tone: 'bad',
+  },
   FULFILLED: { label: 'Shipped', description: 'Your order has left our warehouse.', tone: 'good' },
   CANCELLED: { label: 'Cancelled', description: 'This order was cancelled.', tone: 'neutral' },
 };
 
 export function statusText(status: string): StatusText {
-  return (STATUS_TEXT as Record<string, StatusText | undefined>)[status] ?? { label: status, description: '', tone: 'neutral' };
+  return (
+    (STATUS_TEXT as Record<string, StatusText | undefined>)[status] ?? {
+      label: status,
+      description: '',
+      tone: 'neutral',
+    }
+  );
 }
 
 export function isSettled(status: OrderStatus): boolean {
@@ -84,10 +98,12 @@ export async function pollOrder(options: PollOptions): Promise<Order | undefined
   while (!options.signal.aborted) {
     try {
       last = await options.fetchOrder(options.signal);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- it may abort during the await; TypeScript keeps the loop's narrowing
       if (options.signal.aborted) break;
       options.onOrder(last);
       if (isSettled(last.status)) return last;
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above: aborted while awaiting
       if (options.signal.aborted) break;
       options.onError(error);
       if (options.shouldStop?.(error) === true) return last;
@@ -96,4 +112,13 @@ export async function pollOrder(options: PollOptions): Promise<Order | undefined
     await sleep(delay, options.signal);
   }
   return last;
+}
+
+/** The payment service's decline reasons in words; anything else is shown as sent. */
+export function describeReason(reason: string | null): string | undefined {
+  if (reason === null || reason.trim() === '') return undefined;
+  const key = reason.toLowerCase().replace(/[\s-]+/g, '_');
+  if (key === 'declined' || key === 'card_declined') return 'Your card was declined by the bank.';
+  if (key === 'insufficient_funds') return 'Your card has insufficient funds.';
+  return reason;
 }

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { formFieldFor, passesLuhn, validateCheckout, validateEmail, type CheckoutForm } from './validation';
+import {
+  describeItemIssue,
+  formFieldFor,
+  passesLuhn,
+  validateCheckout,
+  validateEmail,
+  type CheckoutForm,
+} from './validation';
 
-const valid: CheckoutForm = { email: 'ada@example.com', name: 'Ada Lovelace', phone: '', cardNumber: '4242 4242 4242 4242' };
+const valid: CheckoutForm = {
+  email: 'ada@example.com',
+  name: 'Ada Lovelace',
+  phone: '',
+  cardNumber: '4242 4242 4242 4242',
+};
 
 describe('validateCheckout', () => {
   it('accepts a complete form', () => {
@@ -15,7 +27,11 @@ describe('validateCheckout', () => {
   });
 
   it('names every missing required field', () => {
-    expect(Object.keys(validateCheckout({ email: ' ', name: '', phone: '', cardNumber: '' })).sort()).toEqual(['cardNumber', 'email', 'name']);
+    expect(Object.keys(validateCheckout({ email: ' ', name: '', phone: '', cardNumber: '' })).sort()).toEqual([
+      'cardNumber',
+      'email',
+      'name',
+    ]);
   });
 
   it.each(['ada', 'ada@', '@example.com', 'ada@example', 'a da@example.com'])('refuses the email %j', (email) => {
@@ -58,5 +74,14 @@ describe('formFieldFor', () => {
     expect(formFieldFor('customer.phone')).toBe('phone');
     expect(formFieldFor('paymentMethod.token')).toBe('cardNumber');
     expect(formFieldFor('items[0].quantity')).toBeUndefined();
+  });
+});
+
+describe('describeItemIssue', () => {
+  it('names the cart line an item path points to', () => {
+    expect(describeItemIssue('items[1].productId', 'unknown', [{ name: 'A' }, { name: 'B' }])).toBe(
+      'Product "B": unknown',
+    );
+    expect(describeItemIssue('customer.address', 'odd', [])).toBe('customer.address: odd');
   });
 });

@@ -89,3 +89,12 @@ export function formFieldFor(path: string): CheckoutField | undefined {
       return undefined;
   }
 }
+
+/** `items[1].quantity: must be at most 1000` → `Quantity of "Blue mug": must be at most 1000`. */
+export function describeItemIssue(path: string, message: string, lines: readonly { readonly name: string }[]): string {
+  const match = /^items\[(\d+)\](?:\.(\w+))?$/.exec(path);
+  if (match === null) return `${path}: ${message}`;
+  const name = lines[Number(match[1])]?.name ?? `item ${Number(match[1]) + 1}`;
+  const what = match[2] === 'quantity' ? 'Quantity of' : match[2] === 'productId' ? 'Product' : 'Item';
+  return `${what} "${name}": ${message}`;
+}

@@ -13,28 +13,47 @@ export interface OrderStatusState {
 }
 
 /** Follows an order until its payment outcome is known. `restart()` reads it again (e.g. after cancelling). */
-export function useOrderStatus(orderId: string): OrderStatusState & { restart: () => void; setOrder: (order: Order) => void } {
+export function useOrderStatus(
+  orderId: string,
+): OrderStatusState & { restart: () => void; setOrder: (order: Order) => void } {
   const api = useApi();
-  const [state, setState] = useState<OrderStatusState>({ order: undefined, error: undefined, polling: true });
+  const [state, setState] = useState<Omit<OrderStatusState, 'polling'>>({ order: undefined, error: undefined });
   const [run, setRun] = useState(0);
+  // Which poll has ended, by what started it (api, order id, run): `polling` holds until the current one has.
+  const [ended, setEnded] = useState<{ api: typeof api; orderId: string; run: number }>();
 
   useEffect(() => {
     const controller = new AbortController();
-    setState((current) => ({ ...current, polling: true }));
     void pollOrder({
       fetchOrder: (signal) => api.orders.getOrder(orderId, signal),
-      onOrder: (order) => setState({ order, error: undefined, polling: true }),
-      onError: (error) => setState((current) => ({ ...current, error })),
+      onOrder: (order) => {
+        setState({ order, error: undefined });
+      },
+      onError: (error) => {
+        setState((current) => ({ ...current, error }));
+      },
       // An order that does not exist will not appear by asking again; nor will a malformed id become valid.
-      shouldStop: (error) => error instanceof ApiError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 429,
+      shouldStop: (error) =>
+        error instanceof ApiError &&
+        error.status !== undefined &&
+        error.status >= 400 &&
+        error.status < 500 &&
+        error.status !== 429,
       signal: controller.signal,
     }).then(() => {
-      if (!controller.signal.aborted) setState((current) => ({ ...current, polling: false }));
+      if (!controller.signal.aborted) setEnded({ api, orderId, run });
     });
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+    };
   }, [api, orderId, run]);
 
-  const restart = useCallback(() => setRun((value) => value + 1), []);
-  const setOrder = useCallback((order: Order) => setState((current) => ({ ...current, order, error: undefined })), []);
-  return { ...state, restart, setOrder };
+  const restart = useCallback(() => {
+    setRun((value) => value + 1);
+  }, []);
+  const setOrder = useCallback((order: Order) => {
+    setState((current) => ({ ...current, order, error: undefined }));
+  }, []);
+  const polling = ended?.api !== api || ended.orderId !== orderId || ended.run !== run;
+  return { ...state, polling, restart, setOrder };
 }

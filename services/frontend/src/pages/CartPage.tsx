@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { useCart } from '../cart/CartContext';
+import { useCart } from '../cart/context';
 import { Empty } from '../components/Feedback';
 import { ProductImage } from '../components/ProductImage';
 import { MAX_QUANTITY, cartTotals, lineTotalMinor, type CartLine } from '../domain/cart';
@@ -8,9 +8,10 @@ import { formatMinor, formatPrice } from '../domain/money';
 
 function QuantityInput({ line }: { line: CartLine }) {
   const { setQuantity } = useCart();
-  // The text being typed is kept apart from the cart, so the field can be cleared and retyped.
-  const [draft, setDraft] = useState(String(line.quantity));
-  useEffect(() => setDraft(String(line.quantity)), [line.quantity]);
+  // The text being typed is kept apart from the cart, so the field can be cleared and retyped. It belongs to
+  // the quantity it was typed over: once the cart's quantity changes (here or in another tab), the field shows it.
+  const [edit, setEdit] = useState<{ quantity: number; text: string }>();
+  const draft = edit?.quantity === line.quantity ? edit.text : String(line.quantity);
   const id = `qty-${line.productId}`;
   return (
     <div className="field field--inline">
@@ -26,11 +27,13 @@ function QuantityInput({ line }: { line: CartLine }) {
         step={1}
         value={draft}
         onChange={(event) => {
-          setDraft(event.target.value);
+          setEdit({ quantity: line.quantity, text: event.target.value });
           const value = Number(event.target.value);
           if (event.target.value !== '' && Number.isInteger(value) && value >= 1) setQuantity(line.productId, value);
         }}
-        onBlur={() => setDraft(String(line.quantity))}
+        onBlur={() => {
+          setEdit(undefined);
+        }}
       />
     </div>
   );
@@ -79,7 +82,13 @@ export function CartPage() {
             <span className="cart-line__total" aria-label={`Line total for ${line.name}`}>
               {formatMinor(lineTotalMinor(line), line.currency)}
             </span>
-            <button type="button" className="button button--link" onClick={() => remove(line.productId)}>
+            <button
+              type="button"
+              className="button button--link"
+              onClick={() => {
+                remove(line.productId);
+              }}
+            >
               Remove <span className="visually-hidden">{line.name}</span>
             </button>
           </li>

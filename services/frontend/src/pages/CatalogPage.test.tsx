@@ -7,11 +7,22 @@ import { aProduct, startStubApi, type StubApi } from '../../test/stub-api';
 let stub: StubApi;
 beforeEach(async () => {
   stub = await startStubApi();
-  stub.on('GET /categories', () => ({ status: 200, body: [{ name: 'kitchen', productCount: 3 }, { name: 'garden', productCount: 1 }] }));
+  stub.on('GET /categories', () => ({
+    status: 200,
+    body: [
+      { name: 'kitchen', productCount: 3 },
+      { name: 'garden', productCount: 1 },
+    ],
+  }));
   stub.on('GET /products', (request) => {
     if (request.query.get('q') === 'nothing') return { status: 200, body: { items: [], nextCursor: null } };
-    if (request.query.get('cursor') === 'page-2') return { status: 200, body: { items: [aProduct({ id: 'kitc-pan', name: 'Pan', stock: 0 })], nextCursor: null } };
-    return { status: 200, body: { items: [aProduct(), aProduct({ id: 'kitc-bowl', name: 'Bowl', price: '7.05' })], nextCursor: 'page-2' } };
+    if (request.query.get('cursor') === 'page-2') {
+      return { status: 200, body: { items: [aProduct({ id: 'kitc-pan', name: 'Pan', stock: 0 })], nextCursor: null } };
+    }
+    return {
+      status: 200,
+      body: { items: [aProduct(), aProduct({ id: 'kitc-bowl', name: 'Bowl', price: '7.05' })], nextCursor: 'page-2' },
+    };
   });
 });
 afterEach(() => stub.close());
@@ -41,7 +52,9 @@ describe('CatalogPage against a stub product service', () => {
     await user.selectOptions(screen.getByLabelText('Category'), 'kitchen');
     await user.click(screen.getByLabelText('In stock only'));
     await user.click(screen.getByRole('button', { name: 'Search' }));
-    await waitFor(() => expect(productRequests().at(-1)?.query.toString()).toBe('category=kitchen&q=mug&inStock=true&limit=12'));
+    await waitFor(() => {
+      expect(productRequests().at(-1)?.query.toString()).toBe('category=kitchen&q=mug&inStock=true&limit=12');
+    });
   });
 
   it('shows an empty state when nothing matches', async () => {

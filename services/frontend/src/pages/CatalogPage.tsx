@@ -2,7 +2,7 @@
  * The catalog: text search, category and price filters (kept in the URL, so results can be shared and the
  * back button works) and cursor paging with "Show more".
  */
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useId, useState, type SubmitEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useApi } from '../api/context';
 import type { Product, ProductPage, ProductQuery } from '../api/products';
@@ -69,14 +69,20 @@ export function CatalogPage() {
   const api = useApi();
   const [params, setParams] = useSearchParams();
   const applied = filtersFrom(params);
-  const [draft, setDraft] = useState<Filters>(applied);
   const [priceError, setPriceError] = useState<string | undefined>();
   const key = params.toString();
-
-  useEffect(() => setDraft(filtersFrom(new URLSearchParams(key))), [key]);
+  // Filters being edited, tied to the search they started from: a new search (a link, back, Search) shows its own.
+  const [edited, setEdited] = useState<{ key: string; filters: Filters }>();
+  const draft = edited?.key === key ? edited.filters : applied;
+  function setDraft(filters: Filters): void {
+    setEdited({ key, filters });
+  }
 
   const [categories] = useLoad((signal) => api.products.listCategories(signal), [api]);
-  const [firstPage, reload] = useLoad((signal) => api.products.listProducts(toQuery(filtersFrom(new URLSearchParams(key))), signal), [api, key]);
+  const [firstPage, reload] = useLoad(
+    (signal) => api.products.listProducts(toQuery(filtersFrom(new URLSearchParams(key))), signal),
+    [api, key],
+  );
 
   // Pages fetched with "Show more", tied to the first page they continue: new filters start afresh.
   const base = firstPage.state === 'ready' ? firstPage.data : undefined;
@@ -95,7 +101,7 @@ export function CatalogPage() {
     }
   }
 
-  function apply(event: FormEvent): void {
+  function apply(event: SubmitEvent<HTMLFormElement>): void {
     event.preventDefault();
     for (const [label, value] of [
       ['Lowest price', draft.minPrice],
@@ -131,11 +137,27 @@ export function CatalogPage() {
       <form className="filters" role="search" onSubmit={apply} aria-label="Search the catalog">
         <div className="field field--grow">
           <label htmlFor={ids.q}>Search products</label>
-          <input id={ids.q} type="search" name="q" value={draft.q} maxLength={100} onChange={(event) => setDraft({ ...draft, q: event.target.value })} />
+          <input
+            id={ids.q}
+            type="search"
+            name="q"
+            value={draft.q}
+            maxLength={100}
+            onChange={(event) => {
+              setDraft({ ...draft, q: event.target.value });
+            }}
+          />
         </div>
         <div className="field">
           <label htmlFor={ids.category}>Category</label>
-          <select id={ids.category} name="category" value={draft.category} onChange={(event) => setDraft({ ...draft, category: event.target.value })}>
+          <select
+            id={ids.category}
+            name="category"
+            value={draft.category}
+            onChange={(event) => {
+              setDraft({ ...draft, category: event.target.value });
+            }}
+          >
             <option value="">All categories</option>
             {categories.state === 'ready' &&
               categories.data.map((category) => (
@@ -154,7 +176,9 @@ export function CatalogPage() {
             value={draft.minPrice}
             aria-invalid={priceError !== undefined}
             aria-describedby={priceError !== undefined ? ids.priceError : undefined}
-            onChange={(event) => setDraft({ ...draft, minPrice: event.target.value.trim() })}
+            onChange={(event) => {
+              setDraft({ ...draft, minPrice: event.target.value.trim() });
+            }}
           />
         </div>
         <div className="field field--narrow">
@@ -166,11 +190,21 @@ export function CatalogPage() {
             value={draft.maxPrice}
             aria-invalid={priceError !== undefined}
             aria-describedby={priceError !== undefined ? ids.priceError : undefined}
-            onChange={(event) => setDraft({ ...draft, maxPrice: event.target.value.trim() })}
+            onChange={(event) => {
+              setDraft({ ...draft, maxPrice: event.target.value.trim() });
+            }}
           />
         </div>
         <div className="field field--check">
-          <input id={ids.stock} type="checkbox" name="inStock" checked={draft.inStock} onChange={(event) => setDraft({ ...draft, inStock: event.target.checked })} />
+          <input
+            id={ids.stock}
+            type="checkbox"
+            name="inStock"
+            checked={draft.inStock}
+            onChange={(event) => {
+              setDraft({ ...draft, inStock: event.target.checked });
+            }}
+          />
           <label htmlFor={ids.stock}>In stock only</label>
         </div>
         <button type="submit" className="button button--primary">
@@ -205,7 +239,9 @@ export function CatalogPage() {
                   <span className="product-card__name">{product.name}</span>
                 </Link>
                 <span className="product-card__price">{formatPrice(product.price, product.currency)}</span>
-                <span className={product.stock > 0 ? 'stock stock--in' : 'stock stock--out'}>{product.stock > 0 ? 'In stock' : 'Out of stock'}</span>
+                <span className={product.stock > 0 ? 'stock stock--in' : 'stock stock--out'}>
+                  {product.stock > 0 ? 'In stock' : 'Out of stock'}
+                </span>
               </li>
             ))}
           </ul>

@@ -3,7 +3,6 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MUG_LINE, renderApp, storeCart, storedCartLines } from '../../test/render';
 import { aProduct, anOrder, problem, startStubApi, type StubApi } from '../../test/stub-api';
-import { describeItemIssue } from './CheckoutPage';
 
 let stub: StubApi;
 beforeEach(async () => {
@@ -64,7 +63,12 @@ describe('CheckoutPage', () => {
       body: problem(422, 'Validation failed', 'invalid: customer.email, items[0].quantity', 'validation-failed', {
         errors: [
           { in: 'body', field: 'customer.email', pointer: '/customer/email', message: 'Invalid email address' },
-          { in: 'body', field: 'items[0].quantity', pointer: '/items/0/quantity', message: 'Too big: expected number to be <=1000' },
+          {
+            in: 'body',
+            field: 'items[0].quantity',
+            pointer: '/items/0/quantity',
+            message: 'Too big: expected number to be <=1000',
+          },
         ],
       }),
     }));
@@ -74,8 +78,13 @@ describe('CheckoutPage', () => {
     await user.click(screen.getByRole('button', { name: 'Place order' }));
 
     const summary = await screen.findByRole('alert');
-    expect(within(summary).getByRole('link', { name: 'Email address: Invalid email address' })).toHaveAttribute('href', expect.stringMatching(/^#/));
-    expect(within(summary).getByText('Quantity of "Classic white mug": Too big: expected number to be <=1000')).toBeInTheDocument();
+    expect(within(summary).getByRole('link', { name: 'Email address: Invalid email address' })).toHaveAttribute(
+      'href',
+      expect.stringMatching(/^#/),
+    );
+    expect(
+      within(summary).getByText('Quantity of "Classic white mug": Too big: expected number to be <=1000'),
+    ).toBeInTheDocument();
     expect(screen.getByLabelText('Email address')).toHaveAttribute('aria-invalid', 'true');
     expect(storedCartLines()).toHaveLength(1);
   });
@@ -84,7 +93,9 @@ describe('CheckoutPage', () => {
     let calls = 0;
     stub.on('POST /orders', () => {
       calls += 1;
-      return calls === 1 ? { status: 503, body: problem(503, 'Service unavailable', 'product service unavailable') } : { status: 201, body: anOrder() };
+      return calls === 1
+        ? { status: 503, body: problem(503, 'Service unavailable', 'product service unavailable') }
+        : { status: 201, body: anOrder() };
     });
     stub.on('GET /orders/ord_7f3a9c', () => ({ status: 200, body: anOrder('PAID') }));
     const user = userEvent.setup();
@@ -106,7 +117,14 @@ describe('CheckoutPage', () => {
       body: problem(422, 'Item cannot be ordered', "only 1 of 'kitc-mug' left", 'insufficient-stock', {
         productId: 'kitc-mug',
         available: 1,
-        errors: [{ in: 'body', field: 'items[0].productId', pointer: '/items/0/productId', message: "only 1 of 'kitc-mug' left" }],
+        errors: [
+          {
+            in: 'body',
+            field: 'items[0].productId',
+            pointer: '/items/0/productId',
+            message: "only 1 of 'kitc-mug' left",
+          },
+        ],
       }),
     }));
     const user = userEvent.setup();
@@ -125,12 +143,5 @@ describe('CheckoutPage', () => {
     storeCart([]);
     renderApp('/checkout', stub.url);
     expect(screen.getByRole('heading', { name: 'Your cart is empty' })).toBeInTheDocument();
-  });
-});
-
-describe('describeItemIssue', () => {
-  it('names the cart line an item path points to', () => {
-    expect(describeItemIssue('items[1].productId', 'unknown', [{ name: 'A' }, { name: 'B' }])).toBe('Product "B": unknown');
-    expect(describeItemIssue('customer.address', 'odd', [])).toBe('customer.address: odd');
   });
 });

@@ -3,15 +3,16 @@
  * 422 answers are mapped back onto the fields they name. Each distinct submission gets one Idempotency-Key,
  * reused when the same details are sent again after a lost answer, so a retry never places a second order.
  */
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode, type SubmitEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useApi } from '../api/context';
 import type { OrderCreate } from '../api/orders';
 import { ApiError, ITEM_PROBLEMS } from '../api/problem';
-import { useCart } from '../cart/CartContext';
+import { useCart } from '../cart/context';
 import { rememberCustomer, rememberedCustomer } from '../cart/customer';
 import { Empty, ErrorPanel } from '../components/Feedback';
 import {
+  describeItemIssue,
   formFieldFor,
   normalizeCardNumber,
   normalizePhone,
@@ -29,12 +30,6 @@ const LABELS: Readonly<Record<CheckoutField, string>> = {
   cardNumber: 'Card number',
 };
 const ORDER: readonly CheckoutField[] = ['email', 'name', 'phone', 'cardNumber'];
-
-export const TEST_CARDS = [
-  { number: '4242 4242 4242 4242', outcome: 'payment succeeds' },
-  { number: '4000 0000 0000 0002', outcome: 'card declined' },
-  { number: '4000 0000 0000 9995', outcome: 'insufficient funds' },
-] as const;
 
 function newKey(): string {
   return crypto.randomUUID();
@@ -86,7 +81,7 @@ export function CheckoutPage() {
     setFocusSummary((count) => count + 1);
   }
 
-  function submit(event: FormEvent): void {
+  function submit(event: SubmitEvent<HTMLFormElement>): void {
     event.preventDefault();
     void placeOrder();
   }
@@ -115,7 +110,7 @@ export function CheckoutPage() {
       rememberCustomer({ email: order.customer.email, name: order.customer.name, phone });
       attempt.current = undefined;
       clear();
-      navigate(`/orders/${encodeURIComponent(placed.id)}`, { state: { placed: true } });
+      void navigate(`/orders/${encodeURIComponent(placed.id)}`, { state: { placed: true } });
     } catch (error) {
       setSubmitting(false);
       const aboutAnItem = error instanceof ApiError && error.slug !== undefined && ITEM_PROBLEMS.has(error.slug);
@@ -141,7 +136,12 @@ export function CheckoutPage() {
     <>
       <h1>Checkout</h1>
       <div className="checkout">
-        <form className="checkout__form" onSubmit={submit} noValidate aria-describedby={hasSummary ? `${baseId}-summary` : undefined}>
+        <form
+          className="checkout__form"
+          onSubmit={submit}
+          noValidate
+          aria-describedby={hasSummary ? `${baseId}-summary` : undefined}
+        >
           {hasSummary && (
             <div className="notice notice--error" role="alert" tabIndex={-1} ref={summary} id={`${baseId}-summary`}>
               <h2 className="notice__title">Please correct the following</h2>
@@ -180,31 +180,77 @@ export function CheckoutPage() {
           <fieldset>
             <legend>Your details</legend>
             <Field id={ids.email} label={LABELS.email} error={errors.email}>
-              <input id={ids.email} type="email" autoComplete="email" value={form.email} onChange={(event) => change('email', event.target.value)} {...describedBy(ids.email, errors.email)} required />
+              <input
+                id={ids.email}
+                type="email"
+                autoComplete="email"
+                value={form.email}
+                onChange={(event) => {
+                  change('email', event.target.value);
+                }}
+                {...describedBy(ids.email, errors.email)}
+                required
+              />
             </Field>
             <Field id={ids.name} label={LABELS.name} error={errors.name}>
-              <input id={ids.name} autoComplete="name" value={form.name} maxLength={200} onChange={(event) => change('name', event.target.value)} {...describedBy(ids.name, errors.name)} required />
+              <input
+                id={ids.name}
+                autoComplete="name"
+                value={form.name}
+                maxLength={200}
+                onChange={(event) => {
+                  change('name', event.target.value);
+                }}
+                {...describedBy(ids.name, errors.name)}
+                required
+              />
             </Field>
-            <Field id={ids.phone} label={LABELS.phone} error={errors.phone} hint="With the country code, for a text when your order ships, e.g. +447700900123.">
-              <input id={ids.phone} type="tel" autoComplete="tel" value={form.phone} onChange={(event) => change('phone', event.target.value)} {...describedBy(ids.phone, errors.phone, true)} />
+            <Field
+              id={ids.phone}
+              label={LABELS.phone}
+              error={errors.phone}
+              hint="With the country code, for a text when your order ships, e.g. +447700900123."
+            >
+              <input
+                id={ids.phone}
+                type="tel"
+                autoComplete="tel"
+                value={form.phone}
+                onChange={(event) => {
+                  change('phone', event.target.value);
+                }}
+                {...describedBy(ids.phone, errors.phone, true)}
+              />
             </Field>
           </fieldset>
           <fieldset>
             <legend>Payment</legend>
-            <Field id={ids.cardNumber} label={LABELS.cardNumber} error={errors.cardNumber} hint="Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds.">
+            <Field
+              id={ids.cardNumber}
+              label={LABELS.cardNumber}
+              error={errors.cardNumber}
+              hint="Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds."
+            >
               <input
                 id={ids.cardNumber}
                 inputMode="numeric"
                 autoComplete="cc-number"
                 value={form.cardNumber}
                 maxLength={23}
-                onChange={(event) => change('cardNumber', event.target.value)}
+                onChange={(event) => {
+                  change('cardNumber', event.target.value);
+                }}
                 {...describedBy(ids.cardNumber, errors.cardNumber, true)}
                 required
               />
             </Field>
           </fieldset>
-          <button type="submit" className="button button--primary button--wide" disabled={submitting} aria-busy={submitting}>
+          <button
+            type="submit"
+            className="button button--primary button--wide"
+            disabled={submitting}
+            aria-busy={submitting}
+          >
             {submitting ? 'Placing your order…' : 'Place order'}
           </button>
         </form>
@@ -232,7 +278,19 @@ function describedBy(id: string, error: string | undefined, hasHint = false) {
   return { 'aria-invalid': error !== undefined, 'aria-describedby': parts.length > 0 ? parts.join(' ') : undefined };
 }
 
-function Field({ id, label, error, hint, children }: { id: string; label: string; error: string | undefined; hint?: string; children: ReactNode }) {
+function Field({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  hint?: string;
+  children: ReactNode;
+}) {
   return (
     <div className={error !== undefined ? 'field field--invalid' : 'field'}>
       <label htmlFor={id}>{label}</label>
@@ -249,13 +307,4 @@ function Field({ id, label, error, hint, children }: { id: string; label: string
       {children}
     </div>
   );
-}
-
-/** `items[1].quantity: must be at most 1000` → `Quantity of "Blue mug": must be at most 1000`. */
-export function describeItemIssue(path: string, message: string, lines: readonly { readonly name: string }[]): string {
-  const match = /^items\[(\d+)\](?:\.(\w+))?$/.exec(path);
-  if (match === null) return `${path}: ${message}`;
-  const name = lines[Number(match[1])]?.name ?? `item ${Number(match[1]) + 1}`;
-  const what = match[2] === 'quantity' ? 'Quantity of' : match[2] === 'productId' ? 'Product' : 'Item';
-  return `${what} "${name}": ${message}`;
 }

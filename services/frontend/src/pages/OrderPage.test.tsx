@@ -3,7 +3,6 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { renderApp, storedCartLines } from '../../test/render';
 import { aProduct, anOrder, startStubApi, type StubApi } from '../../test/stub-api';
-import { describeReason } from './OrderPage';
 
 let stub: StubApi;
 beforeEach(async () => {
@@ -12,28 +11,41 @@ beforeEach(async () => {
 });
 afterEach(() => stub.close());
 
-const orderReads = () => stub.requests.filter((request) => request.path === '/orders/ord_7f3a9c' && request.method === 'GET').length;
+const orderReads = () =>
+  stub.requests.filter((request) => request.path === '/orders/ord_7f3a9c' && request.method === 'GET').length;
 
 describe('OrderPage against a stub order service', () => {
   it('shows the status live until the payment fails, then offers a retry that refills the cart', async () => {
     let reads = 0;
     stub.on('GET /orders/ord_7f3a9c', () => {
       reads += 1;
-      return { status: 200, body: reads === 1 ? anOrder('PENDING_PAYMENT') : anOrder('PAYMENT_FAILED', { statusReason: 'declined' }) };
+      return {
+        status: 200,
+        body: reads === 1 ? anOrder('PENDING_PAYMENT') : anOrder('PAYMENT_FAILED', { statusReason: 'declined' }),
+      };
     });
     const user = userEvent.setup();
     renderApp('/orders/ord_7f3a9c', stub.url);
 
     await waitFor(() => expect(screen.getByTestId('order-status')).toHaveAttribute('data-status', 'PENDING_PAYMENT'));
     expect(screen.getByText('Waiting for the payment result…')).toBeInTheDocument();
-    await waitFor(() => expect(screen.getByTestId('order-status')).toHaveAttribute('data-status', 'PAYMENT_FAILED'), { timeout: 3000 });
+    await waitFor(() => expect(screen.getByTestId('order-status')).toHaveAttribute('data-status', 'PAYMENT_FAILED'), {
+      timeout: 3000,
+    });
     expect(screen.getByText('Your card was declined by the bank.')).toBeInTheDocument();
     expect(await screen.findByRole('link', { name: 'Classic white mug' })).toBeInTheDocument();
 
     await user.click(screen.getByRole('button', { name: 'Try again with another card' }));
     expect(await screen.findByRole('heading', { name: 'Checkout' })).toBeInTheDocument();
     expect(storedCartLines()).toEqual([
-      { productId: 'kitc-mug', name: 'Classic white mug', unitPrice: '12.50', currency: 'USD', quantity: 2, imageUrl: '/products/kitc-mug/image' },
+      {
+        productId: 'kitc-mug',
+        name: 'Classic white mug',
+        unitPrice: '12.50',
+        currency: 'USD',
+        quantity: 2,
+        imageUrl: '/products/kitc-mug/image',
+      },
     ]);
     expect(orderReads()).toBe(2);
   });
@@ -62,14 +74,5 @@ describe('OrderPage against a stub order service', () => {
     renderApp('/orders/ord_7f3a9c', stub.url);
     expect(await screen.findByRole('heading', { name: 'Not found' })).toBeInTheDocument();
     expect(orderReads()).toBe(1);
-  });
-});
-
-describe('describeReason', () => {
-  it('puts known decline reasons in words', () => {
-    expect(describeReason('insufficient_funds')).toBe('Your card has insufficient funds.');
-    expect(describeReason('insufficient-funds')).toBe('Your card has insufficient funds.');
-    expect(describeReason('gateway said no')).toBe('gateway said no');
-    expect(describeReason(null)).toBeUndefined();
   });
 });

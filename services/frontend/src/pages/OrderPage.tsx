@@ -4,35 +4,29 @@ import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { useApi } from '../api/context';
 import type { Order } from '../api/orders';
 import type { Product } from '../api/products';
-import { useCart } from '../cart/CartContext';
+import { useCart } from '../cart/context';
 import { ErrorPanel, Loading } from '../components/Feedback';
 import { StatusBadge } from '../components/StatusBadge';
 import type { CartLine } from '../domain/cart';
 import { formatPrice } from '../domain/money';
-import { canCancel, statusText } from '../domain/order-status';
+import { canCancel, describeReason, statusText } from '../domain/order-status';
 import { useLoad } from '../hooks/useLoad';
 import { useOrderStatus } from '../hooks/useOrderStatus';
-
-/** The payment service's decline reasons in words; anything else is shown as sent. */
-export function describeReason(reason: string | null): string | undefined {
-  if (reason === null || reason.trim() === '') return undefined;
-  const key = reason.toLowerCase().replace(/[\s-]+/g, '_');
-  if (key === 'declined' || key === 'card_declined') return 'Your card was declined by the bank.';
-  if (key === 'insufficient_funds') return 'Your card has insufficient funds.';
-  return reason;
-}
 
 function useProductNames(order: Order | undefined): ReadonlyMap<string, Product> {
   const api = useApi();
   const ids = order?.items.map((item) => item.productId).join(',') ?? '';
-  const [products] = useLoad(async (signal) => {
-    const found = new Map<string, Product>();
-    if (ids === '') return found;
-    // Names are a nicety: a product that fails to load is shown by its id rather than failing the page.
-    const results = await Promise.allSettled(ids.split(',').map((id) => api.products.getProduct(id, signal)));
-    for (const result of results) if (result.status === 'fulfilled') found.set(result.value.id, result.value);
-    return found;
-  }, [api, ids]);
+  const [products] = useLoad(
+    async (signal) => {
+      const found = new Map<string, Product>();
+      if (ids === '') return found;
+      // Names are a nicety: a product that fails to load is shown by its id rather than failing the page.
+      const results = await Promise.allSettled(ids.split(',').map((id) => api.products.getProduct(id, signal)));
+      for (const result of results) if (result.status === 'fulfilled') found.set(result.value.id, result.value);
+      return found;
+    },
+    [api, ids],
+  );
   return products.state === 'ready' ? products.data : new Map();
 }
 
@@ -71,7 +65,7 @@ export function OrderPage() {
       };
     });
     replace(lines);
-    navigate('/checkout');
+    void navigate('/checkout');
   }
 
   async function cancel(current: Order): Promise<void> {
@@ -89,9 +83,16 @@ export function OrderPage() {
 
   return (
     <article className="order">
-      <h1>{order.status === 'PAYMENT_FAILED' ? 'Your payment did not go through' : justPlaced ? 'Thank you for your order' : 'Your order'}</h1>
+      <h1>
+        {order.status === 'PAYMENT_FAILED'
+          ? 'Your payment did not go through'
+          : justPlaced
+            ? 'Thank you for your order'
+            : 'Your order'}
+      </h1>
       <p>
-        Order number <strong className="order__id">{order.id}</strong>, placed {new Date(order.createdAt).toLocaleString()}.
+        Order number <strong className="order__id">{order.id}</strong>, placed{' '}
+        {new Date(order.createdAt).toLocaleString()}.
       </p>
 
       <section className={`order-status order-status--${text.tone}`} aria-labelledby="order-status-title">
@@ -107,7 +108,13 @@ export function OrderPage() {
         {order.status === 'PAID' && <p>A confirmation email is on its way to {order.customer.email}.</p>}
         {order.status === 'PAYMENT_FAILED' && (
           <div className="actions">
-            <button type="button" className="button button--primary" onClick={() => tryAgain(order)}>
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => {
+                tryAgain(order);
+              }}
+            >
               Try again with another card
             </button>
           </div>
@@ -120,16 +127,24 @@ export function OrderPage() {
           <thead>
             <tr>
               <th scope="col">Product</th>
-              <th scope="col" className="numeric">Quantity</th>
-              <th scope="col" className="numeric">Price</th>
-              <th scope="col" className="numeric">Subtotal</th>
+              <th scope="col" className="numeric">
+                Quantity
+              </th>
+              <th scope="col" className="numeric">
+                Price
+              </th>
+              <th scope="col" className="numeric">
+                Subtotal
+              </th>
             </tr>
           </thead>
           <tbody>
             {order.items.map((item) => (
               <tr key={item.productId}>
                 <td>
-                  <Link to={`/products/${encodeURIComponent(item.productId)}`}>{products.get(item.productId)?.name ?? item.productId}</Link>
+                  <Link to={`/products/${encodeURIComponent(item.productId)}`}>
+                    {products.get(item.productId)?.name ?? item.productId}
+                  </Link>
                 </td>
                 <td className="numeric">{item.quantity}</td>
                 <td className="numeric">{formatPrice(item.unitPrice, order.total.currency)}</td>
@@ -154,16 +169,35 @@ export function OrderPage() {
           {cancelError !== undefined && <ErrorPanel error={cancelError} focus />}
           {confirmCancel ? (
             <div className="actions">
-              <p>{order.status === 'PAID' ? 'Cancel this order? The payment will be refunded.' : 'Cancel this order?'}</p>
-              <button type="button" className="button button--danger" onClick={() => void cancel(order)} disabled={cancelling}>
+              <p>
+                {order.status === 'PAID' ? 'Cancel this order? The payment will be refunded.' : 'Cancel this order?'}
+              </p>
+              <button
+                type="button"
+                className="button button--danger"
+                onClick={() => void cancel(order)}
+                disabled={cancelling}
+              >
                 {cancelling ? 'Cancelling…' : 'Yes, cancel the order'}
               </button>
-              <button type="button" className="button" onClick={() => setConfirmCancel(false)}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => {
+                  setConfirmCancel(false);
+                }}
+              >
                 Keep the order
               </button>
             </div>
           ) : (
-            <button type="button" className="button" onClick={() => setConfirmCancel(true)}>
+            <button
+              type="button"
+              className="button"
+              onClick={() => {
+                setConfirmCancel(true);
+              }}
+            >
               Cancel order
             </button>
           )}

@@ -10,11 +10,19 @@ beforeEach(async () => {
   stub.on('GET /orders', (request) => {
     const email = request.query.get('customerEmail');
     if (email === 'nobody@example.com') return { status: 200, body: { items: [], nextCursor: null } };
-    if (email === 'broken@example.com') return { status: 503, body: problem(503, 'Service unavailable', 'database unavailable') };
+    if (email === 'broken@example.com') {
+      return { status: 503, body: problem(503, 'Service unavailable', 'database unavailable') };
+    }
     if (request.query.get('cursor') === 'older') {
       return { status: 200, body: { items: [anOrder('CANCELLED', { id: 'ord_old' })], nextCursor: null } };
     }
-    return { status: 200, body: { items: [anOrder('PAID', { id: 'ord_new' }), anOrder('PAYMENT_FAILED', { id: 'ord_mid' })], nextCursor: 'older' } };
+    return {
+      status: 200,
+      body: {
+        items: [anOrder('PAID', { id: 'ord_new' }), anOrder('PAYMENT_FAILED', { id: 'ord_mid' })],
+        nextCursor: 'older',
+      },
+    };
   });
 });
 afterEach(() => stub.close());
@@ -33,7 +41,9 @@ describe('OrdersPage against a stub order service', () => {
 
     await user.click(screen.getByRole('button', { name: 'Show older orders' }));
     expect(await screen.findByRole('link', { name: 'Order ord_old' })).toBeInTheDocument();
-    expect(screen.getAllByRole('listitem').filter((item) => item.classList.contains('order-list__item'))).toHaveLength(3);
+    expect(screen.getAllByRole('listitem').filter((item) => item.classList.contains('order-list__item'))).toHaveLength(
+      3,
+    );
     expect(screen.queryByRole('button', { name: 'Show older orders' })).not.toBeInTheDocument();
     expect(stub.requests.at(-1)?.query.get('customerEmail')).toBe('ada@example.com');
   });
@@ -49,7 +59,9 @@ describe('OrdersPage against a stub order service', () => {
     renderApp('/orders', stub.url);
     await user.type(screen.getByLabelText('Email address used at checkout'), 'ada@');
     await user.click(screen.getByRole('button', { name: 'Show orders' }));
-    expect(screen.getByLabelText('Email address used at checkout')).toHaveAccessibleDescription('Enter an email address like name@example.com.');
+    expect(screen.getByLabelText('Email address used at checkout')).toHaveAccessibleDescription(
+      'Enter an email address like name@example.com.',
+    );
     expect(stub.requests).toHaveLength(0);
   });
 

@@ -1,5 +1,5 @@
 /** Order history: the orders placed with one email address, newest first, paged. */
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useState, type SubmitEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useApi } from '../api/context';
 import type { Order } from '../api/orders';
@@ -26,27 +26,30 @@ export function OrdersPage() {
   const [history, setHistory] = useState<History | undefined>();
   const emailId = useId();
 
-  const load = useCallback(async (forEmail: string, cursor: string | null, signal?: AbortSignal): Promise<void> => {
-    setHistory((current) => ({
-      email: forEmail,
-      orders: cursor === null || current === undefined ? [] : current.orders,
-      cursor,
-      loading: true,
-    }));
-    try {
-      const page = await api.orders.listOrders(forEmail, cursor ?? undefined, 10, signal);
-      if (signal?.aborted) return;
+  const load = useCallback(
+    async (forEmail: string, cursor: string | null, signal?: AbortSignal): Promise<void> => {
       setHistory((current) => ({
         email: forEmail,
-        orders: [...(cursor === null ? [] : (current?.orders ?? [])), ...page.items],
-        cursor: page.nextCursor,
-        loading: false,
+        orders: cursor === null || current === undefined ? [] : current.orders,
+        cursor,
+        loading: true,
       }));
-    } catch (error) {
-      if (signal?.aborted) return;
-      setHistory((current) => ({ email: forEmail, orders: current?.orders ?? [], cursor, loading: false, error }));
-    }
-  }, [api]);
+      try {
+        const page = await api.orders.listOrders(forEmail, cursor ?? undefined, 10, signal);
+        if (signal?.aborted) return;
+        setHistory((current) => ({
+          email: forEmail,
+          orders: [...(cursor === null ? [] : (current?.orders ?? [])), ...page.items],
+          cursor: page.nextCursor,
+          loading: false,
+        }));
+      } catch (error) {
+        if (signal?.aborted) return;
+        setHistory((current) => ({ email: forEmail, orders: current?.orders ?? [], cursor, loading: false, error }));
+      }
+    },
+    [api],
+  );
 
   useEffect(() => {
     if (email === '') {
@@ -56,10 +59,12 @@ export function OrdersPage() {
     setDraft(email);
     const controller = new AbortController();
     void load(email, null, controller.signal);
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+    };
   }, [email, load]);
 
-  function submit(event: FormEvent): void {
+  function submit(event: SubmitEvent<HTMLFormElement>): void {
     event.preventDefault();
     const problem = validateEmail(draft);
     setEmailError(problem);
@@ -82,7 +87,9 @@ export function OrdersPage() {
             type="email"
             autoComplete="email"
             value={draft}
-            onChange={(event) => setDraft(event.target.value)}
+            onChange={(event) => {
+              setDraft(event.target.value);
+            }}
             aria-invalid={emailError !== undefined}
             aria-describedby={emailError !== undefined ? `${emailId}-error` : undefined}
           />
@@ -92,8 +99,12 @@ export function OrdersPage() {
         </button>
       </form>
 
-      {history !== undefined && history.loading && history.orders.length === 0 && <Loading label="Loading your orders…" />}
-      {history?.error !== undefined && <ErrorPanel error={history.error} onRetry={() => void load(history.email, history.cursor)} />}
+      {history !== undefined && history.loading && history.orders.length === 0 && (
+        <Loading label="Loading your orders…" />
+      )}
+      {history?.error !== undefined && (
+        <ErrorPanel error={history.error} onRetry={() => void load(history.email, history.cursor)} />
+      )}
       {history !== undefined && !history.loading && history.error === undefined && history.orders.length === 0 && (
         <Empty title="No orders yet">
           <p>We found no orders for {history.email}.</p>
@@ -107,14 +118,20 @@ export function OrdersPage() {
                 <Link to={`/orders/${encodeURIComponent(order.id)}`}>Order {order.id}</Link>
                 <span>{new Date(order.createdAt).toLocaleDateString()}</span>
                 <span>
-                  {order.items.reduce((count, item) => count + item.quantity, 0)} items, {formatPrice(order.total.value, order.total.currency)}
+                  {order.items.reduce((count, item) => count + item.quantity, 0)} items,{' '}
+                  {formatPrice(order.total.value, order.total.currency)}
                 </span>
                 <StatusBadge status={order.status} />
               </li>
             ))}
           </ul>
           {history.cursor !== null && history.error === undefined && (
-            <button type="button" className="button show-more" disabled={history.loading} onClick={() => void load(history.email, history.cursor)}>
+            <button
+              type="button"
+              className="button show-more"
+              disabled={history.loading}
+              onClick={() => void load(history.email, history.cursor)}
+            >
               {history.loading ? 'Loading…' : 'Show older orders'}
             </button>
           )}

@@ -1,7 +1,7 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState, type SubmitEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { useApi } from '../api/context';
-import { useCart } from '../cart/CartContext';
+import { useCart } from '../cart/context';
 import { ErrorPanel, Loading } from '../components/Feedback';
 import { ProductImage } from '../components/ProductImage';
 import { CartFullError, MAX_QUANTITY } from '../domain/cart';
@@ -34,7 +34,7 @@ export function ProductPage() {
   const limit = Math.min(item.stock, MAX_QUANTITY);
   const addable = limit - inCart;
 
-  function submit(event: FormEvent): void {
+  function submit(event: SubmitEvent<HTMLFormElement>): void {
     event.preventDefault();
     const wanted = Number(quantity);
     if (!Number.isInteger(wanted) || wanted < 1) {
@@ -43,13 +43,26 @@ export function ProductPage() {
     }
     if (wanted > addable) {
       setMessage({
-        text: addable > 0 ? `You can add at most ${addable} more (${item.stock} in stock, ${inCart} in your cart).` : 'Your cart already holds all we have in stock.',
+        text:
+          addable > 0
+            ? `You can add at most ${addable} more (${item.stock} in stock, ${inCart} in your cart).`
+            : 'Your cart already holds all we have in stock.',
         error: true,
       });
       return;
     }
     try {
-      add({ id: item.id, name: item.name, price: item.price, currency: item.currency, imageUrl: item.imageUrl, stock: limit }, wanted);
+      add(
+        {
+          id: item.id,
+          name: item.name,
+          price: item.price,
+          currency: item.currency,
+          imageUrl: item.imageUrl,
+          stock: limit,
+        },
+        wanted,
+      );
       setMessage({ text: `Added ${wanted} × ${item.name} to your cart.`, error: false });
     } catch (error) {
       if (!(error instanceof CartFullError)) throw error;
@@ -60,13 +73,16 @@ export function ProductPage() {
   return (
     <article className="product-detail">
       <p className="breadcrumb">
-        <Link to="/">Catalog</Link> / <Link to={`/?category=${encodeURIComponent(item.category)}`}>{item.category}</Link>
+        <Link to="/">Catalog</Link> /{' '}
+        <Link to={`/?category=${encodeURIComponent(item.category)}`}>{item.category}</Link>
       </p>
       <ProductImage product={item} size="large" />
       <div className="product-detail__info">
         <h1>{item.name}</h1>
         <p className="product-detail__price">{formatPrice(item.price, item.currency)}</p>
-        <p className={item.stock > 0 ? 'stock stock--in' : 'stock stock--out'}>{item.stock > 0 ? `${item.stock} in stock` : 'Out of stock'}</p>
+        <p className={item.stock > 0 ? 'stock stock--in' : 'stock stock--out'}>
+          {item.stock > 0 ? `${item.stock} in stock` : 'Out of stock'}
+        </p>
         {item.description !== '' && <p className="product-detail__description">{item.description}</p>}
         {item.stock > 0 ? (
           <form className="add-to-cart" onSubmit={submit} noValidate>
@@ -82,7 +98,9 @@ export function ProductPage() {
                 value={quantity}
                 aria-invalid={message?.error === true}
                 aria-describedby={message !== undefined ? messageId : undefined}
-                onChange={(event) => setQuantity(event.target.value)}
+                onChange={(event) => {
+                  setQuantity(event.target.value);
+                }}
               />
             </div>
             <button type="submit" className="button button--primary">
@@ -93,7 +111,11 @@ export function ProductPage() {
           <p>This product is sold out for now.</p>
         )}
         {message !== undefined && (
-          <p id={messageId} className={message.error ? 'field-error' : 'notice notice--success'} role={message.error ? 'alert' : 'status'}>
+          <p
+            id={messageId}
+            className={message.error ? 'field-error' : 'notice notice--success'}
+            role={message.error ? 'alert' : 'status'}
+          >
             {message.text} {!message.error && <Link to="/cart">View cart</Link>}
           </p>
         )}

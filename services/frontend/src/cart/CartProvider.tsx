@@ -1,5 +1,5 @@
 /** The cart as React state, persisted in localStorage and kept in step across tabs. */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import {
   EMPTY_CART,
   addToCart,
@@ -8,22 +8,10 @@ import {
   serializeCart,
   setQuantity,
   type Cart,
-  type CartLine,
-  type CartProduct,
 } from '../domain/cart';
+import { CartContext, type CartActions } from './context';
 
 export const CART_STORAGE_KEY = 'contoso-shop.cart';
-
-interface CartActions {
-  readonly cart: Cart;
-  readonly add: (product: CartProduct, quantity?: number) => void;
-  readonly setQuantity: (productId: string, quantity: number) => void;
-  readonly remove: (productId: string) => void;
-  readonly replace: (lines: readonly CartLine[]) => void;
-  readonly clear: () => void;
-}
-
-const CartContext = createContext<CartActions | undefined>(undefined);
 
 function readStored(storage: Storage | undefined): Cart {
   try {
@@ -65,25 +53,31 @@ export function CartProvider({ children }: { children: ReactNode }) {
       if (event.key === CART_STORAGE_KEY) setCart(parseCart(event.newValue));
     }
     window.addEventListener('storage', onStorage);
-    return () => window.removeEventListener('storage', onStorage);
+    return () => {
+      window.removeEventListener('storage', onStorage);
+    };
   }, []);
 
   const actions = useMemo<CartActions>(
     () => ({
       cart,
-      add: (product, quantity = 1) => update((current) => addToCart(current, product, quantity)),
-      setQuantity: (productId, quantity) => update((current) => setQuantity(current, productId, quantity)),
-      remove: (productId) => update((current) => removeFromCart(current, productId)),
-      replace: (lines) => update(() => ({ lines })),
-      clear: () => update(() => EMPTY_CART),
+      add: (product, quantity = 1) => {
+        update((current) => addToCart(current, product, quantity));
+      },
+      setQuantity: (productId, quantity) => {
+        update((current) => setQuantity(current, productId, quantity));
+      },
+      remove: (productId) => {
+        update((current) => removeFromCart(current, productId));
+      },
+      replace: (lines) => {
+        update(() => ({ lines }));
+      },
+      clear: () => {
+        update(() => EMPTY_CART);
+      },
     }),
     [cart, update],
   );
   return <CartContext.Provider value={actions}>{children}</CartContext.Provider>;
-}
-
-export function useCart(): CartActions {
-  const context = useContext(CartContext);
-  if (context === undefined) throw new Error('useCart needs a <CartProvider> above it');
-  return context;
 }
