@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = messaging_parser(
         "sample-emulator", "Sample emulator", amqp_port=5999, http_port=5998, stored="notes"
     )
-    return messaging_main(argv, parser=parser, load_config=load_config, build=SampleEmulator, log=log)
+    return messaging_main(
+        argv, service="sample", parser=parser, load_config=load_config, build=SampleEmulator, log=log
+    )
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ def test_listening_line_carries_the_bound_ports_and_the_service_answers(
 
     assert running.listening["message"] == "listening"
     assert running.listening["logger"] == "sample_emulator"
+    assert running.listening["service"] == "sample"
     assert running.listening["host"] == "127.0.0.1"
     assert running.port("amqp_port") > 0
     assert running.listening["data_dir"] == data_dir

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from servicekit.auth import EntraTokenVerifier
-from servicekit.testing import JwksStandIn, jwks_stand_in
+from servicekit_testing import JwksStandIn, jwks_stand_in
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 AUDIENCE = "api://contoso-shop-test"

@@ -1,11 +1,13 @@
-"""JSON log lines with service, correlation id and W3C trace context; traceparent parsing."""
+"""JSON log lines in the conventions' shape, with trace context and correlation id; traceparent parsing."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 import sys
+import warnings
 
 import pytest
 from servicekit.logs import (
@@ -14,6 +16,8 @@ from servicekit.logs import (
     configure_logging,
     correlation_id_var,
     current_trace_id,
+    level_name,
+    log_request,
     parse_traceparent,
     trace_id,
     traceparent_var,
@@ -22,8 +26,8 @@ from servicekit.logs import (
 PARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
-def record(message: str = "hello", **extra: object) -> logging.LogRecord:
-    entry = logging.LogRecord("shop.test", logging.INFO, __file__, 1, message, (), None)
+def record(message: str = "hello", level: int = logging.INFO, **extra: object) -> logging.LogRecord:
+    entry = logging.LogRecord("shop.test", level, __file__, 1, message, (), None)
     entry.__dict__.update(extra)
     return entry
 
@@ -76,17 +80,44 @@ def test_child_traceparent_of_invalid_parent_starts_a_sampled_trace() -> None:
     assert trace_id(child) != "4bf92f3577b34da6a3ce929d0e0e4736"
 
 
-def test_formatter_writes_one_json_object_with_service_and_extras() -> None:
-    line = json.loads(JsonFormatter("shop-test").format(record("order %s", order_id="ord_1")))
+def test_formatter_writes_the_conventions_fields_then_extras() -> None:
+    entry = record("order %s", order_id="ord_1")
+    entry.created = 1796564949.1239
+
+    line = json.loads(JsonFormatter("shop-test").format(entry))
+
+    assert line == {
+        "time": "2026-12-06T13:49:09.123Z",
+        "level": "info",
+        "service": "shop-test",
+        "message": "order %s",
+        "logger": "shop.test",
+        "order_id": "ord_1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("levelno", "name"),
+    [
+        (logging.DEBUG, "debug"),
+        (5, "debug"),
+        (logging.INFO, "info"),
+        (logging.WARNING, "warning"),
+        (logging.ERROR, "error"),
+        (logging.CRITICAL, "critical"),
+        (logging.INFO + 5, "info"),
+    ],
+)
+def test_levels_are_the_conventions_lower_case_names(levelno: int, name: str) -> None:
+    assert level_name(levelno) == name
+    assert json.loads(JsonFormatter("shop-test").format(record(level=levelno)))["level"] == name
+
+
+def test_extra_fields_never_shadow_the_conventions_fields() -> None:
+    line = json.loads(JsonFormatter("shop-test").format(record(service="other", level_hint="x")))
 
     assert line["service"] == "shop-test"
-    assert line["level"] == "INFO"
-    assert line["logger"] == "shop.test"
-    assert line["message"] == "order %s"
-    assert line["order_id"] == "ord_1"
-    assert line["time"].endswith("Z")
-    assert "trace_id" not in line
-    assert "correlation_id" not in line
+    assert line["level_hint"] == "x"
 
 
 def test_formatter_stamps_correlation_id_and_trace_context_of_the_work_in_hand() -> None:
@@ -102,7 +133,7 @@ def test_formatter_stamps_correlation_id_and_trace_context_of_the_work_in_hand()
     assert line["correlation_id"] == "ord_42"
     assert line["trace_id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert line["span_id"] == "00f067aa0ba902b7"
-    assert line["traceparent"] == PARENT
+    assert "traceparent" not in line
     assert current == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert current_trace_id() is None
 
@@ -134,7 +165,43 @@ def test_configure_logging_routes_root_to_stdout_json_and_quiets_sdks(
         root.setLevel(level)
         for name in ("azure", "noisy.access"):
             logging.getLogger(name).setLevel(logging.NOTSET)
+        logging.captureWarnings(False)
 
     lines = [json.loads(line) for line in out.splitlines()]
-    assert [(line["message"], line["port"]) for line in lines] == [("ready", 1)]
+    assert [(line["message"], line["port"], line["level"]) for line in lines] == [("ready", 1, "debug")]
     assert root.level == level
+
+
+def test_configure_logging_writes_python_warnings_as_json_lines() -> None:
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("INFO", "shop-test", stream=stream)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            logging.captureWarnings(True)  # catch_warnings put back the original showwarning
+            warnings.warn("old API", DeprecationWarning, stacklevel=1)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        logging.captureWarnings(False)
+
+    (line,) = (json.loads(text) for text in stream.getvalue().splitlines())
+    assert line["level"] == "warning"
+    assert line["logger"] == "py.warnings"
+    assert "DeprecationWarning: old API" in line["message"]
+
+
+def test_log_request_writes_one_access_line_but_none_for_operations_routes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log = logging.getLogger("shop.access")
+    with caplog.at_level(logging.INFO, logger="shop.access"):
+        log_request(log, "GET", "/orders/{id}", 404, 0.01234)
+        for route in ("/health", "/ready", "/metrics"):
+            log_request(log, "GET", route, 200, 0.001)
+
+    (entry,) = caplog.records
+    assert entry.getMessage() == "request"
+    assert (entry.method, entry.route, entry.status, entry.duration_ms) == ("GET", "/orders/{id}", 404, 12.34)  # type: ignore[attr-defined]

@@ -20,54 +20,30 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
 from azure.eventhub import EventData
 from azure.eventhub.aio import EventHubProducerClient
 from shopctl.testing import LaunchedPlatform, launched
 
 REPO = Path(__file__).resolve().parents[3]
 CONTRACTS = REPO / "contracts" / "messages"
-# Public, well-known emulator credentials.
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-
-# Until harness/platform.yaml registers the Event Hubs emulator, the tests describe it the same way.
-EVENTHUBS_COMPONENT: dict[str, Any] = {
-    "description": "Event Hubs emulator (AMQP 1.0)",
-    "command": [
-        ".venv/bin/eventhubs-emulator",
-        "--config",
-        "emulators/eventhubs/config/platform.json",
-        "--host",
-        "{host}",
-        "--amqp-port",
-        "{ports.amqp}",
-        "--http-port",
-        "{ports.http}",
-    ],
-    "ports": {"amqp": 5673, "http": 5301},
-    "health": {"http": "http://{host}:{ports.http}/health"},
-}
+# Partition ownership in the tests: a rebalance every second, a silent instance's claim lapsing after 4 s.
+LOAD_BALANCING_SECONDS = 1
+OWNERSHIP_EXPIRATION_SECONDS = 4
+# How long an exact count must hold once reached: past a lapsed claim plus two rebalancing rounds, the
+# longest it takes for an event to be read a second time (after a restart, or by a second instance).
+QUIET_SECONDS = OWNERSHIP_EXPIRATION_SECONDS + 2 * LOAD_BALANCING_SECONDS
 
 
 @pytest.fixture(scope="session")
-def platform_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    platform = yaml.safe_load((REPO / "harness" / "platform.yaml").read_text())
-    platform["components"].setdefault("eventhubs", EVENTHUBS_COMPONENT)
-    platform["root"] = str(REPO)
-    path = tmp_path_factory.mktemp("platform") / "platform.yaml"
-    path.write_text(yaml.safe_dump(platform))
-    return path
-
-
-@pytest.fixture(scope="session")
-def platform(platform_file: Path) -> Iterator[LaunchedPlatform]:
-    with launched("azurite", "mailbox", platform_file=platform_file) as running:
+def platform() -> Iterator[LaunchedPlatform]:
+    with launched("azurite", "mailbox") as running:
         yield running
 
 
 @pytest.fixture
-def eventhubs(platform_file: Path) -> Iterator[LaunchedPlatform]:
-    with launched("eventhubs", platform_file=platform_file) as running:
+def eventhubs() -> Iterator[LaunchedPlatform]:
+    with launched("eventhubs") as running:
         yield running
 
 
@@ -119,8 +95,8 @@ def env(platform: LaunchedPlatform, eventhubs: LaunchedPlatform) -> dict[str, st
         "NOTIFICATION_CONTRACTS_DIR": str(CONTRACTS),
         "NOTIFICATION_SEND_RETRY_BASE_SECONDS": "0.1",
         "NOTIFICATION_SHUTDOWN_GRACE_SECONDS": "5",
-        "NOTIFICATION_LOAD_BALANCING_SECONDS": "1",
-        "NOTIFICATION_OWNERSHIP_EXPIRATION_SECONDS": "4",
+        "NOTIFICATION_LOAD_BALANCING_SECONDS": str(LOAD_BALANCING_SECONDS),
+        "NOTIFICATION_OWNERSHIP_EXPIRATION_SECONDS": str(OWNERSHIP_EXPIRATION_SECONDS),
     }
 
 
@@ -257,3 +233,20 @@ def eventually(check: Callable[[], bool], within: float = 30.0) -> None:
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.2)
+
+
+def settles(counts: Callable[[], dict[str, float]], expected: dict[str, float], within: float = 30.0) -> None:
+    """Every count reaches its expected value within ``within`` seconds and then holds it for
+    ``QUIET_SECONDS``: an exact count is only shown once a late extra had time to arrive. Fails at once
+    when a count goes past its value."""
+    deadline = time.monotonic() + within
+    while (seen := counts()) != expected:
+        over = {name: value for name, value in seen.items() if value > expected[name]}
+        assert not over, f"past the expected counts: {over}, expected {expected}"
+        assert time.monotonic() < deadline, f"counts {seen} never reached {expected}"
+        time.sleep(0.2)
+    quiet_until = time.monotonic() + QUIET_SECONDS
+    while time.monotonic() < quiet_until:
+        time.sleep(0.5)
+        seen = counts()
+        assert seen == expected, f"counts moved to {seen} after reaching {expected}"

@@ -109,14 +109,16 @@ def run(service: Service, log: logging.Logger) -> int:
 def messaging_main(
     argv: Sequence[str] | None,
     *,
+    service: str,
     parser: argparse.ArgumentParser,
     load_config: Callable[[Path], SettingsT],
     build: Callable[[SettingsT, EmulatorOptions], Service],
     log: logging.Logger,
 ) -> int:
-    """Parse ``argv`` with a `messaging_parser`, load the config, build the emulator and serve it."""
+    """Parse ``argv`` with a `messaging_parser`, load the config, build the emulator and serve it; its log
+    lines name ``service``, the emulator's component in harness/platform.yaml."""
     args = parser.parse_args(argv)
-    configure_logging(parser.prog, args.log_level)
+    configure_logging(service, args.log_level)
     try:
         settings = load_config(args.config)
     except ConfigError as error:

@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         http_port=HTTP_PORT,
         stored="events",
     )
-    return messaging_main(argv, parser=parser, load_config=load_config, build=Emulator, log=log)
+    return messaging_main(
+        argv, service="eventhubs", parser=parser, load_config=load_config, build=Emulator, log=log
+    )
 
 
 if __name__ == "__main__":

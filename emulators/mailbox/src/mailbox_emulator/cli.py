@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure_logging("mailbox-emulator", args.log_level)
+    configure_logging("mailbox", args.log_level)
     return run(Mailbox(MailboxOptions(args.host, args.smtp_port, args.http_port, args.capacity)), log)
 
 

@@ -17,7 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = messaging_parser(
         "servicebus-emulator", __doc__ or "", amqp_port=AMQP_PORT, http_port=HTTP_PORT, stored="messages"
     )
-    return messaging_main(argv, parser=parser, load_config=load_config, build=Emulator, log=log)
+    return messaging_main(
+        argv, service="servicebus", parser=parser, load_config=load_config, build=Emulator, log=log
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Infrastructure the Python services share: logs, auth, message contracts, problem+json, settings.
+"""Infrastructure the Python services share: logs, metrics, health, auth, message contracts, problem+json,
+settings.
 
 Nothing here knows a service's domain; services share contracts and infrastructure, never domain code.
 """

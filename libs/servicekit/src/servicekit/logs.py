@@ -1,4 +1,5 @@
-"""JSON logs to stdout, each line stamped with the correlation id and W3C trace context of the work in hand.
+"""JSON logs to stdout in the shape of docs/conventions.md, each line stamped with the W3C trace context
+(and correlation id) of the work in hand.
 
 The edge of each service (HTTP middleware, message handler) sets ``traceparent_var`` and, where it has
 one, ``correlation_id_var``; every log line written while that work runs carries them.
@@ -15,14 +16,27 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TextIO
 
 correlation_id_var: ContextVar[str | None] = ContextVar("correlation_id", default=None)
 traceparent_var: ContextVar[str | None] = ContextVar("traceparent", default=None)
 
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 # Attributes every LogRecord has; anything else was passed through ``extra=`` and is emitted as a field.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "taskName"}
+# uvicorn's ``color_message`` repeats the message with terminal colours.
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
+_LEVELS = (
+    (logging.CRITICAL, "critical"),
+    (logging.ERROR, "error"),
+    (logging.WARNING, "warning"),
+    (logging.INFO, "info"),
+)
+QUIET_ROUTES = frozenset({"/health", "/ready", "/metrics"})
 
 
 @dataclass(frozen=True)
@@ -65,8 +79,14 @@ def current_trace_id() -> str | None:
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per record: time, level, service, logger, message, correlation id, trace context,
-    then every ``extra=`` field."""
+    """One JSON object per record, in the shape of docs/conventions.md: ``time`` (RFC 3339 UTC, milliseconds,
+    ``Z``), ``level`` (lower case), ``service``, ``message``, ``trace_id`` / ``span_id`` while a trace is in
+    hand, ``logger``, ``correlation_id`` where an edge set one, then every ``extra=`` field (never in place
+    of one of these), then ``exception`` on error lines.
+
+    The one formatter of the Python services and the emulators; ``service`` is the component's name in
+    harness/platform.yaml.
+    """
 
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -74,38 +94,67 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
-            "level": record.levelname,
+            "time": _rfc3339_ms(record.created),
+            "level": level_name(record.levelno),
             "service": self._service,
-            "logger": record.name,
             "message": record.getMessage(),
         }
-        correlation_id = correlation_id_var.get()
-        if correlation_id is not None:
-            entry["correlation_id"] = correlation_id
         context = parse_traceparent(traceparent_var.get())
         if context is not None:
             entry["trace_id"] = context.trace_id
             entry["span_id"] = context.span_id
-            entry["traceparent"] = context.header()
+        entry["logger"] = record.name
+        correlation_id = correlation_id_var.get()
+        if correlation_id is not None:
+            entry["correlation_id"] = correlation_id
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value
+                entry.setdefault(key, value)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        elif record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure_logging(level: str, service: str, *, quiet: Iterable[str] = ()) -> None:
-    """Routes every logger through one JSON handler on stdout.
+def level_name(levelno: int) -> str:
+    """The conventions' level of a `logging` level number; custom levels round down to the next known one."""
+    for threshold, name in _LEVELS:
+        if levelno >= threshold:
+            return name
+    return "debug"
+
+
+def _rfc3339_ms(created: float) -> str:
+    return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def configure_logging(
+    level: str | int, service: str, *, quiet: Iterable[str] = (), stream: TextIO | None = None
+) -> None:
+    """Routes every logger through one JSON handler on ``stream`` (stdout by default); idempotent.
 
     The Azure SDKs log every request (with headers) at INFO, so ``azure`` is always held to warnings;
     ``quiet`` names further loggers to hold there (a server's access log the service writes itself).
+    Python warnings go through the same handler, so that nothing but JSON reaches the output.
     """
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    root.setLevel(level.upper() if isinstance(level, str) else level)
     for noisy in ("azure", *quiet):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+
+
+def log_request(log: logging.Logger, method: str, route: str, status: int, seconds: float) -> None:
+    """The access line of one served request (``method``, ``route`` template, ``status``, ``duration_ms``)
+    at info, written by each service's HTTP middleware; none for ``/health``, ``/ready``, ``/metrics``,
+    which probes and scrapers call every few seconds (their metrics still count them)."""
+    if route in QUIET_ROUTES:
+        return
+    log.info(
+        "request",
+        extra={"method": method, "route": route, "status": status, "duration_ms": round(seconds * 1000, 2)},
+    )

@@ -1,21 +1,20 @@
 """One ``order-events`` event in: validated against the contract, then notified once, or recorded as poison.
 
-Poison (not JSON, breaks the schema, a type/version we do not know) is logged with a reason, written to
-the notification log under its hub position, and passed over (the checkpoint moves past it); it never
-stops the consumer.
+Poison (``servicekit.envelopes``: ``MalformedBody``, ``SchemaViolation``, ``UnknownMessageType``, the
+reasons the Service Bus consumers dead-letter with) is logged with its reason, written to the notification
+log under its hub position, and passed over (the checkpoint moves past it): Event Hubs has no dead-letter
+queue, and a poison event never stops the consumer.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from typing import Any
 
 from servicekit.contracts import Contracts
+from servicekit.envelopes import EnvelopeDecoder, PoisonError
 from servicekit.logs import child_traceparent, correlation_id_var, traceparent_var
 
 from notification_service.adapters.eventhub import InboundEvent
-from notification_service.domain.errors import PoisonEventError
 from notification_service.domain.models import Customer, OrderStatus, StatusChange
 from notification_service.domain.notifier import Notifier
 from notification_service.metrics import Metrics
@@ -24,35 +23,15 @@ log = logging.getLogger(__name__)
 
 EVENT_TYPE = "OrderStatusChanged"
 VERSION = 1
-_MAX_DESCRIPTION = 1000
 
 
-def parse_event(event: InboundEvent, contracts: Contracts) -> StatusChange:
-    if event.body is None:
-        raise PoisonEventError("UnsupportedBody", "the body is not AMQP data (expected a JSON document)")
-    try:
-        envelope: Any = json.loads(event.body)
-    except UnicodeDecodeError:
-        raise PoisonEventError("InvalidJson", "the body is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PoisonEventError(
-            "InvalidJson", f"the body is not JSON: {exc.msg} at offset {exc.pos}"
-        ) from None
-    if not isinstance(envelope, dict):
-        raise PoisonEventError("InvalidJson", "the body is JSON but not an object")
-    event_type = event.properties.get("type", envelope.get("type"))
-    version = event.properties.get("version", envelope.get("version"))
-    if event_type != EVENT_TYPE or str(version) != str(VERSION) or not contracts.knows(EVENT_TYPE, VERSION):
-        raise PoisonEventError(
-            "UnknownMessageType", f"type {event_type!r} version {version!r} is not handled here"
-        )
-    violations = contracts.violations(envelope, EVENT_TYPE, VERSION)
-    if violations:
-        raise PoisonEventError("SchemaViolation", "; ".join(map(str, violations))[:_MAX_DESCRIPTION])
-    data = envelope["data"]
+def parse_event(event: InboundEvent, decoder: EnvelopeDecoder) -> StatusChange:
+    """The status change in ``event``, or ``PoisonError``."""
+    envelope = decoder.decode(event.body, event.properties)
+    data = envelope.data
     customer = data["customer"]
     return StatusChange(
-        event_id=envelope["id"],
+        event_id=envelope.id,
         order_id=data["orderId"],
         previous_status=OrderStatus(data["previousStatus"]) if data.get("previousStatus") else None,
         status=OrderStatus(data["status"]),
@@ -60,21 +39,13 @@ def parse_event(event: InboundEvent, contracts: Contracts) -> StatusChange:
         total_value=data["total"]["value"],
         total_currency=data["total"]["currency"],
         reason=data.get("reason"),
-        occurred_at=envelope["occurredAt"],
+        occurred_at=envelope.occurred_at,
     )
-
-
-def _event_id(body: bytes | None) -> str | None:
-    try:
-        value = json.loads(body or b"").get("id")
-    except (ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None
 
 
 class OrderEventHandler:
     def __init__(self, contracts: Contracts, notifier: Notifier, metrics: Metrics) -> None:
-        self._contracts = contracts
+        self._decoder = EnvelopeDecoder(contracts, (EVENT_TYPE, VERSION))
         self._notifier = notifier
         self._metrics = metrics
 
@@ -82,8 +53,8 @@ class OrderEventHandler:
         traceparent_var.set(child_traceparent(event.properties.get("traceparent")))
         correlation_id_var.set(event.properties.get("correlationId"))
         try:
-            change = parse_event(event, self._contracts)
-        except PoisonEventError as poison:
+            change = parse_event(event, self._decoder)
+        except PoisonError as poison:
             await self._poison(event, poison)
             return
         correlation_id_var.set(change.order_id)
@@ -104,7 +75,7 @@ class OrderEventHandler:
             },
         )
 
-    async def _poison(self, event: InboundEvent, poison: PoisonEventError) -> None:
+    async def _poison(self, event: InboundEvent, poison: PoisonError) -> None:
         self._metrics.events.labels("poison").inc()
         self._metrics.poison.labels(poison.reason).inc()
         log.warning(
@@ -113,7 +84,7 @@ class OrderEventHandler:
         )
         await self._notifier.record_poison(
             key=event.position,
-            event_id=_event_id(event.body),
+            event_id=poison.message_id,
             reason=poison.reason,
             description=poison.description,
         )

@@ -13,5 +13,5 @@ from notification_service.settings import Settings
 
 def run() -> None:
     settings = load_settings(Settings, "notification-service")
-    configure_logging(settings.log_level, "notification-service", quiet=("uamqp", "aiohttp.access"))
+    configure_logging(settings.log_level, "notification", quiet=("uamqp", "aiohttp.access"))
     asyncio.run(serve(settings))

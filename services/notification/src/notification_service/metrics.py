@@ -1,13 +1,16 @@
-"""Prometheus metrics of the process."""
+"""Prometheus metrics of the process: the HTTP RED metrics every service shares (`servicekit.metrics`) and
+the notification service's own, ``notification_``-prefixed."""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter
+from servicekit.metrics import HttpMetrics
 
 
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.http = HttpMetrics(self.registry)
         self.events = Counter(
             "notification_events_total", "order-events read, by result", ["result"], registry=self.registry
         )
@@ -24,11 +27,5 @@ class Metrics:
             "notification_poison_events_total",
             "Events passed over as poison",
             ["reason"],
-            registry=self.registry,
-        )
-        self.requests = Counter(
-            "notification_http_requests_total",
-            "HTTP requests served",
-            ["method", "route", "status"],
             registry=self.registry,
         )

@@ -100,7 +100,7 @@ async def serve(settings: Settings) -> None:
         deps = HttpDeps(
             metrics,
             notification_log.for_order,
-            {"tableStorage": notification_log.ping, "checkpointStore": source.ping},
+            {"tableStorage": notification_log.ping, "blobStorage": source.ping},
             consuming,
         )
         runner = await start_server(build_app(deps), settings.host, settings.port)

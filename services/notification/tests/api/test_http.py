@@ -30,11 +30,14 @@ async def _down() -> None:
     raise ConnectionError("refused")
 
 
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
 @pytest.fixture
 async def base_url() -> AsyncIterator[str]:
     consuming = asyncio.Event()
     consuming.set()
-    deps = HttpDeps(Metrics(), _history, {"tableStorage": _ok, "checkpointStore": _down}, consuming)
+    deps = HttpDeps(Metrics(), _history, {"tableStorage": _ok, "blobStorage": _down}, consuming)
     server = TestServer(build_app(deps), host="127.0.0.1", port=0)
     await server.start_server()
     yield f"http://127.0.0.1:{server.port}"
@@ -64,11 +67,55 @@ async def test_ready_names_the_dependency_that_is_down(base_url: str) -> None:
     async with httpx.AsyncClient() as client:
         response = await client.get(f"{base_url}/ready")
     assert response.status_code == 503
-    assert response.json()["checks"] == {
-        "tableStorage": "ok",
-        "checkpointStore": "unavailable",
-        "consumer": "ok",
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {
+        "status": "unavailable",
+        "checks": {
+            "tableStorage": {"status": "ok"},
+            "blobStorage": {"status": "unavailable", "error": "ConnectionError: refused"},
+            "eventHubs": {"status": "ok"},
+        },
     }
+
+
+async def test_ready_waits_for_the_consumer() -> None:
+    deps = HttpDeps(Metrics(), _history, {"tableStorage": _ok}, asyncio.Event())
+    server = TestServer(build_app(deps), host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        async with httpx.AsyncClient() as client:
+            response = await client.get(f"http://127.0.0.1:{server.port}/ready")
+    finally:
+        await server.close()
+    assert response.status_code == 503
+    assert response.json()["checks"]["eventHubs"] == {
+        "status": "unavailable",
+        "error": "not consuming order-events yet",
+    }
+
+
+async def test_health_is_ok_with_no_checks(base_url: str) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{base_url}/health")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"status": "ok", "checks": {}}
+
+
+async def test_metrics_count_every_request_by_route_and_keep_the_trace(base_url: str) -> None:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        listed = await client.get(
+            "/notifications", params={"orderId": "ord_1"}, headers={"traceparent": TRACEPARENT}
+        )
+        await client.get("/nope")
+        await client.get("/health")
+        text = (await client.get("/metrics")).text
+    assert listed.headers["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+    assert 'http_requests_total{method="GET",route="/notifications",status="200"} 1.0' in text
+    assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
+    assert 'http_requests_total{method="GET",route="/health",status="200"} 1.0' in text
+    assert 'http_request_duration_seconds_count{method="GET",route="/notifications",status="200"} 1.0' in text
+    assert "notification_http_" not in text
 
 
 async def test_unknown_route_is_problem_json(base_url: str) -> None:

@@ -16,7 +16,7 @@ _QUIET = ("uamqp", "gunicorn.access")
 
 
 def create_app(settings: Settings, runtime: ApiRuntime | None = None) -> Flask:
-    configure_logging(settings.log_level, "payment-service", quiet=_QUIET)
+    configure_logging(settings.log_level, "payment", quiet=_QUIET)
     app = Flask("payment_service")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["payment"] = runtime or ApiRuntime.start(settings)
@@ -29,5 +29,5 @@ def create_app(settings: Settings, runtime: ApiRuntime | None = None) -> Flask:
 
 def run() -> None:
     settings = load_settings(Settings, "payment-service")
-    configure_logging(settings.log_level, "payment-service", quiet=_QUIET)
+    configure_logging(settings.log_level, "payment", quiet=_QUIET)
     GunicornServer(lambda: create_app(settings), settings).run()

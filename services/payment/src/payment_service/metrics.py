@@ -1,31 +1,25 @@
-"""Prometheus metrics, one registry per process (the API and the worker are separate processes)."""
+"""Prometheus metrics, one registry per process (the API and the worker are separate processes): the HTTP
+RED metrics every service shares (`servicekit.metrics`) and the payment service's own, ``payment_``-prefixed
+in both processes."""
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from servicekit.metrics import HttpMetrics
 
 
 class ApiMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "payment_http_requests_total",
-            "HTTP requests served",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "payment_http_request_seconds",
-            "HTTP request duration",
-            ["method", "route"],
-            registry=self.registry,
-        )
+        self.http = HttpMetrics(self.registry)
         self.refunds = Counter("payment_refunds_total", "Refunds made", registry=self.registry)
 
 
 class WorkerMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        # The worker's operations endpoint (/health, /ready, /metrics).
+        self.http = HttpMetrics(self.registry)
         self.messages = Counter(
             "payment_messages_total",
             "payment-requests messages handled, by settlement",

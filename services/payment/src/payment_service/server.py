@@ -57,7 +57,7 @@ def _json_log_config(level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "formatters": {"json": {"()": "servicekit.logs.JsonFormatter", "service": "payment-service"}},
+        "formatters": {"json": {"()": "servicekit.logs.JsonFormatter", "service": "payment"}},
         "handlers": {
             "stdout": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
         },

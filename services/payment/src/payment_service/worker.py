@@ -1,7 +1,9 @@
 """The worker's message handling: a ``payment-requests`` message in, a settlement decision out.
 
-Poison (not JSON, breaks the schema, a type/version we do not know, an amount that contradicts the
-ledger) is dead-lettered with a reason and a description naming the field and the rule, never the value.
+Poison is dead-lettered with a reason and a description naming the field and the rule, never the value:
+an unreadable envelope with the reasons every consumer shares (``servicekit.envelopes``: ``MalformedBody``,
+``SchemaViolation``, ``UnknownMessageType``), a request payment cannot take with the domain's
+(``UnsupportedPaymentMethod``, ``AmountMismatch``).
 A gateway that stays unanswered through every retry is dead-lettered as ``GatewayUnavailable``; the ledger
 row stays ``charging``, so a resubmitted message retries with the same idempotency key and cannot charge
 twice. Anything unexpected abandons the message for redelivery (MaxDeliveryCount bounds it).
@@ -9,12 +11,11 @@ twice. Anything unexpected abandons the message for redelivery (MaxDeliveryCount
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from typing import Any
 
 from servicekit.contracts import Contracts
+from servicekit.envelopes import EnvelopeDecoder, PoisonError
 from servicekit.logs import child_traceparent, correlation_id_var, traceparent_var
 
 from payment_service.adapters.servicebus import Inbound, Settlement
@@ -26,41 +27,16 @@ from payment_service.metrics import WorkerMetrics
 
 log = logging.getLogger(__name__)
 
-_MAX_DESCRIPTION = 1000
 
-
-def parse_request(inbound: Inbound, contracts: Contracts) -> PaymentRequest:
-    if inbound.body is None:
-        raise PoisonMessageError("UnsupportedBody", "the body is not AMQP data (expected a JSON document)")
-    try:
-        envelope: Any = json.loads(inbound.body)
-    except UnicodeDecodeError:
-        raise PoisonMessageError("InvalidJson", "the body is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise PoisonMessageError(
-            "InvalidJson", f"the body is not JSON: {exc.msg} at offset {exc.pos}"
-        ) from None
-    if not isinstance(envelope, dict):
-        raise PoisonMessageError("InvalidJson", "the body is JSON but not an object")
-    message_type = inbound.properties.get("type", envelope.get("type"))
-    version = inbound.properties.get("version", envelope.get("version"))
-    if (
-        message_type != REQUEST_TYPE
-        or str(version) != str(VERSION)
-        or not contracts.knows(REQUEST_TYPE, VERSION)
-    ):
-        raise PoisonMessageError(
-            "UnknownMessageType", f"type {message_type!r} version {version!r} is not handled here"
-        )
-    violations = contracts.violations(envelope, REQUEST_TYPE, VERSION)
-    if violations:
-        raise PoisonMessageError("SchemaViolation", "; ".join(map(str, violations))[:_MAX_DESCRIPTION])
-    return request_from_envelope(envelope)
+def parse_request(inbound: Inbound, decoder: EnvelopeDecoder) -> PaymentRequest:
+    """The request in ``inbound``; ``PoisonError`` (unreadable envelope) or ``PoisonMessageError``
+    (a request payment cannot take) otherwise."""
+    return request_from_envelope(decoder.decode(inbound.body, inbound.properties))
 
 
 class PaymentRequestHandler:
     def __init__(self, contracts: Contracts, processor: PaymentProcessor, metrics: WorkerMetrics) -> None:
-        self._contracts = contracts
+        self._decoder = EnvelopeDecoder(contracts, (REQUEST_TYPE, VERSION))
         self._processor = processor
         self._metrics = metrics
 
@@ -92,9 +68,9 @@ class PaymentRequestHandler:
 
     async def _decide(self, inbound: Inbound, traceparent: str) -> Settlement:
         try:
-            request = parse_request(inbound, self._contracts)
+            request = parse_request(inbound, self._decoder)
             payment = await self._processor.process(request, traceparent=traceparent)
-        except PoisonMessageError as poison:
+        except (PoisonError, PoisonMessageError) as poison:
             return Settlement.dead_letter(poison.reason, poison.description)
         except GatewayGaveUpError as gave_up:
             return Settlement.dead_letter("GatewayUnavailable", str(gave_up))

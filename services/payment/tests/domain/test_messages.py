@@ -10,6 +10,7 @@ import pytest
 from payment_service.domain.messages import outcome_envelope, request_from_envelope
 from payment_service.domain.models import ChargeResult, FailureReason, Money, Payment, PaymentState
 from servicekit.contracts import Contracts
+from servicekit.envelopes import Envelope
 
 from ..conftest import CONTRACTS, payment_requested
 
@@ -26,7 +27,7 @@ def charging() -> Payment:
 
 
 def test_request_from_envelope_keeps_money_as_decimal() -> None:
-    request = request_from_envelope(payment_requested(order_id="ord_1"))
+    request = request_from_envelope(Envelope.from_document(payment_requested(order_id="ord_1")))
     assert request.order_id == "ord_1"
     assert request.amount == Money(Decimal("59.97"), "EUR")
 

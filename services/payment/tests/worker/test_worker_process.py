@@ -106,22 +106,25 @@ async def test_worker_dead_letters_poison_messages_and_keeps_running(start_worke
     await bus.send_raw(
         b"{not json", message_id="poison-json", properties={"type": "PaymentRequested", "version": 1}
     )
+    unknown_type = payment_requested()
     await bus.send_request(schema_broken)
-    await bus.send_request(payment_requested(), type="RefundRequested")
+    await bus.send_request(unknown_type, type="RefundRequested")
     await bus.send_request(unknown_version)
     good = payment_requested()
     await bus.send_request(good)
 
-    ids = {
-        "poison-json": "InvalidJson",
-        schema_broken["data"]["orderId"]: "SchemaViolation",
-        unknown_version["data"]["orderId"]: "UnknownMessageType",
+    expected = {
+        "poison-json": ("MalformedBody", "the body is not JSON"),
+        schema_broken["data"]["orderId"]: ("SchemaViolation", "/data/amount/value: type"),
+        unknown_type["data"]["orderId"]: ("UnknownMessageType", "type 'RefundRequested' version '1'"),
+        unknown_version["data"]["orderId"]: ("UnknownMessageType", "version '2' is not handled here"),
     }
-    dead = await bus.dead_letters(set(ids))
+    dead = await bus.dead_letters(set(expected))
 
-    for message_id, reason in ids.items():
+    assert expected.keys() <= dead.keys(), worker.log_path.read_text()[-4000:]
+    for message_id, (reason, description) in expected.items():
         assert dead[message_id].dead_letter_reason == reason
-    assert "/data/amount/value: type" in dead[schema_broken["data"]["orderId"]].dead_letter_error_description
+        assert description in dead[message_id].dead_letter_error_description
     outcomes = await bus.wait_outcomes({good["data"]["orderId"]})
     assert len(outcomes[good["data"]["orderId"]]) == 1
     assert worker.process.poll() is None

@@ -16,7 +16,7 @@ from product_service.settings import Settings
 
 
 def create_app(settings: Settings) -> FastAPI:
-    configure_logging(settings.log_level, "product-service", quiet=("uvicorn.access",))
+    configure_logging(settings.log_level, "product", quiet=("uvicorn.access",))
     metrics = Metrics()
     app = FastAPI(
         title="Contoso Shop product service",

@@ -9,7 +9,7 @@ import time
 import jwt
 import pytest
 from servicekit.auth import mint_dev_token
-from servicekit.testing import jwks_stand_in
+from servicekit_testing import jwks_stand_in
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 AUDIENCE = "api://contoso-shop-product"

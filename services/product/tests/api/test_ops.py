@@ -5,30 +5,43 @@ from __future__ import annotations
 import re
 
 
-async def test_health_is_ok(api):
+async def test_health_is_ok_with_no_checks(api):
     response = await api.http.get("/health")
 
-    assert response.json() == {"status": "ok"}
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"status": "ok", "checks": {}}
 
 
 async def test_ready_reports_both_dependencies(api):
     response = await api.http.get("/ready")
 
     assert response.status_code == 200
-    assert response.json()["checks"] == {"cosmos": "ok", "blob": "ok"}
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"cosmosDb": {"status": "ok"}, "blobStorage": {"status": "ok"}},
+    }
 
 
 async def test_metrics_count_requests_by_route_template_and_cosmos_charge(api):
     await api.create_product(id="a")
     await api.http.get("/products/a")
     await api.http.get("/products/missing")
+    await api.http.get("/no/such/path")
+    await api.http.get("/health")
 
     text = (await api.http.get("/metrics")).text
 
     assert 'http_requests_total{method="GET",route="/products/{product_id}",status="200"} 1.0' in text
     assert 'http_requests_total{method="GET",route="/products/{product_id}",status="404"} 1.0' in text
-    assert re.search(r'cosmos_request_units_total\{operation="read"\} [1-9]', text)
-    assert 'cosmos_request_duration_seconds_count{operation="create",status="201"}' in text
+    assert 'http_requests_total{method="GET",route="unmatched",status="404"} 1.0' in text
+    assert 'http_requests_total{method="GET",route="/health",status="200"} 1.0' in text
+    assert (
+        'http_request_duration_seconds_bucket{le="10.0",method="GET",route="/products/{product_id}",status="200"}'
+        in text
+    )
+    assert re.search(r'product_cosmos_request_units_total\{operation="read"\} [1-9]', text)
+    assert 'product_cosmos_request_duration_seconds_count{operation="create",status="201"}' in text
 
 
 async def test_incoming_traceparent_keeps_trace_id_with_new_span(api):
@@ -81,8 +94,10 @@ async def test_ready_is_503_naming_the_dependency_that_fails(api):
     response = await api.http.get("/ready")
 
     assert response.status_code == 503
-    assert response.json()["checks"]["cosmos"] == "ok"
-    assert response.json()["checks"]["blob"] != "ok"
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["cosmosDb"] == {"status": "ok"}
+    assert response.json()["checks"]["blobStorage"]["status"] == "unavailable"
+    assert response.json()["checks"]["blobStorage"]["error"]
 
 
 async def test_unexpected_failure_is_500_problem_with_trace_id(api):

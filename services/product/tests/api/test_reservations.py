@@ -175,7 +175,7 @@ async def test_sweeper_expires_unconfirmed_reservation_and_returns_stock(start_a
     assert await api.stock_of("a") == (4, 0)
     assert (await api.http.get("/reservations/o-2")).json()["status"] == "CONFIRMED"
     metrics = (await api.http.get("/metrics")).text
-    assert "reservations_expired_total 1.0" in metrics
+    assert "product_reservations_expired_total 1.0" in metrics
 
 
 async def test_confirm_after_ttl_is_409_even_before_the_sweeper_runs(start_api):

@@ -1,4 +1,5 @@
-"""``/health``, ``/ready``, ``/metrics`` and ``GET /notifications?orderId=``; errors as problem+json.
+"""``/health``, ``/ready``, ``/metrics`` (docs/conventions.md) and ``GET /notifications?orderId=``; errors as
+problem+json; trace context, an access line and the HTTP RED metrics for every request.
 
 aiohttp because the service is one asyncio process: the HTTP app shares the consumer's event loop and
 clients, with no second server framework or thread (aiohttp is already the Azure SDKs' transport).
@@ -9,29 +10,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from servicekit.logs import child_traceparent, traceparent_var
+from servicekit.health import Check, awaiting, liveness, readiness
+from servicekit.logs import child_traceparent, log_request, traceparent_var
+from servicekit.metrics import UNMATCHED, exposition
 from servicekit.problems import PROBLEM_JSON, problem_document
 
 from notification_service.domain.models import LogEntry
 from notification_service.metrics import Metrics
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("notification_service.access")
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,128}$")
-_CHECK_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass
 class HttpDeps:
     metrics: Metrics
     history: Callable[[str], Awaitable[list[LogEntry]]]
-    checks: dict[str, Callable[[], Awaitable[None]]]
+    # The dependencies /ready pings (``tableStorage``, ``blobStorage``); ``eventHubs`` is ``consuming``.
+    checks: dict[str, Check]
     consuming: asyncio.Event
 
 
@@ -63,9 +67,9 @@ def build_app(deps: HttpDeps) -> web.Application:
     ) -> web.StreamResponse:
         traceparent = child_traceparent(request.headers.get("traceparent"))
         traceparent_var.set(traceparent)
-        route = (
-            request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
-        )
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else UNMATCHED
+        started = time.perf_counter()
         try:
             response = await handler(request)
         except web.HTTPException as exc:
@@ -78,32 +82,24 @@ def build_app(deps: HttpDeps) -> web.Application:
                 request, 500, "Internal server error", "the request could not be completed", "internal"
             )
         response.headers["traceparent"] = traceparent
-        deps.metrics.requests.labels(request.method, route, str(response.status)).inc()
+        elapsed = time.perf_counter() - started
+        deps.metrics.http.observe(request.method, route, response.status, elapsed)
+        log_request(access_log, request.method, route, response.status, elapsed)
         return response
+
+    checks = {**deps.checks, "eventHubs": awaiting(deps.consuming, "not consuming order-events yet")}
 
     async def health(_: web.Request) -> web.Response:
-        return web.json_response({"status": "healthy"})
+        status, body = liveness()
+        return web.json_response(body, status=status)
 
     async def ready(_: web.Request) -> web.Response:
-        async def check(name: str, probe: Callable[[], Awaitable[None]]) -> tuple[str, str]:
-            try:
-                await asyncio.wait_for(probe(), _CHECK_TIMEOUT_SECONDS)
-            except Exception as exc:
-                log.warning("readiness check failed", extra={"dependency": name, "error": type(exc).__name__})
-                return name, "unavailable"
-            return name, "ok"
-
-        results = dict(await asyncio.gather(*(check(name, probe) for name, probe in deps.checks.items())))
-        results["consumer"] = "ok" if deps.consuming.is_set() else "starting"
-        ok = all(value == "ok" for value in results.values())
-        return web.json_response(
-            {"status": "ready" if ok else "not ready", "checks": results}, status=200 if ok else 503
-        )
+        status, body = await readiness(checks)
+        return web.json_response(body, status=status)
 
     async def metrics(_: web.Request) -> web.Response:
-        response = web.Response(body=generate_latest(deps.metrics.registry))
-        response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
-        return response
+        body, content_type = exposition(deps.metrics.registry)
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
     async def notifications(request: web.Request) -> web.Response:
         order_id = request.query.get("orderId")

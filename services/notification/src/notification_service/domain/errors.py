@@ -7,15 +7,6 @@ class NotificationError(Exception):
     """Base of the domain's errors."""
 
 
-class PoisonEventError(NotificationError):
-    """An event that can never be handled: log it with this reason, record it, move past it."""
-
-    def __init__(self, reason: str, description: str) -> None:
-        super().__init__(f"{reason}: {description}")
-        self.reason = reason
-        self.description = description
-
-
 class SendFailedError(NotificationError):
     """A transport refused or did not answer; the send may be retried."""
 

@@ -7,6 +7,7 @@ needs a vault. The secret names follow Key Vault's rules (letters, digits, dashe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from azure.core.exceptions import ResourceNotFoundError
@@ -28,15 +29,14 @@ class KeyVaultSettingsSource(PydanticBaseSettingsSource):
         *,
         secrets: dict[str, str],
         url_field: str = "key_vault_url",
-        client_factory: Any = None,
+        client_factory: Callable[[str], SecretReader] | None = None,
     ) -> None:
-        """``secrets`` maps settings field names to Key Vault secret names."""
+        """``secrets`` maps settings field names to Key Vault secret names; ``client_factory`` makes the
+        secret client for a vault URL (default: azure-keyvault-secrets with ``DefaultAzureCredential``)."""
         super().__init__(settings_cls)
         self._secrets = secrets
         self._url_field = url_field
-        self._client_factory = client_factory or (
-            lambda url: SecretClient(vault_url=url, credential=sync_credential())
-        )
+        self._client_factory = client_factory or _secret_client
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         # Unused: __call__ fetches every mapped secret at once.
@@ -51,7 +51,7 @@ class KeyVaultSettingsSource(PydanticBaseSettingsSource):
         }
         if not wanted:
             return {}
-        client: SecretReader = self._client_factory(str(url))
+        client = self._client_factory(str(url))
         values: dict[str, Any] = {}
         for name, secret_name in wanted.items():
             try:
@@ -59,3 +59,7 @@ class KeyVaultSettingsSource(PydanticBaseSettingsSource):
             except ResourceNotFoundError:
                 continue  # the field's own validation reports it as missing
         return values
+
+
+def _secret_client(url: str) -> SecretClient:
+    return SecretClient(vault_url=url, credential=sync_credential())

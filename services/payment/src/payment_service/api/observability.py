@@ -1,43 +1,52 @@
-"""Per-request trace context (W3C ``traceparent`` in, a child span out), access logs and metrics."""
+"""Per-request trace context (W3C ``traceparent`` in, a child span out), access logs and the HTTP RED
+metrics (docs/conventions.md)."""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from flask import Flask, Response, g, request
-from servicekit.logs import child_traceparent, correlation_id_var, trace_id, traceparent_var
+from servicekit.logs import child_traceparent, correlation_id_var, log_request, trace_id, traceparent_var
+from servicekit.metrics import UNMATCHED
 
 from payment_service.api.deps import runtime
 
 log = logging.getLogger("payment_service.access")
+
+# A Flask rule's variable, ``<order_id>`` or ``<int:n>``, written ``{order_id}`` / ``{n}`` as in OpenAPI.
+_RULE_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
+
+
+def route_template(rule: str) -> str:
+    """The OpenAPI form of a Flask rule: ``/payments/<order_id>`` is ``/payments/{order_id}``."""
+    return _RULE_VARIABLE.sub(r"{\1}", rule)
 
 
 def install(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         traceparent = child_traceparent(request.headers.get("traceparent"))
-        traceparent_var.set(traceparent)
-        correlation_id_var.set(request.headers.get("X-Correlation-Id") or trace_id(traceparent))
-        g.started = time.monotonic()
+        g.trace_token = traceparent_var.set(traceparent)
+        g.correlation_token = correlation_id_var.set(
+            request.headers.get("X-Correlation-Id") or trace_id(traceparent)
+        )
+        g.started = time.perf_counter()
         g.traceparent = traceparent
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        route = request.url_rule.rule if request.url_rule else "unmatched"
-        elapsed = time.monotonic() - g.get("started", time.monotonic())
-        metrics = runtime().metrics
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(elapsed)
+        route = route_template(request.url_rule.rule) if request.url_rule else UNMATCHED
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        runtime().metrics.http.observe(request.method, route, response.status_code, elapsed)
         response.headers["traceparent"] = g.get("traceparent", "")
-        if route not in ("/health", "/metrics"):
-            log.info(
-                "request served",
-                extra={
-                    "method": request.method,
-                    "route": route,
-                    "status": response.status_code,
-                    "duration_ms": round(elapsed * 1000, 1),
-                },
-            )
+        log_request(log, request.method, route, response.status_code, elapsed)
         return response
+
+    @app.teardown_request
+    def _forget(_: BaseException | None) -> None:
+        # gunicorn's threads serve one request after another: nothing of this one may stamp the next.
+        if "trace_token" in g:
+            traceparent_var.reset(g.trace_token)
+            correlation_id_var.reset(g.correlation_token)

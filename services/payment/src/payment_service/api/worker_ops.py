@@ -1,39 +1,82 @@
-"""The worker's operations endpoint (aiohttp, on the worker's own loop): ``/health``, ``/ready``
-(receiving from the queue), ``/metrics``."""
+"""The worker's operations endpoint (aiohttp, on the worker's own loop): ``/health``, ``/ready`` (receiving
+from the queue, Table storage answers), ``/metrics``, in the shape of docs/conventions.md, with the HTTP RED
+metrics and trace context of every request."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from servicekit.health import Check, awaiting, liveness, readiness
+from servicekit.logs import child_traceparent, log_request, traceparent_var
+from servicekit.metrics import UNMATCHED, exposition
 
 from payment_service.metrics import WorkerMetrics
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("payment_service.access")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-async def start_ops_server(
-    host: str, port: int, metrics: WorkerMetrics, receiving: asyncio.Event
-) -> web.AppRunner:
-    async def health(_: web.Request) -> web.Response:
-        return web.json_response({"status": "healthy"})
-
-    async def ready(_: web.Request) -> web.Response:
-        ok = receiving.is_set()
-        return web.json_response({"status": "ready" if ok else "not ready"}, status=200 if ok else 503)
-
-    async def metrics_text(_: web.Request) -> web.Response:
-        response = web.Response(body=generate_latest(metrics.registry))
-        response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+def build_ops_app(metrics: WorkerMetrics, checks: dict[str, Check]) -> web.Application:
+    @web.middleware
+    async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
+        traceparent = child_traceparent(request.headers.get("traceparent"))
+        traceparent_var.set(traceparent)
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else UNMATCHED
+        started, status = time.perf_counter(), 500
+        try:
+            response = await handler(request)
+            status = response.status
+        except web.HTTPException as exc:  # an unknown path (404) among them
+            status = exc.status
+            exc.headers["traceparent"] = traceparent
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            metrics.http.observe(request.method, route, status, elapsed)
+            log_request(access_log, request.method, route, status, elapsed)
+        response.headers["traceparent"] = traceparent
         return response
 
-    app = web.Application()
+    async def health(_: web.Request) -> web.Response:
+        status, body = liveness()
+        return web.json_response(body, status=status)
+
+    async def ready(_: web.Request) -> web.Response:
+        status, body = await readiness(checks)
+        return web.json_response(body, status=status)
+
+    async def metrics_text(_: web.Request) -> web.Response:
+        body, content_type = exposition(metrics.registry)
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    app = web.Application(middlewares=[edge])
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
     app.router.add_get("/metrics", metrics_text)
-    runner = web.AppRunner(app, access_log=None)
+    return app
+
+
+async def start_ops_server(
+    host: str,
+    port: int,
+    metrics: WorkerMetrics,
+    receiving: asyncio.Event,
+    table_storage: Check,
+) -> web.AppRunner:
+    """Serves the operations endpoint; ``/ready`` passes once the worker receives from the queue and while
+    ``table_storage`` (the ledger's ping) answers."""
+    checks = {
+        "serviceBus": awaiting(receiving, "not receiving from the payment-requests queue yet"),
+        "tableStorage": table_storage,
+    }
+    runner = web.AppRunner(build_ops_app(metrics, checks), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

@@ -1,12 +1,15 @@
 """The saga messages payment reads and writes (contracts/messages, version 1).
 
-Schema validation happens before these functions run; they only map between envelopes and domain values.
+Decoding and schema validation happen before these functions run (``servicekit.envelopes``); they only
+map between envelopes and domain values.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+
+from servicekit.envelopes import Envelope
 
 from payment_service.domain.errors import PoisonMessageError
 from payment_service.domain.models import Money, Payment, PaymentRequest
@@ -17,12 +20,12 @@ FAILED_TYPE = "PaymentFailed"
 VERSION = 1
 
 
-def request_from_envelope(envelope: dict[str, Any]) -> PaymentRequest:
-    data = envelope["data"]
+def request_from_envelope(envelope: Envelope) -> PaymentRequest:
+    data = envelope.data
     if data["paymentMethod"]["type"] != "card":
         raise PoisonMessageError("UnsupportedPaymentMethod", "only card payments are supported")
     return PaymentRequest(
-        message_id=envelope["id"],
+        message_id=envelope.id,
         order_id=data["orderId"],
         amount=Money(Decimal(data["amount"]["value"]), data["amount"]["currency"]),
         card_token=data["paymentMethod"]["token"],

@@ -1,4 +1,5 @@
-"""ASGI middleware: W3C trace context, access log and HTTP metrics; request body size limit.
+"""ASGI middleware: W3C trace context, access log and the HTTP RED metrics (docs/conventions.md); request
+body size limit.
 
 Written as plain ASGI (not BaseHTTPMiddleware) so that streamed image responses pass through untouched.
 """
@@ -11,7 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from servicekit.logs import child_traceparent, traceparent_var
+from servicekit.logs import child_traceparent, log_request, traceparent_var
+from servicekit.metrics import UNMATCHED
 from servicekit.problems import PROBLEM_JSON, ApiError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,8 +21,6 @@ from product_service.api.problems import traced_problem_document
 from product_service.metrics import Metrics
 
 log = logging.getLogger("product_service.access")
-
-_QUIET_ROUTES = frozenset({"/health", "/ready", "/metrics"})
 
 
 class ObservabilityMiddleware:
@@ -59,21 +59,10 @@ class ObservabilityMiddleware:
             await send_problem(send_with_trace, document)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            method = scope["method"]
-            self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(elapsed)
-            if template not in _QUIET_ROUTES:
-                log.info(
-                    "request",
-                    extra={
-                        "method": method,
-                        "route": template,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                    },
-                )
+            # Starlette's route paths are already OpenAPI templates (``/products/{product_id}``).
+            template = getattr(scope.get("route"), "path", None) or UNMATCHED
+            self.metrics.http.observe(scope["method"], template, status, elapsed)
+            log_request(log, scope["method"], template, status, elapsed)
             traceparent_var.reset(trace_token)
 
 

@@ -1,4 +1,4 @@
-"""Test support: a JWKS endpoint standing in for Microsoft Entra ID, which cannot run here.
+"""A JWKS endpoint standing in for Microsoft Entra ID, which cannot run here.
 
 Serves the public half of an RSA key generated per instance on a loopback port and signs RS256 tokens
 with the private half, so tests exercise ``EntraTokenVerifier`` over a real socket.
