@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         PATH: process.env['PATH'],
+        ORDER_ENVIRONMENT: 'development',
         ORDER_PORT: String(port),
         ORDER_LOG_LEVEL: 'warn',
         ORDER_SQLITE_PATH: join(dir, 'orders.sqlite'),
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     const wall = (performance.now() - measuredFrom) / 1000;
     const backlog = await (await fetch(`${base}/metrics`)).text();
     latencies.sort((a, b) => a - b);
-    const pending = /^outbox_pending_messages (\d+)/m.exec(backlog)?.[1] ?? '?';
+    const pending = /^order_outbox_pending_messages (\d+)/m.exec(backlog)?.[1] ?? '?';
     process.stdout.write(
       [
         `POST /orders, ${concurrency} concurrent clients, ${seconds} s after ${warmup} s warm-up`,

@@ -3,6 +3,10 @@
  * missing or contradictory setting stops the process before it serves anything. Nothing else reads
  * process.env. Secrets (connection strings) have no defaults; without a connection string the Azure
  * clients authenticate with DefaultAzureCredential (workload identity in AKS).
+ *
+ * ORDER_ENVIRONMENT defaults to production, which refuses the settings that only make sense on a laptop or
+ * CI runner: the SQLite stand-in for Azure SQL and the emulators' connection strings
+ * (`UseDevelopmentEmulator=true`), as the Python services refuse development auth outside development.
  */
 import { z } from 'zod';
 
@@ -22,7 +26,10 @@ const schema = z
     ORDER_ENVIRONMENT: z.enum(['development', 'production']).default('production'),
     ORDER_HOST: z.string().min(1).default('127.0.0.1'),
     ORDER_PORT: z.coerce.number().int().min(0).max(65535).default(8002),
-    ORDER_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    // pino's level names, or the shared names of docs/conventions.md (warning = warn, critical = fatal).
+    ORDER_LOG_LEVEL: z
+      .enum(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'critical', 'silent'])
+      .default('info'),
     ORDER_CORS_ORIGINS: csv.default([]),
     ORDER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
 
@@ -53,6 +60,16 @@ const schema = z
     ORDER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   })
   .superRefine((env, ctx) => {
+    if (env.ORDER_ENVIRONMENT === 'production') {
+      if (env.ORDER_DB_DIALECT === 'sqlite') {
+        ctx.addIssue({ code: 'custom', path: ['ORDER_DB_DIALECT'], message: 'sqlite is the local stand-in for Azure SQL and is refused when ORDER_ENVIRONMENT=production' });
+      }
+      for (const key of ['ORDER_SERVICEBUS_CONNECTION_STRING', 'ORDER_EVENTHUBS_CONNECTION_STRING'] as const) {
+        if (/UseDevelopmentEmulator\s*=\s*true/i.test(env[key] ?? '')) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'an emulator connection string (UseDevelopmentEmulator=true) is refused when ORDER_ENVIRONMENT=production' });
+        }
+      }
+    }
     if (env.ORDER_DB_DIALECT === 'sqlite' && env.ORDER_SQLITE_PATH === undefined) {
       ctx.addIssue({ code: 'custom', path: ['ORDER_SQLITE_PATH'], message: 'required when ORDER_DB_DIALECT=sqlite' });
     }
@@ -88,7 +105,6 @@ export type AzureEndpoint =
   | { readonly fullyQualifiedNamespace: string };
 
 export interface Config {
-  readonly environment: 'development' | 'production';
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
@@ -137,7 +153,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
           poolMax: e.ORDER_MSSQL_POOL_MAX,
         };
   return {
-    environment: e.ORDER_ENVIRONMENT,
     host: e.ORDER_HOST,
     port: e.ORDER_PORT,
     logLevel: e.ORDER_LOG_LEVEL,

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { createApp } from '../src/app.js';
-import { createCore, type Core } from '../src/core.js';
-import { openDatabase, type Db } from '../src/db/dialect.js';
+import { createApp } from '../src/api/app.js';
+import { composeParts, type Parts } from '../src/composition.js';
+import { openDatabase } from '../src/adapters/database.js';
+import type { Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { REPO_ROOT, productAdminToken, startEmulator, startProductService, startStorageEmulators, type Emulator } from './platform.js';
 
 let productUrl: string | undefined;
@@ -132,21 +133,21 @@ export async function tempDatabase(): Promise<TempDatabase> {
 
 export interface OrderApp {
   readonly url: string;
-  readonly core: Core;
+  readonly parts: Parts;
   close(): Promise<void>;
 }
 
 /** The order API on a free port over a fresh SQLite file, against the real product service. */
 export async function startOrderApp(): Promise<OrderApp> {
   const database = await tempDatabase();
-  const core = createCore(database.db, createLogger('silent'), { baseUrl: productService(), timeoutMs: 5000 });
+  const parts = composeParts(database.db, createLogger('silent'), { baseUrl: productService(), timeoutMs: 5000 });
   const app = createApp({
-    log: core.log,
-    metrics: core.metrics,
-    orders: core.orders,
+    log: parts.log,
+    metrics: parts.metrics,
+    orders: parts.orders,
     corsOrigins: ['http://localhost:5173'],
     maxBodyBytes: 64 * 1024,
-    readiness: [{ name: 'product', check: () => core.products.ready() }],
+    readiness: [{ name: 'productService', check: () => parts.products.ready() }],
   });
   const server = await new Promise<Server>((done) => {
     const listening = app.listen(0, '127.0.0.1', () => done(listening));
@@ -157,7 +158,7 @@ export async function startOrderApp(): Promise<OrderApp> {
     await new Promise<void>((done) => server.close(() => done()));
     await database.remove();
   };
-  return { url: `http://127.0.0.1:${port}`, core, close };
+  return { url: `http://127.0.0.1:${port}`, parts, close };
 }
 
 export function orderBody(items: Array<{ productId: string; quantity: number; unitPrice?: string }>): Record<string, unknown> {

@@ -22,6 +22,13 @@ let base: string;
 let dir: string;
 let stdout = '';
 
+function logLines(): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 describe('order service process', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'order-process-'));
@@ -31,6 +38,7 @@ describe('order service process', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env['PATH'],
+        ORDER_ENVIRONMENT: 'development',
         ORDER_PORT: String(port),
         ORDER_SQLITE_PATH: join(dir, 'orders.sqlite'),
         ORDER_PRODUCT_URL: productService(),
@@ -53,11 +61,15 @@ describe('order service process', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('test_ready_reports_every_dependency', async () => {
+  it('test_health_and_ready_answer_the_shared_shape_naming_every_dependency', async () => {
+    const health = await fetch(`${base}/health`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok', checks: {} });
     const response = await fetch(`${base}/ready`);
-    const body = (await response.json()) as { status: string; checks: Record<string, string> };
+    const body = (await response.json()) as { status: string; checks: Record<string, unknown> };
     assert.equal(response.status, 200, JSON.stringify(body));
-    assert.deepEqual(body.checks, { database: 'ok', product: 'ok', servicebus: 'ok', eventhubs: 'ok' });
+    const ok = { status: 'ok' };
+    assert.deepEqual(body, { status: 'ok', checks: { database: ok, productService: ok, serviceBus: ok, eventHubs: ok } });
   });
 
   it('test_an_order_goes_through_the_saga_with_one_trace', async () => {
@@ -104,16 +116,40 @@ describe('order service process', () => {
     }
     assert.equal(status, 'PAID');
 
-    const lines = stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.ok(lines.some((line) => line['msg'] === 'order placed' && line['traceId'] === TRACE_ID));
-    assert.ok(lines.some((line) => line['msg'] === 'order status changed' && line['traceId'] === TRACE_ID));
+    const lines = logLines();
+    const placedLine = lines.find((line) => line['message'] === 'order placed' && line['order_id'] === orderId);
+    assert.equal(placedLine?.['trace_id'], TRACE_ID, 'the request keeps the trace id of its traceparent');
+    const paid = lines.find((line) => line['message'] === 'order status changed' && line['order_id'] === orderId && line['to'] === 'PAID');
+    assert.equal(paid?.['trace_id'], TRACE_ID, 'the message keeps the trace id of its traceparent');
+    assert.notEqual(paid?.['span_id'], placedLine?.['span_id'], 'each unit of work has its own span');
     assert.doesNotMatch(stdout, /4242424242424242/, 'the card token never reaches the logs');
+  });
+
+  it('test_every_log_line_has_the_shared_shape', () => {
+    const lines = logLines();
+    assert.ok(lines.length >= 5, stdout);
+    for (const line of lines) {
+      const shown = JSON.stringify(line);
+      assert.match(String(line['time']), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, shown);
+      assert.ok(['debug', 'info', 'warning', 'error', 'critical'].includes(String(line['level'])), shown);
+      assert.equal(line['service'], 'order', shown);
+      assert.equal(typeof line['message'], 'string', shown);
+      for (const key of Object.keys(line)) assert.match(key, /^[a-z][a-z0-9_]*$/, `${key} in ${shown}`);
+      for (const noise of ['msg', 'pid', 'hostname']) assert.equal(noise in line, false, `${noise} in ${shown}`);
+      if ('trace_id' in line || 'span_id' in line) {
+        assert.match(String(line['trace_id']), /^[0-9a-f]{32}$/, shown);
+        assert.match(String(line['span_id']), /^[0-9a-f]{16}$/, shown);
+      }
+    }
+    const requests = lines.filter((line) => line['message'] === 'request');
+    assert.ok(requests.length > 0);
+    for (const line of requests) assert.ok('trace_id' in line && 'span_id' in line, JSON.stringify(line));
   });
 
   it('test_sigterm_stops_the_service_cleanly', async () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.match(stdout, /"msg":"stopped"/);
+    assert.ok(logLines().some((line) => line['message'] === 'stopped'), stdout);
   });
 });

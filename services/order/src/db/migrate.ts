@@ -1,6 +1,6 @@
 /** Schema migrations, applied in name order by Kysely's Migrator (which locks against concurrent runs). */
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
-import type { Db, DialectName } from './dialect.js';
+import type { Db, DialectName } from './database.js';
 import * as m0001 from './migrations/0001_orders.js';
 
 interface MigrationModule {

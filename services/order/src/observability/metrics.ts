@@ -1,4 +1,8 @@
-/** Prometheus metrics: HTTP RED metrics, orders by status, outbox lag, message handling outcomes. */
+/**
+ * Prometheus metrics in the shape of docs/conventions.md: the HTTP RED metrics every service shares, then
+ * the order service's own, all named `order_...`: orders by status, outbox backlog and lag, message
+ * handling outcomes. The Node.js process and runtime defaults keep their own names.
+ */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Gauges {
@@ -29,29 +33,29 @@ export class Metrics {
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by method, route template and status code.',
       labelNames: ['method', 'route', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
     this.ordersCreated = new Counter({
-      name: 'orders_created_total',
+      name: 'order_created_total',
       help: 'Orders created (idempotent replays not counted).',
       registers: [this.registry],
     });
     this.messagesHandled = new Counter({
-      name: 'payment_events_handled_total',
+      name: 'order_payment_events_handled_total',
       help: 'payment-events messages by type and outcome (applied, duplicate, ignored, dead-lettered, abandoned).',
       labelNames: ['type', 'outcome'],
       registers: [this.registry],
     });
     this.outboxSent = new Counter({
-      name: 'outbox_messages_sent_total',
+      name: 'order_outbox_messages_sent_total',
       help: 'Outbox messages handed to the broker, by destination (re-sends after a crash included).',
       labelNames: ['destination'],
       registers: [this.registry],
     });
     const self = this;
     new Gauge({
-      name: 'orders_by_status',
+      name: 'order_orders_by_status',
       help: 'Orders in the database by status.',
       labelNames: ['status'],
       registers: [this.registry],
@@ -62,7 +66,7 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: 'outbox_pending_messages',
+      name: 'order_outbox_pending_messages',
       help: 'Outbox rows not yet sent.',
       registers: [this.registry],
       async collect() {
@@ -71,7 +75,7 @@ export class Metrics {
       },
     });
     new Gauge({
-      name: 'outbox_lag_seconds',
+      name: 'order_outbox_lag_seconds',
       help: 'Age of the oldest unsent outbox row, in seconds (0 when the outbox is drained).',
       registers: [this.registry],
       async collect() {

@@ -1,7 +1,6 @@
 /** The transactional outbox: rows written with the state change they announce, sent later by the relay. */
-import { firstRows, type Db } from '../db/dialect.js';
+import { firstRows, type Db, type Executor } from '../db/database.js';
 import type { NewOutboxRow, OutboxRow } from '../db/schema.js';
-import type { Executor } from '../api/orders/order.repository.js';
 
 export class OutboxRepository {
   constructor(private readonly db: Db) {}

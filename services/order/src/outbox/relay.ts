@@ -4,7 +4,7 @@
  * (Service Bus duplicate detection on payment-requests) and the same envelope id (consumers de-duplicate).
  */
 import type { OutboxRow } from '../db/schema.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Destination } from './messages.js';
 import type { OutboxRepository } from './outbox.repository.js';
@@ -105,7 +105,7 @@ export class OutboxRelay {
       try {
         sent = await this.drainOnce();
       } catch (error) {
-        this.log.error({ err: error }, 'outbox relay pass failed');
+        this.log.error({ exception: error }, 'outbox relay pass failed');
       }
       if (sent > 0 || !this.running) continue;
       await new Promise<void>((resolve) => {

@@ -1,6 +1,5 @@
 /** The inbox: one row per payment-events message id applied, so a redelivery is recognised and skipped. */
-import type { Db } from '../db/dialect.js';
-import type { Executor } from '../api/orders/order.repository.js';
+import type { Db, Executor } from '../db/database.js';
 
 export class InboxRepository {
   constructor(private readonly db: Db) {}

@@ -1,7 +1,7 @@
 /**
  * Step 4 of the saga: applies PaymentSucceeded / PaymentFailed (v1) from topic payment-events to the order.
  * Knows nothing of Service Bus: it takes the message's id and raw body and says what to do with the message
- * (complete, dead-letter with a reason, or abandon for a later redelivery); messaging/ does it.
+ * (complete, dead-letter with a reason, or abandon for a later redelivery); adapters/service-bus.ts does it.
  *
  * - Poison (body not JSON, envelope or data not matching the schema, unknown type or version, unknown order):
  *   dead-letter with a reason; retrying cannot help.
@@ -11,13 +11,13 @@
  * - Product service or database unavailable: abandon; the broker redelivers (and dead-letters after
  *   MaxDeliveryCount).
  */
-import type { Db } from '../db/dialect.js';
-import { IllegalTransitionError, type OrderEvent } from '../domain/order-status.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import { OrderNotFoundError } from '../api/orders/order.errors.js';
-import type { OrderService } from '../api/orders/order.service.js';
 import { z } from 'zod';
+import type { Db } from '../db/database.js';
+import { IllegalTransitionError, type OrderEvent } from '../domain/order-status.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { OrderNotFoundError } from '../orders/errors.js';
+import type { OrderService } from '../orders/order.service.js';
 import type { InboxRepository } from './inbox.repository.js';
 
 export type Disposition =
@@ -119,25 +119,25 @@ export class PaymentEventsHandler {
           return false;
         });
         if (duplicate) return this.done(type, 'duplicate', orderId);
-        this.log.warn({ orderId, messageId, type, status: error.status }, 'payment outcome does not apply to the order status');
+        this.log.warn({ order_id: orderId, message_id: messageId, message_type: type, order_status: error.status }, 'payment outcome does not apply to the order status');
         return this.done(type, 'ignored', orderId);
       }
       const description = error instanceof Error ? error.message : String(error);
       this.metrics.messagesHandled.inc({ type, outcome: 'abandoned' });
-      this.log.warn({ orderId, messageId, type, reason: description }, 'payment event not applied; will be redelivered');
+      this.log.warn({ order_id: orderId, message_id: messageId, message_type: type, reason: description }, 'payment event not applied; will be redelivered');
       return { action: 'abandon', description };
     }
   }
 
   private done(type: string, outcome: 'applied' | 'duplicate' | 'ignored', orderId: string): Disposition {
     this.metrics.messagesHandled.inc({ type, outcome });
-    if (outcome !== 'applied') this.log.info({ orderId, type, outcome }, 'payment event skipped');
+    if (outcome !== 'applied') this.log.info({ order_id: orderId, message_type: type, outcome }, 'payment event skipped');
     return { action: 'complete', outcome };
   }
 
   private poison(type: string, reason: string, description: string): Disposition {
     this.metrics.messagesHandled.inc({ type, outcome: 'dead-lettered' });
-    this.log.warn({ type, reason, description }, 'payment event dead-lettered');
+    this.log.warn({ message_type: type, reason, description }, 'payment event dead-lettered');
     return { action: 'deadLetter', reason, description };
   }
 }

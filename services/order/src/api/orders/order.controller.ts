@@ -4,14 +4,10 @@ import type { Request, Response } from 'express';
 import { fromMinorUnits, multiply } from '../../domain/money.js';
 import type { Order } from '../../domain/order.js';
 import { IllegalTransitionError } from '../../domain/order-status.js';
-import { ProductUnavailableError } from '../../clients/product.js';
-import { ProblemError, parseOr422, validationProblem } from '../../http/problem.js';
-import {
-  IdempotencyKeyReusedError,
-  InvalidCursorError,
-  ItemRejectedError,
-  OrderNotFoundError,
-} from './order.errors.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, ItemRejectedError, OrderNotFoundError } from '../../orders/errors.js';
+import type { OrderService } from '../../orders/order.service.js';
+import { ProductUnavailableError } from '../../orders/product-catalog.js';
+import { ProblemError, parseOr422, validationProblem } from '../problem.js';
 import {
   CancelSchema,
   IdempotencyKeySchema,
@@ -20,7 +16,6 @@ import {
   OrderListQuerySchema,
   type OrderPublic,
 } from './order.model.js';
-import type { OrderService } from './order.service.js';
 
 export function toPublic(order: Order): OrderPublic {
   return {

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompiledQuery, LogEvent } from 'kysely';
-import { OrderRepository } from '../../api/orders/order.repository.js';
+import { mssqlCompileOnly } from '../../adapters/database.js';
 import type { Order } from '../../domain/order.js';
+import { OrderRepository } from '../../orders/order.repository.js';
 import { OutboxRepository } from '../../outbox/outbox.repository.js';
 import { InboxRepository } from '../../payments/inbox.repository.js';
 import { MIGRATIONS } from '../migrate.js';
-import { mssqlCompileOnly, type Db } from '../dialect.js';
+import type { Db } from '../database.js';
 import { tempDatabase } from '../../../test/helpers.js';
 
 const ORDER: Order = {

@@ -1,6 +1,6 @@
 /** Orders, their items, idempotency keys, and the outbox and inbox of the saga's messages. */
 import type { Kysely } from 'kysely';
-import { unboundedText, type DialectName } from '../dialect.js';
+import { unboundedText, type DialectName } from '../database.js';
 
 const TIMESTAMP = 'varchar(30)';
 

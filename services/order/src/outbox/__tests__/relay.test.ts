@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventHubConsumerClient, earliestEventPosition, type ReceivedEventData } from '@azure/event-hubs';
 import { ServiceBusClient } from '@azure/service-bus';
-import { createLogger } from '../../logger.js';
-import { EventHubPublisher } from '../../messaging/event-hubs.js';
-import { ServiceBusPublisher } from '../../messaging/service-bus.js';
+import { createLogger } from '../../observability/logger.js';
+import { EventHubPublisher } from '../../adapters/event-hubs.js';
+import { ServiceBusPublisher } from '../../adapters/service-bus.js';
 import { OutboxRelay } from '../relay.js';
 import {
   contractValidator,
@@ -35,7 +35,7 @@ function relay(crashAfter?: string): OutboxRelay {
     if (rows[0]?.destination === crashAfter) throw new SimulatedCrash(`process died after sending to ${crashAfter}`);
   };
   const options = { pollMs: 20, batchSize: 50, afterSend };
-  return new OutboxRelay(app.core.outbox, publishers, options, app.core.metrics, createLogger('silent'));
+  return new OutboxRelay(app.parts.outbox, publishers, options, app.parts.metrics, createLogger('silent'));
 }
 
 async function readEvents(orderId: string): Promise<ReceivedEventData[]> {
@@ -78,11 +78,11 @@ describe('outbox relay', () => {
 
     // Each destination is sent twice: once by a relay that dies before marking the row, once after restart.
     await assert.rejects(relay('payment-requests').drainOnce(), SimulatedCrash);
-    assert.equal((await app.core.outbox.backlog()).pending, 2, 'nothing marked sent before the crash');
+    assert.equal((await app.parts.outbox.backlog()).pending, 2, 'nothing marked sent before the crash');
     await assert.rejects(relay('order-events').drainOnce(), SimulatedCrash);
-    assert.equal((await app.core.outbox.backlog()).pending, 1);
+    assert.equal((await app.parts.outbox.backlog()).pending, 1);
     assert.equal(await relay().drainOnce(), 1);
-    assert.equal((await app.core.outbox.backlog()).pending, 0);
+    assert.equal((await app.parts.outbox.backlog()).pending, 0);
 
     const receiver = bus.createReceiver('payment-requests', { receiveMode: 'peekLock' });
     try {
@@ -117,14 +117,47 @@ describe('outbox relay', () => {
     const product = await createProduct();
     const running = relay();
     running.start();
-    const order = (await postOrder(app, orderBody([{ productId: product, quantity: 1 }]))).body;
-    const deadline = Date.now() + 5000;
-    while ((await app.core.outbox.backlog()).pending > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    let orderId: string;
+    let rows;
+    try {
+      const placed = await postOrder(app, orderBody([{ productId: product, quantity: 1 }]));
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      orderId = placed.body['id'];
+      rows = await app.parts.outbox.forCorrelation(orderId);
+      assert.deepEqual(
+        rows.map((row) => [row.destination, row.message_type]),
+        [
+          ['payment-requests', 'PaymentRequested'],
+          ['order-events', 'OrderStatusChanged'],
+        ],
+        'the order wrote its two rows while the relay was running',
+      );
+      const deadline = Date.now() + 5000;
+      while (rows.some((row) => row.sent_at === null) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        rows = await app.parts.outbox.forCorrelation(orderId);
+      }
+    } finally {
+      // A relay left running would keep the test process alive after a failure.
+      await running.stop();
     }
-    await running.stop();
-    assert.equal((await app.core.outbox.backlog()).pending, 0);
-    const rows = await app.core.outbox.forCorrelation(order['id']);
-    assert.ok(rows.every((row) => row.sent_at !== null));
+    assert.deepEqual(rows.map((row) => row.sent_at === null), [false, false], 'both rows marked sent');
+    assert.equal((await app.parts.outbox.backlog()).pending, 0);
+
+    const receiver = bus.createReceiver('payment-requests', { receiveMode: 'peekLock' });
+    try {
+      const received = await receiver.receiveMessages(10, { maxWaitTimeInMs: 5000 });
+      const mine = received.filter((message) => message.messageId === orderId);
+      assert.equal(mine.length, 1, 'the PaymentRequested row reached the queue once');
+      assert.equal(mine[0]!.applicationProperties?.['type'], 'PaymentRequested');
+      assert.deepEqual(mine[0]!.body, JSON.parse(rows[0]!.body), 'the body as written in the row');
+      for (const each of received) await receiver.completeMessage(each);
+    } finally {
+      await receiver.close();
+    }
+    const events = await readEvents(orderId);
+    assert.equal(events.length, 1, 'the OrderStatusChanged row reached the event hub once');
+    assert.equal(events[0]!.partitionKey, orderId);
+    assert.deepEqual(events[0]!.body, JSON.parse(rows[1]!.body), 'the body as written in the row');
   });
 });

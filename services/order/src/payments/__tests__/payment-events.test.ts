@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
-import { PaymentEventsReceiver } from '../../messaging/service-bus.js';
+import { PaymentEventsReceiver } from '../../adapters/service-bus.js';
+import type { Disposition } from '../payment-events.js';
 import {
   contractExample,
   contractValidator,
@@ -26,6 +27,8 @@ let app: OrderApp;
 let bus: ServiceBusClient;
 let sender: ServiceBusSender;
 let receiver: PaymentEventsReceiver;
+/** What the handler told the receiver to do with each delivery, by message id, in delivery order. */
+const dispositions = new Map<string, Disposition[]>();
 const validate = contractValidator();
 
 function paymentEvent(type: 'PaymentSucceeded' | 'PaymentFailed', orderId: string, amount: string): Record<string, any> {
@@ -54,21 +57,34 @@ async function placeOrder(stock = 5, quantity = 2): Promise<{ orderId: string; p
   return { orderId: order['id'], productId };
 }
 
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+/** Probes until `done` holds and returns that value; throws naming `what` and the last value on timeout. */
+async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
+
+async function inboxEntry(messageId: string): Promise<{ order_id: string | null; message_type: string; outcome: string } | undefined> {
+  return app.parts.db.kysely
+    .selectFrom('inbox')
+    .select(['order_id', 'message_type', 'outcome'])
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+}
+
 async function statusOf(orderId: string): Promise<string> {
-  return (await app.core.orders.get(orderId)).status;
+  return (await app.parts.orders.get(orderId)).status;
 }
 
 async function statusChanges(orderId: string): Promise<any[]> {
-  const rows = await app.core.outbox.forCorrelation(orderId);
+  const rows = await app.parts.outbox.forCorrelation(orderId);
   return rows.filter((row) => row.message_type === 'OrderStatusChanged').map((row) => JSON.parse(row.body));
 }
 
@@ -98,9 +114,13 @@ describe('payment events', () => {
       bus,
       'payment-events',
       'order-service',
-      (id, body) => app.core.paymentEvents.handle(id, body),
+      async (id, body) => {
+        const disposition = await app.parts.paymentEvents.handle(id, body);
+        if (id !== undefined) dispositions.set(id, [...(dispositions.get(id) ?? []), disposition]);
+        return disposition;
+      },
       4,
-      app.core.log,
+      app.parts.log,
     );
     receiver.start();
   });
@@ -114,7 +134,7 @@ describe('payment events', () => {
   it('test_payment_succeeded_marks_paid_confirms_stock_and_emits_status_change', async () => {
     const { orderId, productId } = await placeOrder();
     await sender.sendMessages(message(paymentEvent('PaymentSucceeded', orderId, '20.00')));
-    assert.equal(await eventually(() => statusOf(orderId), (s) => s === 'PAID'), 'PAID');
+    assert.equal(await eventually('status PAID', () => statusOf(orderId), (s) => s === 'PAID'), 'PAID');
     assert.equal(await reservationStatus(orderId), 'CONFIRMED');
     assert.deepEqual(await productStock(productId), { stock: 3, reserved: 0 });
     const last = (await statusChanges(orderId)).at(-1);
@@ -129,20 +149,21 @@ describe('payment events', () => {
     // The topic has no duplicate detection: both copies are delivered; the inbox applies one.
     await sender.sendMessages(message(event, messageId));
     await sender.sendMessages(message(event, messageId));
-    await eventually(() => statusOf(orderId), (s) => s === 'PAID');
-    const handled = await eventually(
-      async () => (await app.core.metrics.registry.getSingleMetricAsString('payment_events_handled_total')),
+    await eventually('status PAID', () => statusOf(orderId), (s) => s === 'PAID');
+    const duplicates = await eventually(
+      'a duplicate outcome',
+      async () => (await app.parts.metrics.registry.getSingleMetricAsString('order_payment_events_handled_total')),
       (text) => /outcome="duplicate"/.test(text),
     );
-    assert.match(handled, /type="PaymentSucceeded",outcome="duplicate"\} [1-9]/);
+    assert.match(duplicates, /type="PaymentSucceeded",outcome="duplicate"\} [1-9]/);
     assert.equal((await statusChanges(orderId)).filter((e) => e.data.status === 'PAID').length, 1);
-    assert.equal((await app.core.orders.get(orderId)).version, 2);
+    assert.equal((await app.parts.orders.get(orderId)).version, 2);
   });
 
   it('test_payment_failed_marks_payment_failed_and_releases_stock', async () => {
     const { orderId, productId } = await placeOrder(5, 2);
     await sender.sendMessages(message(paymentEvent('PaymentFailed', orderId, '20.00')));
-    assert.equal(await eventually(() => statusOf(orderId), (s) => s === 'PAYMENT_FAILED'), 'PAYMENT_FAILED');
+    assert.equal(await eventually('status PAYMENT_FAILED', () => statusOf(orderId), (s) => s === 'PAYMENT_FAILED'), 'PAYMENT_FAILED');
     assert.equal(await reservationStatus(orderId), 'RELEASED');
     assert.deepEqual(await productStock(productId), { stock: 5, reserved: 0 });
     const last = (await statusChanges(orderId)).at(-1);
@@ -150,22 +171,30 @@ describe('payment events', () => {
     assert.deepEqual(validate(last), []);
   });
 
-  it('test_payment_for_a_cancelled_order_is_completed_without_a_status_change', async () => {
-    const { orderId } = await placeOrder();
-    await app.core.orders.cancel(orderId);
+  it('test_payment_for_a_cancelled_order_is_completed_as_ignored_without_touching_order_or_stock', async () => {
+    const { orderId, productId } = await placeOrder(5, 2);
+    const cancelled = await app.parts.orders.cancel(orderId);
+    assert.equal(await reservationStatus(orderId), 'RELEASED');
+    const eventsBefore = await statusChanges(orderId);
+
     const messageId = randomUUID();
     await sender.sendMessages(message(paymentEvent('PaymentSucceeded', orderId, '20.00'), messageId));
-    await eventually(
-      () => app.core.metrics.registry.getSingleMetricAsString('payment_events_handled_total'),
-      (text) => /outcome="ignored"/.test(text),
-    );
-    assert.equal(await statusOf(orderId), 'CANCELLED');
+    const handled = await eventually('the message to be handled', async () => dispositions.get(messageId) ?? [], (each) => each.length > 0);
+
+    // Completed at the first delivery: an abandoned or dead-lettered payment would be retried or lost.
+    assert.deepEqual(handled, [{ action: 'complete', outcome: 'ignored' }]);
+    assert.deepEqual(await inboxEntry(messageId), { order_id: orderId, message_type: 'PaymentSucceeded', outcome: 'ignored:CANCELLED' });
+    const order = await app.parts.orders.get(orderId);
+    assert.deepEqual([order.status, order.version, order.updatedAt], ['CANCELLED', cancelled.version, cancelled.updatedAt]);
+    assert.deepEqual(await statusChanges(orderId), eventsBefore, 'no OrderStatusChanged for an ignored payment');
+    assert.equal(await reservationStatus(orderId), 'RELEASED', 'the released reservation is not confirmed');
+    assert.deepEqual(await productStock(productId), { stock: 5, reserved: 0 });
   });
 
   it('test_each_poison_kind_gets_its_dead_letter_disposition', async () => {
     const { orderId } = await placeOrder();
     const valid = paymentEvent('PaymentSucceeded', orderId, '20.00');
-    const handle = (body: unknown) => app.core.paymentEvents.handle(randomUUID(), body);
+    const handle = (body: unknown) => app.parts.paymentEvents.handle(randomUUID(), body);
     assert.deepEqual(await handle(Buffer.from('{"type": ')), { action: 'deadLetter', reason: 'MalformedBody', description: 'the body is not JSON' });
     assert.equal(((await handle({ ...valid, id: 'not-a-uuid' })) as { reason: string }).reason, 'SchemaViolation');
     assert.equal(((await handle({ ...valid, data: { ...valid['data'], orderId: 7 } })) as { reason: string }).reason, 'SchemaViolation');
@@ -179,7 +208,7 @@ describe('payment events', () => {
   it('test_unknown_fields_in_data_are_ignored', async () => {
     const { orderId } = await placeOrder();
     const event = paymentEvent('PaymentSucceeded', orderId, '20.00');
-    const disposition = await app.core.paymentEvents.handle(randomUUID(), { ...event, data: { ...event['data'], risk: 'low' } });
+    const disposition = await app.parts.paymentEvents.handle(randomUUID(), { ...event, data: { ...event['data'], risk: 'low' } });
     assert.deepEqual(disposition, { action: 'complete', outcome: 'applied' });
   });
 

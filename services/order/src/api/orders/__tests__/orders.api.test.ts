@@ -19,7 +19,7 @@ let app: OrderApp;
 const validate = contractValidator();
 
 async function outboxMessages(orderId: string): Promise<Array<{ destination: string; messageId: string; body: any }>> {
-  const rows = await app.core.outbox.forCorrelation(orderId);
+  const rows = await app.parts.outbox.forCorrelation(orderId);
   return rows.map((row) => ({ destination: row.destination, messageId: row.message_id, body: JSON.parse(row.body) }));
 }
 
@@ -248,23 +248,51 @@ describe('orders API', () => {
       },
       body: JSON.stringify(orderBody([{ productId: mug, quantity: 1 }])),
     });
-    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     const order = (await response.json()) as any;
-    const rows = await app.core.outbox.forCorrelation(order.id);
-    for (const row of rows) assert.match(row.traceparent ?? '', new RegExp(`^00-${traceId}-`));
+    assert.equal(response.status, 201, JSON.stringify(order));
+    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const rows = await app.parts.outbox.forCorrelation(order.id);
+    assert.deepEqual(rows.map((row) => row.message_type), ['PaymentRequested', 'OrderStatusChanged']);
+    for (const row of rows) assert.match(row.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 
   it('test_openapi_health_ready_and_metrics_are_served', async () => {
     const doc = (await (await fetch(`${app.url}/openapi.json`)).json()) as any;
     assert.equal(doc.openapi, '3.1.0');
     assert.ok(doc.paths['/orders/{id}/cancel'].post);
-    assert.equal((await fetch(`${app.url}/health`)).status, 200);
+    assert.deepEqual(Object.keys(doc.paths['/ready'].get.responses).sort(), ['200', '503']);
+    assert.deepEqual(doc.components.schemas.Health.required.sort(), ['checks', 'status']);
+    const health = await fetch(`${app.url}/health`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok', checks: {} });
     const ready = await fetch(`${app.url}/ready`);
     assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { status: 'ok', checks: { productService: { status: 'ok' } } });
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
-    assert.match(metrics, /http_requests_total\{method="POST",route="\/orders",status="201"\}/);
-    assert.match(metrics, /orders_by_status\{status="PENDING_PAYMENT"\} \d+/);
-    assert.match(metrics, /outbox_lag_seconds \d/);
+    assert.match(metrics, /^http_requests_total\{method="POST",route="\/orders",status="201"\} \d+/m);
+    assert.match(metrics, /^order_orders_by_status\{status="PENDING_PAYMENT"\} \d+/m);
+    assert.match(metrics, /^order_outbox_pending_messages \d+/m);
+    assert.match(metrics, /^order_outbox_lag_seconds \d/m);
+    assert.match(metrics, /^order_created_total [1-9]/m);
+  });
+
+  it('test_http_metrics_label_routes_by_openapi_template_and_count_every_request', async () => {
+    await fetch(`${app.url}/orders/${randomUUID()}`);
+    await fetch(`${app.url}/orders/${randomUUID()}/cancel`, { method: 'POST' });
+    await fetch(`${app.url}/no/such/${randomUUID()}`);
+    await fetch(`${app.url}/health`);
+    await fetch(`${app.url}/ready`);
+    await fetch(`${app.url}/metrics`);
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    const count = (labels: string): number => Number(new RegExp(`^http_requests_total\\{${labels}\\} (\\d+)`, 'm').exec(metrics)?.[1] ?? 0);
+    assert.ok(count('method="GET",route="/orders/\\{id\\}",status="404"') >= 1, metrics);
+    assert.ok(count('method="POST",route="/orders/\\{id\\}/cancel",status="404"') >= 1, metrics);
+    assert.ok(count('method="GET",route="unmatched",status="404"') >= 1, metrics);
+    for (const ops of ['/health', '/ready', '/metrics']) assert.ok(count(`method="GET",route="${ops}",status="200"`) >= 1, ops);
+    assert.doesNotMatch(metrics, /route="[^"]*:/, 'no Express-style route templates');
+    assert.doesNotMatch(metrics, /route="\/orders\/[0-9a-f]{8}-/, 'no raw ids in route labels');
+    const buckets = [...metrics.matchAll(/^http_request_duration_seconds_bucket\{le="([^"]+)",method="GET",route="\/health",status="200"\}/gm)].map((m) => m[1]);
+    assert.deepEqual(buckets, ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf']);
   });
 
   it('test_cors_allows_configured_origin_only', async () => {

@@ -1,8 +1,8 @@
 /**
- * The one module that knows which SQL engine is behind Kysely. Azure SQL (MssqlDialect over tedious + tarn,
- * signed in with a Microsoft Entra ID token from DefaultAzureCredential) in Azure; an SQLite file
- * (SqliteDialect over better-sqlite3) locally. Everything else writes portable Kysely and asks this module
- * for the two things the engines spell differently: row limits and unbounded text columns.
+ * Database adapter: the one module that imports a database driver. Azure SQL (MssqlDialect over tedious +
+ * tarn, signed in with a Microsoft Entra ID token from DefaultAzureCredential) in Azure; an SQLite file
+ * (SqliteDialect over better-sqlite3) locally. Everything else writes portable Kysely against the `Db` of
+ * db/database.ts.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -16,24 +16,14 @@ import {
   MssqlIntrospector,
   MssqlQueryCompiler,
   SqliteDialect,
-  sql,
   type Dialect,
   type LogEvent,
-  type RawBuilder,
-  type SelectQueryBuilder,
 } from 'kysely';
 import * as Tarn from 'tarn';
 import * as Tedious from 'tedious';
 import type { DatabaseConfig } from '../config.js';
-import type { Database } from './schema.js';
-
-export type DialectName = DatabaseConfig['dialect'];
-
-export interface Db {
-  readonly kysely: Kysely<Database>;
-  readonly dialect: DialectName;
-  close(): Promise<void>;
-}
+import type { Db } from '../db/database.js';
+import type { Database } from '../db/schema.js';
 
 function sqliteDialect(path: string): Dialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -83,18 +73,4 @@ export function mssqlCompileOnly(log: (event: LogEvent) => void): Db {
     log,
   });
   return { kysely, dialect: 'mssql', close: () => kysely.destroy() };
-}
-
-/** `top(n)` on SQL Server, `limit n` elsewhere (SQL Server has no LIMIT clause). */
-export function firstRows<DB, TB extends keyof DB, O>(
-  db: Db,
-  query: SelectQueryBuilder<DB, TB, O>,
-  rows: number,
-): SelectQueryBuilder<DB, TB, O> {
-  return db.dialect === 'mssql' ? query.top(rows) : query.limit(rows);
-}
-
-/** A column type for text of any length: nvarchar(max) on SQL Server, text on SQLite. */
-export function unboundedText(dialect: DialectName): RawBuilder<unknown> {
-  return dialect === 'mssql' ? sql`nvarchar(max)` : sql`text`;
 }

@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { currentTrace } from '../observability/trace.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -108,7 +108,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       send(res, req.path, new ProblemError(415, 'Unsupported media type', parserError.message, 'unsupported-media-type'));
       return;
     }
-    log.error({ err: error, method: req.method, route: req.route?.path }, 'unhandled error');
+    log.error({ exception: error, method: req.method, path: req.path }, 'unhandled error');
     send(res, req.path, new ProblemError(500, 'Internal error', 'the request failed; it can be retried', 'internal-error'));
   };
 }

@@ -11,7 +11,7 @@ import {
   type ServiceBusSender,
 } from '@azure/service-bus';
 import type { AzureEndpoint } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { runInTrace, startSpan } from '../observability/trace.js';
 import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
 import type { Disposition } from '../payments/payment-events.js';
@@ -95,7 +95,7 @@ export class PaymentEventsReceiver {
       {
         processMessage: (message) => this.track(this.process(message)),
         processError: async ({ error, errorSource }) => {
-          this.log.warn({ errorSource, reason: error.message }, 'payment-events receiver error');
+          this.log.warn({ error_source: errorSource, reason: error.message }, 'payment-events receiver error');
         },
       },
       { autoCompleteMessages: false, maxConcurrentCalls: this.concurrency },

@@ -1,12 +1,8 @@
-/** Orders, their items and idempotency keys in SQL (portable Kysely; see db/dialect.ts). */
-import type { Kysely } from 'kysely';
-import { firstRows, type Db } from '../../db/dialect.js';
-import type { Database, OrderItemRow, OrderRow } from '../../db/schema.js';
-import type { Order } from '../../domain/order.js';
-import type { OrderStatus } from '../../domain/order-status.js';
-
-/** The database or an open transaction on it. */
-export type Executor = Kysely<Database>;
+/** Orders, their items and idempotency keys in SQL (portable Kysely; see db/database.ts). */
+import { firstRows, type Db, type Executor } from '../db/database.js';
+import type { OrderItemRow, OrderRow } from '../db/schema.js';
+import type { Order } from '../domain/order.js';
+import type { OrderStatus } from '../domain/order-status.js';
 
 export interface PageAfter {
   readonly createdAt: string;

@@ -8,30 +8,27 @@
  * on the product service after its TTL.
  */
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/dialect.js';
-import { multiply, toMinorUnits } from '../../domain/money.js';
-import type { Order, OrderLine } from '../../domain/order.js';
-import { transition, type OrderEvent, type Transition } from '../../domain/order-status.js';
-import type { Logger } from '../../logger.js';
-import type { Metrics } from '../../observability/metrics.js';
-import {
-  ReservationStateError,
-  StockRefusedError,
-  type ProductClient,
-} from '../../clients/product.js';
-import { orderStatusChanged, paymentRequested } from '../../outbox/messages.js';
-import type { OutboxRepository } from '../../outbox/outbox.repository.js';
-import {
-  IdempotencyKeyReusedError,
-  InvalidCursorError,
-  ItemRejectedError,
-  OrderNotFoundError,
-} from './order.errors.js';
-import type { OrderCreate } from './order.model.js';
-import type { Executor, OrderRepository, PageAfter } from './order.repository.js';
+import type { Db, Executor } from '../db/database.js';
+import { multiply, toMinorUnits } from '../domain/money.js';
+import type { Customer, Order, OrderLine, PaymentMethod } from '../domain/order.js';
+import { transition, type OrderEvent, type Transition } from '../domain/order-status.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { orderStatusChanged, paymentRequested } from '../outbox/messages.js';
+import type { OutboxRepository } from '../outbox/outbox.repository.js';
+import { IdempotencyKeyReusedError, InvalidCursorError, ItemRejectedError, OrderNotFoundError } from './errors.js';
+import type { OrderRepository, PageAfter } from './order.repository.js';
+import { ReservationStateError, StockRefusedError, type ProductCatalog } from './product-catalog.js';
 
 /** Optimistic-concurrency retries of one status move before giving up. */
 const MAX_MOVE_ATTEMPTS = 3;
+
+/** A validated request to place an order (the HTTP API's OrderCreate); it carries no prices: items are priced here. */
+export interface OrderRequest {
+  readonly customer: Customer;
+  readonly items: ReadonlyArray<{ readonly productId: string; readonly quantity: number }>;
+  readonly paymentMethod: PaymentMethod;
+}
 
 export interface PlaceResult {
   readonly order: Order;
@@ -60,13 +57,13 @@ export class OrderService {
     private readonly db: Db,
     private readonly orders: OrderRepository,
     private readonly outbox: OutboxRepository,
-    private readonly products: ProductClient,
+    private readonly products: ProductCatalog,
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  async place(request: OrderCreate, idempotencyKey: string, requestHash: string): Promise<PlaceResult> {
+  async place(request: OrderRequest, idempotencyKey: string, requestHash: string): Promise<PlaceResult> {
     const earlier = await this.replay(idempotencyKey, requestHash);
     if (earlier !== undefined) return { order: earlier, replayed: true };
 
@@ -108,7 +105,7 @@ export class OrderService {
       throw error;
     }
     this.metrics.ordersCreated.inc();
-    this.log.info({ orderId, items: lines.length }, 'order placed');
+    this.log.info({ order_id: orderId, items: lines.length }, 'order placed');
     return { order, replayed: false };
   }
 
@@ -163,7 +160,7 @@ export class OrderService {
         return true;
       });
       if (committed) {
-        this.log.info({ orderId, from: step.from, to: step.to }, 'order status changed');
+        this.log.info({ order_id: orderId, from: step.from, to: step.to }, 'order status changed');
         return moved;
       }
       if (attempt >= MAX_MOVE_ATTEMPTS) throw new Error(`order ${orderId} kept changing under a concurrent writer`);
@@ -178,7 +175,7 @@ export class OrderService {
       // The reservation expired, was already released, or is gone: the status still changes (the payment
       // outcome is a fact), and the gap is logged for the operators rather than blocking the saga.
       if (!(error instanceof ReservationStateError)) throw error;
-      this.log.warn({ orderId, consequence: step.consequence, status: error.status }, 'reservation step refused');
+      this.log.warn({ order_id: orderId, consequence: step.consequence, product_status: error.status }, 'reservation step refused');
     }
   }
 
@@ -189,7 +186,7 @@ export class OrderService {
     return this.get(known.orderId);
   }
 
-  private async price(request: OrderCreate): Promise<{ lines: OrderLine[]; currency: string }> {
+  private async price(request: OrderRequest): Promise<{ lines: OrderLine[]; currency: string }> {
     const products = await Promise.all(request.items.map((item) => this.products.getProduct(item.productId)));
     const lines: OrderLine[] = [];
     let currency: string | undefined;
@@ -221,7 +218,7 @@ export class OrderService {
     return { lines, currency: currency as string };
   }
 
-  private async reserve(orderId: string, request: OrderCreate): Promise<void> {
+  private async reserve(orderId: string, request: OrderRequest): Promise<void> {
     try {
       await this.products.reserve(
         orderId,
@@ -246,7 +243,7 @@ export class OrderService {
     try {
       await this.products.release(orderId);
     } catch (error) {
-      this.log.warn({ orderId, err: error }, 'reservation release failed; it expires on the product service');
+      this.log.warn({ order_id: orderId, exception: error }, 'reservation release failed; it expires on the product service');
     }
   }
 }

@@ -1,16 +1,16 @@
-/** Builds the Express app from its collaborators; index.ts owns the process (listen, signals). */
+/** Builds the Express app from its collaborators; composition.ts listens, index.ts owns the process. */
 import { AsyncResource } from 'node:async_hooks';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
-import { openApiDocument } from './api/openapi.js';
-import { opsRouter, type ReadinessCheck } from './api/ops/ops.router.js';
-import { OrderController, orderProblem } from './api/orders/order.controller.js';
-import { orderRouter } from './api/orders/order.router.js';
-import type { OrderService } from './api/orders/order.service.js';
-import { observability } from './http/observability.js';
-import { errorHandler, notFoundHandler, ProblemError } from './http/problem.js';
-import type { Logger } from './logger.js';
-import type { Metrics } from './observability/metrics.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { OrderService } from '../orders/order.service.js';
+import { openApiDocument, routeTemplates } from './openapi.js';
+import { opsRouter, type ReadinessCheck } from './ops/ops.router.js';
+import { OrderController, orderProblem } from './orders/order.controller.js';
+import { orderRouter } from './orders/order.router.js';
+import { errorHandler, notFoundHandler, ProblemError } from './problem.js';
+import { observability, routeLabeler } from './request-observability.js';
 
 export interface AppDeps {
   readonly log: Logger;
@@ -30,7 +30,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(observability(deps.log, deps.metrics));
+  const document = openApiDocument();
+  app.use(observability(deps.log, deps.metrics, routeLabeler(routeTemplates(document))));
   app.use(
     cors({
       origin: [...deps.corsOrigins],
@@ -40,7 +41,6 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(keepContext(express.json({ limit: deps.maxBodyBytes, type: ['application/json', 'application/*+json'] })));
 
-  const document = openApiDocument();
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

@@ -1,4 +1,4 @@
-/** Typed failures of the orders service; the controller translates them to problem+json. */
+/** Typed failures of the order service; the HTTP API translates them to problem+json, the payment-events handler to dispositions. */
 
 export class OrderNotFoundError extends Error {
   constructor(readonly orderId: string) {

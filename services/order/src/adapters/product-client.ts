@@ -1,56 +1,19 @@
 /**
- * HTTP client of the product service (services/product): product reads for re-pricing and the stock
- * reservation calls of the saga. Every reservation call is idempotent per order id on the product side, so
- * any of them may be repeated after a timeout or a redelivered message.
+ * Product service adapter: the HTTP client of services/product behind the orders' ProductCatalog port.
  *
  * Product service answers used here: 404 for an unknown product; for POST /reservations 201 (or a replay),
  * 422 `unknown-product` and 409 `insufficient-stock` naming `productId`, 409 `reservation-conflict`.
  */
 import { outgoingTraceparent } from '../observability/trace.js';
-
-export interface Product {
-  readonly id: string;
-  readonly name: string;
-  readonly price: string;
-  readonly currency: string;
-  readonly stock: number;
-}
-
-export interface ReservationLine {
-  readonly productId: string;
-  readonly quantity: number;
-}
-
-export type ReservationStatus = 'PENDING' | 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED' | 'REJECTED';
-
-/** The product service refused a reservation because of one item. */
-export class StockRefusedError extends Error {
-  constructor(
-    readonly productId: string,
-    readonly reason: 'unknown-product' | 'insufficient-stock',
-    readonly requested: number | undefined,
-    readonly available: number | undefined,
-  ) {
-    super(reason === 'unknown-product' ? `product '${productId}' does not exist` : `product '${productId}' lacks stock`);
-    this.name = 'StockRefusedError';
-  }
-}
-
-/** The reservation's state forbids the step (e.g. confirming a released one), or it does not exist. */
-export class ReservationStateError extends Error {
-  constructor(
-    readonly status: number,
-    detail: string,
-  ) {
-    super(detail);
-    this.name = 'ReservationStateError';
-  }
-}
-
-/** The product service did not answer, timed out or failed (5xx): the caller may retry later. */
-export class ProductUnavailableError extends Error {
-  override name = 'ProductUnavailableError';
-}
+import {
+  ProductUnavailableError,
+  ReservationStateError,
+  StockRefusedError,
+  type Product,
+  type ProductCatalog,
+  type ReservationLine,
+  type ReservationStatus,
+} from '../orders/product-catalog.js';
 
 interface ProblemBody {
   type?: string;
@@ -65,10 +28,9 @@ export interface ProductClientOptions {
   readonly timeoutMs: number;
 }
 
-export class ProductClient {
+export class ProductClient implements ProductCatalog {
   constructor(private readonly options: ProductClientOptions) {}
 
-  /** The product, or undefined when it does not exist. */
   async getProduct(productId: string): Promise<Product | undefined> {
     const response = await this.call('GET', `/products/${encodeURIComponent(productId)}`);
     if (response.status === 404) return undefined;
@@ -98,6 +60,7 @@ export class ProductClient {
     return this.settle(orderId, 'release');
   }
 
+  /** Readiness: the product service's liveness endpoint answers 2xx. */
   async ready(): Promise<void> {
     const response = await this.call('GET', '/health');
     await response.arrayBuffer();

@@ -1,0 +1,66 @@
+/** Configuration from the environment: defaults, and what production refuses. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../config.js';
+
+const EMULATOR = 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;';
+
+const LOCAL = {
+  ORDER_ENVIRONMENT: 'development',
+  ORDER_SQLITE_PATH: '/tmp/orders.sqlite',
+  ORDER_PRODUCT_URL: 'http://127.0.0.1:8001/',
+  ORDER_SERVICEBUS_CONNECTION_STRING: EMULATOR,
+  ORDER_EVENTHUBS_CONNECTION_STRING: `${EMULATOR}EntityPath=order-events`,
+};
+
+const AZURE = {
+  ORDER_DB_DIALECT: 'mssql',
+  ORDER_MSSQL_SERVER: 'sql-contoso-shop-prod.database.windows.net',
+  ORDER_MSSQL_DATABASE: 'orders',
+  ORDER_PRODUCT_URL: 'http://product:8001',
+  ORDER_SERVICEBUS_NAMESPACE: 'sb-contoso-shop-prod.servicebus.windows.net',
+  ORDER_EVENTHUBS_NAMESPACE: 'evhns-contoso-shop-prod.servicebus.windows.net',
+};
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('the configuration was accepted');
+}
+
+describe('config', () => {
+  it('test_local_settings_are_accepted_in_development', () => {
+    const config = loadConfig(LOCAL);
+    assert.deepEqual(config.database, { dialect: 'sqlite', path: '/tmp/orders.sqlite' });
+    assert.equal(config.product.baseUrl, 'http://127.0.0.1:8001');
+    assert.deepEqual(config.serviceBus.endpoint, { connectionString: EMULATOR });
+  });
+
+  it('test_production_is_the_default_and_refuses_sqlite_and_emulator_connection_strings', () => {
+    const { ORDER_ENVIRONMENT: _, ...unset } = LOCAL;
+    const message = refusal(unset);
+    assert.match(message, /ORDER_DB_DIALECT: sqlite .* refused when ORDER_ENVIRONMENT=production/);
+    assert.match(message, /ORDER_SERVICEBUS_CONNECTION_STRING: an emulator connection string/);
+    assert.match(message, /ORDER_EVENTHUBS_CONNECTION_STRING: an emulator connection string/);
+    assert.doesNotMatch(message, /SAS_KEY_VALUE/, 'the refusal never repeats a connection string');
+  });
+
+  it('test_production_accepts_azure_sql_and_namespaces', () => {
+    const config = loadConfig(AZURE);
+    assert.equal(config.database.dialect, 'mssql');
+    assert.deepEqual(config.eventHubs.endpoint, { fullyQualifiedNamespace: 'evhns-contoso-shop-prod.servicebus.windows.net' });
+  });
+
+  it('test_log_level_accepts_the_shared_names', () => {
+    assert.equal(loadConfig({ ...LOCAL, ORDER_LOG_LEVEL: 'warning' }).logLevel, 'warning');
+    assert.match(refusal({ ...LOCAL, ORDER_LOG_LEVEL: 'verbose' }), /ORDER_LOG_LEVEL/);
+  });
+
+  it('test_exactly_one_service_bus_setting_is_required', () => {
+    assert.match(refusal({ ...LOCAL, ORDER_SERVICEBUS_NAMESPACE: 'sb.example' }), /set exactly one of ORDER_SERVICEBUS_CONNECTION_STRING/);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * The dependency rules of the source tree (README, Layout): SDKs and drivers only in adapters/, the HTTP API
+ * imported by nobody but the composition root, adapters chosen only there.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+
+const SRC = resolve(import.meta.dirname, '..');
+const SDKS = /^(@azure\/|tedious$|tarn$|better-sqlite3$)/;
+
+/** Every non-test module under src/ with what it imports: packages by name, modules by path from src/. */
+function modules(): Array<{ file: string; imports: string[] }> {
+  const found: Array<{ file: string; imports: string[] }> = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '__tests__') walk(path);
+      } else if (entry.name.endsWith('.ts')) {
+        const text = readFileSync(path, 'utf8');
+        const imports = [...text.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].map(([, spec]) =>
+          spec!.startsWith('.') ? relative(SRC, resolve(dirname(path), spec!)).replace(/\.js$/, '') : spec!,
+        );
+        found.push({ file: relative(SRC, path), imports });
+      }
+    }
+  };
+  walk(SRC);
+  return found;
+}
+
+function offenders(where: (file: string) => boolean, forbidden: (spec: string) => boolean): string[] {
+  return modules()
+    .filter(({ file }) => where(file))
+    .flatMap(({ file, imports }) => imports.filter(forbidden).map((spec) => `${file} imports ${spec}`));
+}
+
+describe('layers', () => {
+  it('test_only_adapters_import_an_sdk_or_driver', () => {
+    assert.deepEqual(offenders((file) => !file.startsWith('adapters/'), (spec) => SDKS.test(spec)), []);
+  });
+
+  it('test_only_the_composition_root_chooses_adapters', () => {
+    const outside = (file: string): boolean => !file.startsWith('adapters/') && file !== 'composition.ts';
+    assert.deepEqual(offenders(outside, (spec) => spec.startsWith('adapters/')), []);
+  });
+
+  it('test_only_the_composition_root_imports_the_http_api', () => {
+    const outside = (file: string): boolean => !file.startsWith('api/') && file !== 'composition.ts';
+    assert.deepEqual(offenders(outside, (spec) => spec.startsWith('api/')), []);
+  });
+
+  it('test_domain_imports_nothing_but_itself', () => {
+    assert.deepEqual(offenders((file) => file.startsWith('domain/'), (spec) => !spec.startsWith('domain/')), []);
+  });
+});

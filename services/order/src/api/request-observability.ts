@@ -1,0 +1,56 @@
+/**
+ * Per request: trace context in and out (traceparent), access log and the HTTP RED metrics. Every request is
+ * counted, /health, /ready and /metrics included; the route label is the OpenAPI path template that serves
+ * the path (`/orders/{id}`), or `unmatched`, so that ids never reach the label set.
+ */
+import type { RequestHandler } from 'express';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import { formatTraceparent, runInTrace, startSpan } from '../observability/trace.js';
+
+/** Probes and scrapes are counted but not access-logged. */
+const QUIET = new Set(['/health', '/ready', '/metrics']);
+
+/**
+ * Maps a request path to the template among `templates` that matches it, the way Express routes: case
+ * insensitive, a trailing slash allowed, a `{param}` standing for one path segment. Templates with fewer
+ * parameters win, so a literal segment beats a parameter.
+ */
+export function routeLabeler(templates: readonly string[]): (path: string) => string {
+  const params = (template: string): number => template.split('{').length - 1;
+  const compiled = [...templates]
+    .sort((a, b) => params(a) - params(b))
+    .map((template) => {
+      const pattern = template
+        .split(/(\{[^}]+\})/)
+        .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
+        .join('');
+      return { template, regex: new RegExp(`^${pattern}/?$`, 'i') };
+    });
+  return (path) => compiled.find(({ regex }) => regex.test(path))?.template ?? 'unmatched';
+}
+
+export function observability(log: Logger, metrics: Metrics, routeOf: (path: string) => string): RequestHandler {
+  return (req, res, next) => {
+    const span = startSpan(req.get('traceparent'));
+    res.setHeader('traceparent', formatTraceparent(span));
+    // Read before routing: mounted routers rewrite req.url while they handle the request.
+    const route = routeOf(req.path);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, seconds);
+      if (!QUIET.has(route)) {
+        runInTrace(span, () =>
+          log.info(
+            { method: req.method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e5) / 100 },
+            'request',
+          ),
+        );
+      }
+    });
+    runInTrace(span, () => next());
+  };
+}

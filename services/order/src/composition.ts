@@ -1,0 +1,108 @@
+/**
+ * The composition root: the only module that picks the adapters (database driver, Service Bus, Event Hubs,
+ * product service over HTTP) and wires them into the orders, outbox and payments modules and the HTTP API.
+ * `composeParts` builds what needs no broker (the tests use it as it is); `composeService` builds the whole
+ * service from its Config, with start and stop in the order a clean shutdown needs.
+ */
+import type { Server } from 'node:http';
+import { sql } from 'kysely';
+import { openDatabase } from './adapters/database.js';
+import { EventHubPublisher } from './adapters/event-hubs.js';
+import { ProductClient } from './adapters/product-client.js';
+import { PaymentEventsReceiver, ServiceBusPublisher, serviceBusClient } from './adapters/service-bus.js';
+import { createApp } from './api/app.js';
+import type { Config } from './config.js';
+import type { Db } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import type { Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { OrderRepository } from './orders/order.repository.js';
+import { OrderService } from './orders/order.service.js';
+import { OutboxRepository } from './outbox/outbox.repository.js';
+import { OutboxRelay } from './outbox/relay.js';
+import { InboxRepository } from './payments/inbox.repository.js';
+import { PaymentEventsHandler } from './payments/payment-events.js';
+
+/** The service's parts that do not touch a broker SDK. */
+export interface Parts {
+  readonly db: Db;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly products: ProductClient;
+  readonly orderRepository: OrderRepository;
+  readonly outbox: OutboxRepository;
+  readonly orders: OrderService;
+  readonly paymentEvents: PaymentEventsHandler;
+}
+
+export function composeParts(db: Db, log: Logger, product: { baseUrl: string; timeoutMs: number }): Parts {
+  const metrics = new Metrics();
+  const products = new ProductClient(product);
+  const orderRepository = new OrderRepository(db);
+  const outbox = new OutboxRepository(db);
+  const orders = new OrderService(db, orderRepository, outbox, products, metrics, log);
+  const paymentEvents = new PaymentEventsHandler(db, orders, new InboxRepository(db), metrics, log);
+  metrics.attach({ ordersByStatus: () => orderRepository.countByStatus(), outboxBacklog: () => outbox.backlog() });
+  return { db, log, metrics, products, orderRepository, outbox, orders, paymentEvents };
+}
+
+export interface Service {
+  /** Listens, then starts the outbox relay and the payment-events receiver. */
+  start(): Promise<void>;
+  /**
+   * Stops taking requests and messages, waits for those in flight and the relay's current batch, then
+   * closes the broker links and the database.
+   */
+  stop(): Promise<void>;
+}
+
+export async function composeService(config: Config, log: Logger): Promise<Service> {
+  const db = openDatabase(config.database);
+  if (config.migrateOnStart) await migrateToLatest(db);
+  const parts = composeParts(db, log, config.product);
+
+  const bus = serviceBusClient(config.serviceBus.endpoint);
+  const paymentRequests = new ServiceBusPublisher(bus, config.serviceBus.paymentRequestsQueue);
+  const orderEvents = new EventHubPublisher(config.eventHubs.endpoint, config.eventHubs.eventHubName);
+  const relay = new OutboxRelay(parts.outbox, { 'payment-requests': paymentRequests, 'order-events': orderEvents }, config.outbox, parts.metrics, log);
+  const { paymentEventsTopic, paymentEventsSubscription, receiverConcurrency } = config.serviceBus;
+  const receiver = new PaymentEventsReceiver(bus, paymentEventsTopic, paymentEventsSubscription, (id, body) => parts.paymentEvents.handle(id, body), receiverConcurrency, log);
+
+  const app = createApp({
+    log,
+    metrics: parts.metrics,
+    orders: parts.orders,
+    corsOrigins: config.corsOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    readiness: [
+      { name: 'database', check: async () => void (await sql`select 1`.execute(db.kysely)) },
+      { name: 'productService', check: () => parts.products.ready() },
+      { name: 'serviceBus', check: () => paymentRequests.ready() },
+      { name: 'eventHubs', check: () => orderEvents.ready() },
+    ],
+  });
+  let server: Server | undefined;
+
+  return {
+    async start() {
+      server = await new Promise<Server>((listening, failed) => {
+        // Express 5 calls back with the error when the port cannot be bound.
+        const started = app.listen(config.port, config.host, (error?: Error) => {
+          if (error !== undefined) return failed(error);
+          log.info({ host: config.host, port: config.port }, 'order service listening');
+          listening(started);
+        });
+      });
+      relay.start();
+      receiver.start();
+    },
+    async stop() {
+      const closed = new Promise((resolve) => (server === undefined ? resolve(undefined) : server.close(resolve)));
+      server?.closeIdleConnections();
+      await Promise.all([closed, receiver.stop(), relay.stop()]);
+      await Promise.allSettled([paymentRequests.close(), orderEvents.close()]);
+      await bus.close();
+      await db.close();
+    },
+  };
+}
