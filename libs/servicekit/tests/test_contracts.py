@@ -1,4 +1,4 @@
-"""The contract registry over the repository's ``contracts/messages``: which types it knows, violations
+"""The contract registry over the repository's ``contract-tests/messages``: which types it knows, violations
 that never echo the offending value, and where the schemas are found."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from servicekit.contracts import (
     find_contracts_dir,
 )
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts" / "messages"
+CONTRACTS = Path(__file__).resolve().parents[3] / "contract-tests" / "messages"
 
 
 def example(message_type: str) -> dict[str, Any]:

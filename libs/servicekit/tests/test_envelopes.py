@@ -13,7 +13,7 @@ from servicekit.contracts import Contracts
 from servicekit.envelopes import MAX_DESCRIPTION, Envelope, EnvelopeDecoder, PoisonError, PoisonReason
 from servicekit_testing import PoisonCase, poison_cases
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts" / "messages"
+CONTRACTS = Path(__file__).resolve().parents[3] / "contract-tests" / "messages"
 CARD = "4242424242424242"
 
 

@@ -25,7 +25,7 @@ from azure.eventhub.aio import EventHubProducerClient
 from shopctl.testing import LaunchedPlatform, launched
 
 REPO = Path(__file__).resolve().parents[3]
-CONTRACTS = REPO / "contracts" / "messages"
+CONTRACTS = REPO / "contract-tests" / "messages"
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 # Partition ownership in the tests: a rebalance every second, a silent instance's claim lapsing after 4 s.
 LOAD_BALANCING_SECONDS = 1

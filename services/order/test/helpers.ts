@@ -180,9 +180,9 @@ export async function postOrder(
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
 }
 
-/** Ajv with every contracts/messages schema registered by its $id. */
+/** Ajv with every contract-tests/messages schema registered by its $id. */
 export function contractValidator(): (message: unknown) => string[] {
-  const dir = join(REPO_ROOT, 'contracts/messages');
+  const dir = join(REPO_ROOT, 'contract-tests/messages');
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   addFormats.default(ajv);
   const schemas = readdirSync(dir)
@@ -199,5 +199,5 @@ export function contractValidator(): (message: unknown) => string[] {
 }
 
 export function contractExample(type: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(REPO_ROOT, `contracts/messages/examples/${type}.v1.json`), 'utf8')) as Record<string, any>;
+  return JSON.parse(readFileSync(join(REPO_ROOT, `contract-tests/messages/examples/${type}.v1.json`), 'utf8')) as Record<string, any>;
 }

@@ -37,7 +37,7 @@ from servicekit.auth import mint_dev_token
 from shopctl.testing import LaunchedPlatform, launched
 
 REPO = Path(__file__).resolve().parents[3]
-CONTRACTS = REPO / "contracts" / "messages"
+CONTRACTS = REPO / "contract-tests" / "messages"
 # Public, well-known emulator credentials.
 DEV_SIGNING_KEY = "test-signing-key-that-is-long-enough-0123456789"
 GATEWAY_KEY = "sk_test_local"

@@ -1,4 +1,4 @@
-"""The message contracts (JSON Schema files in the repository's ``contracts/messages``) as one validator
+"""The message contracts (JSON Schema files in the repository's ``contract-tests/messages``) as one validator
 registry.
 
 The schemas stay data, not code: a source checkout finds them by walking up from this file, and an image
@@ -54,18 +54,18 @@ class Contracts:
 
 
 def find_contracts_dir(start: Path) -> Path | None:
-    """The repo's ``contracts/messages``, looked for upwards from ``start`` (a source checkout)."""
+    """The repo's ``contract-tests/messages``, looked for upwards from ``start`` (a source checkout)."""
     for parent in start.resolve().parents:
-        candidate = parent / "contracts" / "messages"
+        candidate = parent / "contract-tests" / "messages"
         if candidate.is_dir():
             return candidate
     return None
 
 
 def default_contracts_dir() -> Path:
-    """The checkout's schemas when running from source; ``contracts/messages`` of the working directory
+    """The checkout's schemas when running from source; ``contract-tests/messages`` of the working directory
     otherwise (an installed package has no checkout above it)."""
-    return find_contracts_dir(Path(__file__)) or Path("contracts/messages")
+    return find_contracts_dir(Path(__file__)) or Path("contract-tests/messages")
 
 
 def check_contracts_dir(directory: Path, setting: str) -> None:

@@ -7,7 +7,7 @@ ones the order service dead-letters with (``services/order/src/payments/payment-
 
 - ``MalformedBody``: not AMQP data sections, not UTF-8 text, or not JSON;
 - ``SchemaViolation``: JSON, but not an envelope of its type (not an object, no ``type`` or ``version``,
-  or its type's schema in ``contracts/messages`` broken);
+  or its type's schema in ``contract-tests/messages`` broken);
 - ``UnknownMessageType``: a type/version this consumer does not handle.
 
 What a consumer does with a ``PoisonError`` is its own business: Service Bus consumers dead-letter

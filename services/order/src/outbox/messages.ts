@@ -1,5 +1,5 @@
 /**
- * The saga messages this service produces (contracts/messages: PaymentRequested v1, OrderStatusChanged v1),
+ * The saga messages this service produces (contract-tests/messages: PaymentRequested v1, OrderStatusChanged v1),
  * built as outbox rows. The envelope id is fixed when the row is written, so a re-send after a crash carries
  * the same id and consumers' de-duplication recognises it.
  */

@@ -1,4 +1,4 @@
-"""The saga messages payment reads and writes (contracts/messages, version 1).
+"""The saga messages payment reads and writes (contract-tests/messages, version 1).
 
 Decoding and schema validation happen before these functions run (``servicekit.envelopes``); they only
 map between envelopes and domain values.
