@@ -38,6 +38,9 @@ QUEUES = [
     "async-dlq-many",
     "forward-errors",
     "forward-archive",
+    "peek-locked",
+    "peek-states",
+    "async-peek-locked",
 ]
 FAULT_QUEUES = [
     "busy",
@@ -116,7 +119,9 @@ def _settings() -> NamespaceSettings:
             name="by-session", rules=(DEFAULT_RULE,), requires_session=True, lock_duration=SESSION_LOCK
         ),
     )
+    peek_subscriptions = (SubscriptionSettings(name="all", rules=(DEFAULT_RULE,), lock_duration=30.0),)
     topics = (
+        TopicSettings(name="peek-events", subscriptions=peek_subscriptions),
         TopicSettings(name="session-events", subscriptions=session_subscriptions),
         TopicSettings(name="events", subscriptions=subscriptions),
         TopicSettings(name="async-events", subscriptions=subscriptions),

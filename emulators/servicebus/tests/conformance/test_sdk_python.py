@@ -6,7 +6,13 @@ import datetime as dt
 import time
 
 import pytest
-from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceiveMode, ServiceBusSubQueue
+from azure.servicebus import (
+    ServiceBusClient,
+    ServiceBusMessage,
+    ServiceBusMessageState,
+    ServiceBusReceiveMode,
+    ServiceBusSubQueue,
+)
 from azure.servicebus.exceptions import (
     MessageLockLostError,
     MessageSizeExceededError,
@@ -194,6 +200,99 @@ def test_peek_does_not_lock(conn_str: str) -> None:
             assert len(received) == 2
             for message in received:
                 receiver.complete_message(message)
+
+
+def test_peek_shows_a_message_locked_by_another_receiver_and_leaves_its_lock_alone(conn_str: str) -> None:
+    with ServiceBusClient.from_connection_string(conn_str) as client:
+        with client.get_queue_sender("peek-locked") as sender:
+            sender.send_messages([ServiceBusMessage("held"), ServiceBusMessage("free")])
+        with (
+            client.get_queue_receiver("peek-locked") as holder,
+            client.get_queue_receiver("peek-locked") as browser,
+        ):
+            [held] = holder.receive_messages(max_message_count=1, max_wait_time=5)
+            for _ in range(2):
+                peeked = browser.peek_messages(max_message_count=5, sequence_number=held.sequence_number)
+                assert [str(message) for message in peeked] == ["held", "free"]
+            first = peeked[0]
+            assert first.sequence_number == held.sequence_number
+            assert first.delivery_count == 0  # two peeks counted no delivery
+            assert first.state == ServiceBusMessageState.ACTIVE
+            assert first.locked_until_utc is None  # a peek is a snapshot: Azure shows no lock state on it
+            # The SDK's own cursor: a receiver's peek without a sequence number starts after the last
+            # message it received, so the holder sees its locked message only when it asks from there.
+            assert [str(message) for message in holder.peek_messages(max_message_count=5)] == ["free"]
+            again = holder.peek_messages(max_message_count=5, sequence_number=held.sequence_number)
+            assert [str(message) for message in again] == ["held", "free"]
+            holder.complete_message(held)  # the lock is intact after all the peeking
+            [free] = browser.receive_messages(max_message_count=1, max_wait_time=5)
+            assert (str(free), free.delivery_count) == ("free", 0)
+            browser.complete_message(free)
+        with client.get_queue_receiver("peek-locked") as receiver:
+            assert receiver.peek_messages(max_message_count=5) == []
+
+
+def test_peek_shows_deferred_and_scheduled_messages_in_sequence_order(conn_str: str) -> None:
+    with ServiceBusClient.from_connection_string(conn_str) as client:
+        with client.get_queue_sender("peek-states") as sender:
+            sender.send_messages(ServiceBusMessage("deferred"))
+            later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+            [scheduled] = sender.schedule_messages(ServiceBusMessage("scheduled"), later)
+            sender.send_messages(ServiceBusMessage("active"))
+            with (
+                client.get_queue_receiver("peek-states") as receiver,
+                client.get_queue_receiver("peek-states") as browser,
+            ):
+                [to_defer] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+                receiver.defer_message(to_defer)
+                peeked = browser.peek_messages(max_message_count=10)
+                assert [(str(message), message.state) for message in peeked] == [
+                    ("deferred", ServiceBusMessageState.DEFERRED),
+                    ("scheduled", ServiceBusMessageState.SCHEDULED),
+                    ("active", ServiceBusMessageState.ACTIVE),
+                ]
+                assert peeked[0].sequence_number < scheduled < peeked[2].sequence_number
+                assert peeked[1].sequence_number == scheduled
+                assert peeked[1].scheduled_enqueue_time_utc is not None
+                [deferred] = receiver.receive_deferred_messages([to_defer.sequence_number])
+                from_start = browser.peek_messages(
+                    max_message_count=10, sequence_number=to_defer.sequence_number
+                )
+                assert [str(message) for message in from_start] == ["deferred", "scheduled", "active"]
+                receiver.complete_message(deferred)
+            sender.cancel_scheduled_messages(scheduled)
+        with client.get_queue_receiver("peek-states") as receiver:
+            [active] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            assert (str(active), active.delivery_count) == ("active", 0)
+            receiver.complete_message(active)
+            assert receiver.peek_messages(max_message_count=10, sequence_number=1) == []
+
+
+def test_subscription_peek_shows_locked_and_deferred_messages_but_not_scheduled_ones(conn_str: str) -> None:
+    with (
+        ServiceBusClient.from_connection_string(conn_str) as client,
+        client.get_topic_sender("peek-events") as sender,
+    ):
+        sender.send_messages([ServiceBusMessage("locked"), ServiceBusMessage("deferred")])
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+        [scheduled] = sender.schedule_messages(ServiceBusMessage("scheduled"), later)
+        with (
+            client.get_subscription_receiver("peek-events", "all") as receiver,
+            client.get_subscription_receiver("peek-events", "all") as browser,
+        ):
+            [locked] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            [to_defer] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+            receiver.defer_message(to_defer)
+            peeked = browser.peek_messages(max_message_count=10)
+            # Azure: scheduled messages are peeked on queues, not on subscriptions (the topic holds them).
+            assert [(str(message), message.state) for message in peeked] == [
+                ("locked", ServiceBusMessageState.ACTIVE),
+                ("deferred", ServiceBusMessageState.DEFERRED),
+            ]
+            receiver.complete_message(locked)
+            receiver.complete_message(*receiver.receive_deferred_messages([to_defer.sequence_number]))
+            assert browser.peek_messages(max_message_count=10, sequence_number=1) == []
+        sender.cancel_scheduled_messages(scheduled)
 
 
 def test_duplicate_message_ids_are_dropped(conn_str: str) -> None:

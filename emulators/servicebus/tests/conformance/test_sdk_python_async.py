@@ -6,7 +6,12 @@ import asyncio
 import datetime as dt
 
 import pytest
-from azure.servicebus import ServiceBusMessage, ServiceBusReceiveMode, ServiceBusSubQueue
+from azure.servicebus import (
+    ServiceBusMessage,
+    ServiceBusMessageState,
+    ServiceBusReceiveMode,
+    ServiceBusSubQueue,
+)
 from azure.servicebus.aio import ServiceBusClient
 from azure.servicebus.exceptions import (
     MessageLockLostError,
@@ -90,6 +95,23 @@ async def test_schedule_peek_cancel_and_receive_and_delete(conn_str: str) -> Non
             received = await receiver.receive_messages(max_message_count=5, max_wait_time=3)
             assert [str(message) for message in received] == ["soon"]
             assert await receiver.receive_messages(max_message_count=5, max_wait_time=1) == []
+
+
+async def test_peek_shows_a_locked_message_that_its_holder_then_completes(conn_str: str) -> None:
+    async with ServiceBusClient.from_connection_string(conn_str) as client:
+        async with client.get_queue_sender("async-peek-locked") as sender:
+            await sender.send_messages(ServiceBusMessage("held"))
+        async with (
+            client.get_queue_receiver("async-peek-locked") as holder,
+            client.get_queue_receiver("async-peek-locked") as browser,
+        ):
+            [held] = await holder.receive_messages(max_message_count=1, max_wait_time=5)
+            [peeked] = await browser.peek_messages(max_message_count=5)
+            assert (str(peeked), peeked.sequence_number) == ("held", held.sequence_number)
+            assert (peeked.delivery_count, peeked.state) == (0, ServiceBusMessageState.ACTIVE)
+            assert peeked.locked_until_utc is None
+            await holder.complete_message(held)
+            assert await browser.peek_messages(max_message_count=5, sequence_number=1) == []
 
 
 async def test_errors_match_the_sdk_classes_for_azure(conn_str: str) -> None:

@@ -30,6 +30,18 @@ async def test_named_session_is_exclusive_and_delivered_in_order(factory):
         provider.take_session(orders, "a", OTHER, ReceiveMode.PEEK_LOCK, 10)
 
 
+async def test_peek_shows_the_held_sessions_locked_messages_and_filters_by_session(factory):
+    provider, orders = await _provider_with(factory, "a", "b", "a")
+    provider.accept_session(orders, "a", HOLDER)
+    first, _ = provider.take_session(orders, "a", HOLDER, ReceiveMode.PEEK_LOCK, 10)
+
+    assert [m.sequence_number for m in provider.peek(orders, 0, 10, "a")] == [1, 3]
+    assert [m.sequence_number for m in provider.peek(orders, 2, 10, "a")] == [3]
+    assert [m.sequence_number for m in provider.peek(orders, 0, 10)] == [1, 2, 3]
+    await provider.complete(first.lock_token)
+    assert [m.sequence_number for m in provider.peek(orders, 0, 10, "a")] == [3]
+
+
 async def test_next_available_skips_held_sessions_and_returns_none_when_all_are_held(factory):
     provider, orders = await _provider_with(factory, "a", "b")
 

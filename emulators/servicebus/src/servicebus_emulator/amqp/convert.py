@@ -7,15 +7,19 @@ import uuid
 from typing import Any
 
 from amqp_core.message import Header, Message, Properties, decode_message, encode_message
-from amqp_core.types import Long, Symbol, Timestamp
+from amqp_core.types import Int, Long, Symbol, Timestamp
 
-from servicebus_emulator.model import BrokerMessage, IncomingMessage, PropertyValue
+from servicebus_emulator.model import BrokerMessage, IncomingMessage, MessageState, PropertyValue
 
 SCHEDULED_ENQUEUE_TIME = "x-opt-scheduled-enqueue-time"
 SEQUENCE_NUMBER = "x-opt-sequence-number"
 ENQUEUED_TIME = "x-opt-enqueued-time"
 LOCKED_UNTIL = "x-opt-locked-until"
 DEAD_LETTER_SOURCE = "x-opt-deadletter-source"
+MESSAGE_STATE = "x-opt-message-state"
+# Azure's values (the SDKs' ServiceBusMessageState: 0 active, 1 deferred, 2 scheduled), an AMQP int. Active
+# is the SDKs' default when the annotation is absent, so only the other two are stamped.
+_MESSAGE_STATES = {MessageState.DEFERRED: Int(1), MessageState.SCHEDULED: Int(2)}
 
 
 def _text(value: Any) -> str | None:
@@ -112,6 +116,8 @@ def delivered(record: BrokerMessage, *, locked: bool) -> Message:
         annotations[Symbol(LOCKED_UNTIL)] = _timestamp(record.locked_until)
     if record.dead_letter_source:
         annotations[Symbol(DEAD_LETTER_SOURCE)] = record.dead_letter_source
+    if (state := _MESSAGE_STATES.get(record.state)) is not None:
+        annotations[Symbol(MESSAGE_STATE)] = state
     message.message_annotations = annotations
     header = message.header or Header()
     header.delivery_count = record.delivery_count

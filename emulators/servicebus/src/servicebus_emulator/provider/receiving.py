@@ -122,8 +122,15 @@ class Receiving:
     def peek(
         self, target: Target, from_sequence_number: int, count: int, session_id: str | None = None
     ) -> list[BrokerMessage]:
-        """Messages from a sequence number on, without locking (locked, deferred and scheduled included),
-        only those of ``session_id`` when given (a session receiver peeks its session)."""
+        """Up to ``count`` messages from ``from_sequence_number`` on, in sequence order, changing nothing
+        (no lock taken, renewed or ended; delivery counts untouched); only those of ``session_id`` when
+        given (a session receiver peeks its session).
+
+        As Azure's peek ("Message browsing"): the main queue shows active messages whether locked or not,
+        deferred messages (received again or not) and scheduled ones (a subscription has none: a message
+        scheduled on a topic stays on the topic until due); dead-lettered messages only through the
+        dead-letter queue. An expired message shows only while a lock keeps it: the timers remove or
+        dead-letter the others when they expire, where Azure may still show them for a while."""
         entity = self._entities.get(target)
         self._timers.process_due()
         found = sorted(
