@@ -14,10 +14,6 @@ export default defineConfig(
   // What .gitignore keeps out of git: installs, local state, builds, test output.
   globalIgnores(['.venv/', '.tools/', '.shop/', '**/dist/', '**/build/', '**/test-results/', '**/e2e/screenshots/']),
 
-  // TEMPORARY (order-service restructuring): the order service is left out of `npm run lint` / `make lint`
-  // until its findings are fixed. Delete this entry, and the matching one in .prettierignore, to lint it.
-  globalIgnores(['services/order/'], 'temporary/skip-order-service'),
-
   {
     name: 'shop/all',
     files: ['**/*.{js,mjs,cjs,ts,tsx}'],
@@ -53,11 +49,13 @@ export default defineConfig(
     },
   },
 
-  // Node: the order service, the conformance suites, and the frontend's tooling, tests and e2e journeys.
+  // Node: the order service, the conformance suites, the contract gate's TypeScript consumer tests, and the
+  // frontend's tooling, tests and e2e journeys.
   {
     name: 'shop/node',
     files: [
       'services/order/**',
+      'contract-tests/consumers/ts/**',
       'emulators/*/conformance-node/**',
       'eslint.config.mjs',
       'services/frontend/{scripts,test,e2e}/**',

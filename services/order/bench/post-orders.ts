@@ -9,7 +9,8 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,13 +43,13 @@ async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
     const storage = await startStorageEmulators();
-    cleanups.push(storage.stop);
+    cleanups.push(() => storage.stop());
     const product = await startProductService(storage);
-    cleanups.push(product.stop);
+    cleanups.push(() => product.stop());
     const servicebus = await startEmulator('servicebus');
-    cleanups.push(servicebus.stop);
+    cleanups.push(() => servicebus.stop());
     const eventhubs = await startEmulator('eventhubs');
-    cleanups.push(eventhubs.stop);
+    cleanups.push(() => eventhubs.stop());
 
     const productIds: string[] = [];
     for (let i = 0; i < 4; i += 1) {
@@ -56,14 +57,21 @@ async function main(): Promise<void> {
       const response = await fetch(`${product.url}/products`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${productAdminToken()}` },
-        body: JSON.stringify({ id, name: `Bench ${i}`, category: 'kitchen', price: '9.99', currency: 'USD', stock: 1_000_000 }),
+        body: JSON.stringify({
+          id,
+          name: `Bench ${i}`,
+          category: 'kitchen',
+          price: '9.99',
+          currency: 'USD',
+          stock: 1_000_000,
+        }),
       });
       if (response.status !== 201) throw new Error(`product create answered ${response.status}`);
       productIds.push(id);
     }
 
     const dir = mkdtempSync(join(tmpdir(), 'order-bench-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const port = await freePort();
     const order = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
       cwd: join(import.meta.dirname, '..'),
@@ -93,9 +101,7 @@ async function main(): Promise<void> {
     let measuredFrom = 0;
     const worker = async (): Promise<void> => {
       while (Date.now() < stopAt) {
-        const items = [
-          { productId: productIds[Math.floor(Math.random() * productIds.length)] as string, quantity: 1 },
-        ];
+        const items = [{ productId: productIds[Math.floor(Math.random() * productIds.length)] as string, quantity: 1 }];
         const started = performance.now();
         const response = await fetch(`${base}/orders`, {
           method: 'POST',

@@ -64,9 +64,22 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
   const bus = serviceBusClient(config.serviceBus.endpoint);
   const paymentRequests = new ServiceBusPublisher(bus, config.serviceBus.paymentRequestsQueue);
   const orderEvents = new EventHubPublisher(config.eventHubs.endpoint, config.eventHubs.eventHubName);
-  const relay = new OutboxRelay(parts.outbox, { 'payment-requests': paymentRequests, 'order-events': orderEvents }, config.outbox, parts.metrics, log);
+  const relay = new OutboxRelay(
+    parts.outbox,
+    { 'payment-requests': paymentRequests, 'order-events': orderEvents },
+    config.outbox,
+    parts.metrics,
+    log,
+  );
   const { paymentEventsTopic, paymentEventsSubscription, receiverConcurrency } = config.serviceBus;
-  const receiver = new PaymentEventsReceiver(bus, paymentEventsTopic, paymentEventsSubscription, (id, body) => parts.paymentEvents.handle(id, body), receiverConcurrency, log);
+  const receiver = new PaymentEventsReceiver(
+    bus,
+    paymentEventsTopic,
+    paymentEventsSubscription,
+    (id, body) => parts.paymentEvents.handle(id, body),
+    receiverConcurrency,
+    log,
+  );
 
   const app = createApp({
     log,
@@ -75,7 +88,12 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
     readiness: [
-      { name: 'database', check: async () => void (await sql`select 1`.execute(db.kysely)) },
+      {
+        name: 'database',
+        check: async () => {
+          await sql`select 1`.execute(db.kysely);
+        },
+      },
       { name: 'productService', check: () => parts.products.ready() },
       { name: 'serviceBus', check: () => paymentRequests.ready() },
       { name: 'eventHubs', check: () => orderEvents.ready() },
@@ -88,7 +106,10 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
       server = await new Promise<Server>((listening, failed) => {
         // Express 5 calls back with the error when the port cannot be bound.
         const started = app.listen(config.port, config.host, (error?: Error) => {
-          if (error !== undefined) return failed(error);
+          if (error !== undefined) {
+            failed(error);
+            return;
+          }
           log.info({ host: config.host, port: config.port }, 'order service listening');
           listening(started);
         });
@@ -97,8 +118,17 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
       receiver.start();
     },
     async stop() {
-      const closed = new Promise((resolve) => (server === undefined ? resolve(undefined) : server.close(resolve)));
-      server?.closeIdleConnections();
+      const listening = server;
+      const closed = new Promise<void>((resolve) => {
+        if (listening === undefined) {
+          resolve();
+          return;
+        }
+        listening.close(() => {
+          resolve();
+        });
+      });
+      listening?.closeIdleConnections();
       await Promise.all([closed, receiver.stop(), relay.stop()]);
       await Promise.allSettled([paymentRequests.close(), orderEvents.close()]);
       await bus.close();

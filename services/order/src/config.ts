@@ -10,14 +10,12 @@
  */
 import { z } from 'zod';
 
-const csv = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part.length > 0),
-  );
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0),
+);
 
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
@@ -31,7 +29,11 @@ const schema = z
       .enum(['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'critical', 'silent'])
       .default('info'),
     ORDER_CORS_ORIGINS: csv.default([]),
-    ORDER_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+    ORDER_MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
 
     ORDER_DB_DIALECT: z.enum(['sqlite', 'mssql']).default('sqlite'),
     ORDER_SQLITE_PATH: z.string().min(1).optional(),
@@ -62,11 +64,20 @@ const schema = z
   .superRefine((env, ctx) => {
     if (env.ORDER_ENVIRONMENT === 'production') {
       if (env.ORDER_DB_DIALECT === 'sqlite') {
-        ctx.addIssue({ code: 'custom', path: ['ORDER_DB_DIALECT'], message: 'sqlite is the local stand-in for Azure SQL and is refused when ORDER_ENVIRONMENT=production' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ORDER_DB_DIALECT'],
+          message: 'sqlite is the local stand-in for Azure SQL and is refused when ORDER_ENVIRONMENT=production',
+        });
       }
       for (const key of ['ORDER_SERVICEBUS_CONNECTION_STRING', 'ORDER_EVENTHUBS_CONNECTION_STRING'] as const) {
         if (/UseDevelopmentEmulator\s*=\s*true/i.test(env[key] ?? '')) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'an emulator connection string (UseDevelopmentEmulator=true) is refused when ORDER_ENVIRONMENT=production' });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message:
+              'an emulator connection string (UseDevelopmentEmulator=true) is refused when ORDER_ENVIRONMENT=production',
+          });
         }
       }
     }
@@ -75,7 +86,9 @@ const schema = z
     }
     if (env.ORDER_DB_DIALECT === 'mssql') {
       for (const key of ['ORDER_MSSQL_SERVER', 'ORDER_MSSQL_DATABASE'] as const) {
-        if (env[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when ORDER_DB_DIALECT=mssql' });
+        if (env[key] === undefined) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required when ORDER_DB_DIALECT=mssql' });
+        }
       }
     }
     const exactlyOne = [
@@ -84,7 +97,11 @@ const schema = z
     ] as const;
     for (const [connection, namespace] of exactlyOne) {
       if ((env[connection] === undefined) === (env[namespace] === undefined)) {
-        ctx.addIssue({ code: 'custom', path: [connection], message: `set exactly one of ${connection} or ${namespace}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [connection],
+          message: `set exactly one of ${connection} or ${namespace}`,
+        });
       }
     }
   });
@@ -100,9 +117,7 @@ export type DatabaseConfig =
     };
 
 /** A connection string (local emulators) or a namespace host reached with DefaultAzureCredential. */
-export type AzureEndpoint =
-  | { readonly connectionString: string }
-  | { readonly fullyQualifiedNamespace: string };
+export type AzureEndpoint = { readonly connectionString: string } | { readonly fullyQualifiedNamespace: string };
 
 export interface Config {
   readonly host: string;
@@ -130,9 +145,7 @@ export class ConfigError extends Error {
 }
 
 function endpoint(connectionString: string | undefined, namespace: string | undefined): AzureEndpoint {
-  return connectionString !== undefined
-    ? { connectionString }
-    : { fullyQualifiedNamespace: namespace as string };
+  return connectionString !== undefined ? { connectionString } : { fullyQualifiedNamespace: namespace as string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): Config {

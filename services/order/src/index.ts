@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
+/** A configuration error's message (it names every setting at fault), otherwise the stack when there is one. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  return error instanceof Error ? (error.stack ?? String(error)) : String(error);
+}
+
 main().catch((error: unknown) => {
-  process.stderr.write(`order-service: ${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(`order-service: ${describeFailure(error)}\n`);
   process.exit(1);
 });

@@ -1,4 +1,5 @@
 /** Shared factories for the tests: products on the real product service, an order app on a real SQLite file. */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -7,13 +8,22 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { z } from 'zod';
 import { createApp } from '../src/api/app.js';
+import { ProblemSchema } from '../src/api/orders/order.model.js';
 import { composeParts, type Parts } from '../src/composition.js';
 import { openDatabase } from '../src/adapters/database.js';
 import type { Db } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { createLogger } from '../src/observability/logger.js';
-import { REPO_ROOT, productAdminToken, startEmulator, startProductService, startStorageEmulators, type Emulator } from './platform.js';
+import {
+  REPO_ROOT,
+  productAdminToken,
+  startEmulator,
+  startProductService,
+  startStorageEmulators,
+  type Emulator,
+} from './platform.js';
 
 let productUrl: string | undefined;
 
@@ -150,18 +160,31 @@ export async function startOrderApp(): Promise<OrderApp> {
     readiness: [{ name: 'productService', check: () => parts.products.ready() }],
   });
   const server = await new Promise<Server>((done) => {
-    const listening = app.listen(0, '127.0.0.1', () => done(listening));
+    const listening = app.listen(0, '127.0.0.1', () => {
+      done(listening);
+    });
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const close = async (): Promise<void> => {
-    await new Promise<void>((done) => server.close(() => done()));
+    await new Promise<void>((done) =>
+      server.close(() => {
+        done();
+      }),
+    );
     await database.remove();
   };
   return { url: `http://127.0.0.1:${port}`, parts, close };
 }
 
-export function orderBody(items: Array<{ productId: string; quantity: number; unitPrice?: string }>): Record<string, unknown> {
+/** A POST /orders body (what a client sends; `unitPrice` is there to prove the service ignores it). */
+export interface OrderRequest {
+  readonly customer: { readonly email: string; readonly name: string; readonly phone: string };
+  readonly items: ReadonlyArray<{ readonly productId: string; readonly quantity: number; readonly unitPrice?: string }>;
+  readonly paymentMethod: { readonly type: string; readonly token: string };
+}
+
+export function orderBody(items: OrderRequest['items']): OrderRequest {
   return {
     customer: { email: `ada.${randomUUID().slice(0, 8)}@example.com`, name: 'Ada Lovelace', phone: '+447700900123' },
     items,
@@ -169,16 +192,73 @@ export function orderBody(items: Array<{ productId: string; quantity: number; un
   };
 }
 
-export async function postOrder(
-  app: OrderApp,
-  body: unknown,
-  key: string | null = randomUUID(),
-): Promise<{ status: number; headers: Headers; body: Record<string, any> }> {
+/**
+ * An HTTP answer with its JSON body not yet trusted: parse the body with the schema its status promises
+ * (OrderPublicSchema, ProblemBodySchema...) after asserting the status.
+ */
+export interface JsonAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+}
+
+export async function jsonAnswer(response: Response): Promise<JsonAnswer> {
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+export async function postOrder(app: OrderApp, body: unknown, key: string | null = randomUUID()): Promise<JsonAnswer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (key !== null) headers['idempotency-key'] = key;
-  const response = await fetch(`${app.url}/orders`, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+  return jsonAnswer(await fetch(`${app.url}/orders`, { method: 'POST', headers, body: JSON.stringify(body) }));
 }
+
+/** An application/problem+json body with its extension members (productId, available, currentStatus...). */
+export const ProblemBodySchema = ProblemSchema.loose();
+
+/** The only item of `items`; fails the test with `message` unless there is exactly one. */
+export function only<T>(items: readonly T[], message: string): T {
+  assert.equal(items.length, 1, message);
+  const [item] = items;
+  assert.ok(item !== undefined, message);
+  return item;
+}
+
+// The saga messages (contract-tests/messages): the members the tests read are typed, and every member is
+// kept (loose objects), so a parsed message can still go whole to contractValidator().
+const MoneySchema = z.looseObject({ value: z.string(), currency: z.string() });
+
+function envelopeSchema<Data extends z.ZodType>(data: Data) {
+  return z.looseObject({
+    id: z.string(),
+    type: z.string(),
+    version: z.number(),
+    occurredAt: z.string(),
+    correlationId: z.string(),
+    data,
+  });
+}
+
+/** Any message: the envelope, with `data` as an open record. */
+export const EnvelopeSchema = envelopeSchema(z.record(z.string(), z.unknown()));
+export type Envelope = z.infer<typeof EnvelopeSchema>;
+
+export const PaymentRequestedSchema = envelopeSchema(
+  z.looseObject({
+    orderId: z.string(),
+    amount: MoneySchema,
+    items: z.array(z.looseObject({ productId: z.string(), quantity: z.number(), unitPrice: MoneySchema })),
+  }),
+);
+
+export const OrderStatusChangedSchema = envelopeSchema(
+  z.looseObject({
+    orderId: z.string(),
+    previousStatus: z.string().nullable(),
+    status: z.string(),
+    reason: z.string().optional(),
+  }),
+);
+export type OrderStatusChanged = z.infer<typeof OrderStatusChangedSchema>;
 
 /** Ajv with every contract-tests/messages schema registered by its $id. */
 export function contractValidator(): (message: unknown) => string[] {
@@ -192,12 +272,15 @@ export function contractValidator(): (message: unknown) => string[] {
   return (message) => {
     const type = (message as { type?: unknown }).type;
     const version = (message as { version?: unknown }).version;
-    const validate = ajv.getSchema(`https://schemas.contoso-shop.example/messages/${String(type)}.v${String(version)}.schema.json`);
+    const validate = ajv.getSchema(
+      `https://schemas.contoso-shop.example/messages/${String(type)}.v${String(version)}.schema.json`,
+    );
     if (validate === undefined) return [`no contract for ${String(type)} v${String(version)}`];
     return validate(message) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
   };
 }
 
-export function contractExample(type: string): Record<string, any> {
-  return JSON.parse(readFileSync(join(REPO_ROOT, `contract-tests/messages/examples/${type}.v1.json`), 'utf8')) as Record<string, any>;
+export function contractExample(type: string): Envelope {
+  const text = readFileSync(join(REPO_ROOT, `contract-tests/messages/examples/${type}.v1.json`), 'utf8');
+  return EnvelopeSchema.parse(JSON.parse(text));
 }

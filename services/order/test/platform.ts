@@ -5,7 +5,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,7 +25,9 @@ export function freePort(): Promise<number> {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => done(typeof address === 'object' && address !== null ? address.port : 0));
+      server.close(() => {
+        done(typeof address === 'object' && address !== null ? address.port : 0);
+      });
     });
   });
 }
@@ -32,7 +35,9 @@ export function freePort(): Promise<number> {
 export async function waitFor(url: string, timeoutMs: number, process?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (process !== undefined && process.exitCode !== null) throw new Error(`${url}: process exited with ${process.exitCode}`);
+    if (process !== undefined && process.exitCode !== null) {
+      throw new Error(`${url}: process exited with ${process.exitCode}`);
+    }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
       await response.arrayBuffer();
@@ -83,7 +88,7 @@ export async function startStorageEmulators(): Promise<StorageEmulators> {
   });
   const stop = async (): Promise<void> => {
     spawnSync(shopctl, ['--state-dir', stateDir, 'down'], { cwd: REPO_ROOT, env, timeout: 60_000 });
-    rmSync(stateDir, { recursive: true, force: true });
+    await rm(stateDir, { recursive: true, force: true });
   };
   if (up.status !== 0) {
     await stop();
@@ -124,7 +129,7 @@ export async function startProductService(storage: StorageEmulators): Promise<Pr
     },
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const url = `http://127.0.0.1:${port}`;
@@ -132,7 +137,8 @@ export async function startProductService(storage: StorageEmulators): Promise<Pr
     await waitFor(`${url}/ready`, 60_000, child);
   } catch (error) {
     await stopProcess(child);
-    throw new Error(`product service did not start: ${(error as Error).message}\n${stderr}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`product service did not start: ${reason}\n${stderr}`, { cause: error });
   }
   return { url, stop: () => stopProcess(child) };
 }
@@ -175,7 +181,9 @@ export async function startEmulator(kind: 'servicebus' | 'eventhubs', timeoutMs 
   );
   let output = '';
   const ports = await new Promise<{ amqp: number | null; http: number }>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${kind} emulator did not report listening: ${output.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      fail(new Error(`${kind} emulator did not report listening: ${output.slice(-2000)}`));
+    }, timeoutMs);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       for (const line of output.split('\n')) {
@@ -191,8 +199,8 @@ export async function startEmulator(kind: 'servicebus' | 'eventhubs', timeoutMs 
         }
       }
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       fail(new Error(`${kind} emulator exited with ${code}: ${output.slice(-2000)}`));
@@ -202,8 +210,8 @@ export async function startEmulator(kind: 'servicebus' | 'eventhubs', timeoutMs 
     throw error;
   });
   // Keep draining its output so that it never blocks on a full pipe.
-  child.stdout?.resume();
-  child.stderr?.resume();
+  child.stdout.resume();
+  child.stderr.resume();
   if (ports.amqp === null) {
     await stopProcess(child);
     throw new Error(`${kind} emulator serves no AMQP yet (amqp_port is null)`);

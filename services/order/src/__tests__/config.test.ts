@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../config.js';
 
-const EMULATOR = 'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;';
+const EMULATOR =
+  'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;';
 
 const LOCAL = {
   ORDER_ENVIRONMENT: 'development',
@@ -52,7 +53,9 @@ describe('config', () => {
   it('test_production_accepts_azure_sql_and_namespaces', () => {
     const config = loadConfig(AZURE);
     assert.equal(config.database.dialect, 'mssql');
-    assert.deepEqual(config.eventHubs.endpoint, { fullyQualifiedNamespace: 'evhns-contoso-shop-prod.servicebus.windows.net' });
+    assert.deepEqual(config.eventHubs.endpoint, {
+      fullyQualifiedNamespace: 'evhns-contoso-shop-prod.servicebus.windows.net',
+    });
   });
 
   it('test_log_level_accepts_the_shared_names', () => {
@@ -61,6 +64,9 @@ describe('config', () => {
   });
 
   it('test_exactly_one_service_bus_setting_is_required', () => {
-    assert.match(refusal({ ...LOCAL, ORDER_SERVICEBUS_NAMESPACE: 'sb.example' }), /set exactly one of ORDER_SERVICEBUS_CONNECTION_STRING/);
+    assert.match(
+      refusal({ ...LOCAL, ORDER_SERVICEBUS_NAMESPACE: 'sb.example' }),
+      /set exactly one of ORDER_SERVICEBUS_CONNECTION_STRING/,
+    );
   });
 });

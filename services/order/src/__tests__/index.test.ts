@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ServiceBusClient } from '@azure/service-bus';
-import { contractExample, createProduct, emulator, orderBody, productService, useEmulators, useProductService } from '../../test/helpers.js';
+import {
+  PaymentRequestedSchema,
+  contractExample,
+  createProduct,
+  emulator,
+  orderBody,
+  productService,
+  useEmulators,
+  useProductService,
+} from '../../test/helpers.js';
 import { freePort, stopProcess, waitFor } from '../../test/platform.js';
 
 useProductService();
@@ -69,7 +78,10 @@ describe('order service process', () => {
     const body = (await response.json()) as { status: string; checks: Record<string, unknown> };
     assert.equal(response.status, 200, JSON.stringify(body));
     const ok = { status: 'ok' };
-    assert.deepEqual(body, { status: 'ok', checks: { database: ok, productService: ok, serviceBus: ok, eventHubs: ok } });
+    assert.deepEqual(body, {
+      status: 'ok',
+      checks: { database: ok, productService: ok, serviceBus: ok, eventHubs: ok },
+    });
   });
 
   it('test_an_order_goes_through_the_saga_with_one_trace', async () => {
@@ -91,18 +103,29 @@ describe('order service process', () => {
       const receiver = bus.createReceiver('payment-requests');
       const [request] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 10_000 });
       assert.equal(request?.messageId, orderId);
-      assert.match(String(request?.applicationProperties?.['traceparent']), new RegExp(`^00-${TRACE_ID}-`));
-      assert.deepEqual(request?.body.data.amount, { value: '10.00', currency: 'USD' });
-      await receiver.completeMessage(request!);
+      assert.match(String(request.applicationProperties?.['traceparent']), new RegExp(`^00-${TRACE_ID}-`));
+      assert.deepEqual(PaymentRequestedSchema.parse(request.body).data.amount, { value: '10.00', currency: 'USD' });
+      await receiver.completeMessage(request);
       await receiver.close();
 
       const example = contractExample('PaymentSucceeded');
       const sender = bus.createSender('payment-events');
       await sender.sendMessages({
-        body: Buffer.from(JSON.stringify({ ...example, id: randomUUID(), correlationId: orderId, data: { ...example['data'], orderId } })),
+        body: Buffer.from(
+          JSON.stringify({
+            ...example,
+            id: randomUUID(),
+            correlationId: orderId,
+            data: { ...example.data, orderId },
+          }),
+        ),
         contentType: 'application/json',
         messageId: randomUUID(),
-        applicationProperties: { type: 'PaymentSucceeded', version: 1, traceparent: `00-${TRACE_ID}-b7ad6b7169203331-01` },
+        applicationProperties: {
+          type: 'PaymentSucceeded',
+          version: 1,
+          traceparent: `00-${TRACE_ID}-b7ad6b7169203331-01`,
+        },
       });
       await sender.close();
     } finally {
@@ -119,9 +142,11 @@ describe('order service process', () => {
     const lines = logLines();
     const placedLine = lines.find((line) => line['message'] === 'order placed' && line['order_id'] === orderId);
     assert.equal(placedLine?.['trace_id'], TRACE_ID, 'the request keeps the trace id of its traceparent');
-    const paid = lines.find((line) => line['message'] === 'order status changed' && line['order_id'] === orderId && line['to'] === 'PAID');
+    const paid = lines.find(
+      (line) => line['message'] === 'order status changed' && line['order_id'] === orderId && line['to'] === 'PAID',
+    );
     assert.equal(paid?.['trace_id'], TRACE_ID, 'the message keeps the trace id of its traceparent');
-    assert.notEqual(paid?.['span_id'], placedLine?.['span_id'], 'each unit of work has its own span');
+    assert.notEqual(paid['span_id'], placedLine['span_id'], 'each unit of work has its own span');
     assert.doesNotMatch(stdout, /4242424242424242/, 'the card token never reaches the logs');
   });
 
@@ -147,9 +172,16 @@ describe('order service process', () => {
   });
 
   it('test_sigterm_stops_the_service_cleanly', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        resolve(code);
+      }),
+    );
     child.kill('SIGTERM');
     assert.equal(await exited, 0);
-    assert.ok(logLines().some((line) => line['message'] === 'stopped'), stdout);
+    assert.ok(
+      logLines().some((line) => line['message'] === 'stopped'),
+      stdout,
+    );
   });
 });

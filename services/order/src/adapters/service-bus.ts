@@ -94,8 +94,9 @@ export class PaymentEventsReceiver {
     this.subscription = this.receiver.subscribe(
       {
         processMessage: (message) => this.track(this.process(message)),
-        processError: async ({ error, errorSource }) => {
+        processError: ({ error, errorSource }) => {
           this.log.warn({ error_source: errorSource, reason: error.message }, 'payment-events receiver error');
+          return Promise.resolve();
         },
       },
       { autoCompleteMessages: false, maxConcurrentCalls: this.concurrency },

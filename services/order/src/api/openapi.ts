@@ -13,7 +13,9 @@ export function openApiDocument(): OpenApiDocument {
     method: 'get',
     path: '/openapi.json',
     summary: 'This OpenAPI document',
-    responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
+    responses: {
+      200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } },
+    },
   });
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -101,14 +101,26 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     if (parserError.type === 'entity.too.large') {
-      send(res, req.path, new ProblemError(413, 'Payload too large', 'the body exceeds the size limit', 'payload-too-large'));
+      send(
+        res,
+        req.path,
+        new ProblemError(413, 'Payload too large', 'the body exceeds the size limit', 'payload-too-large'),
+      );
       return;
     }
     if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
-      send(res, req.path, new ProblemError(415, 'Unsupported media type', parserError.message, 'unsupported-media-type'));
+      send(
+        res,
+        req.path,
+        new ProblemError(415, 'Unsupported media type', parserError.message, 'unsupported-media-type'),
+      );
       return;
     }
     log.error({ exception: error, method: req.method, path: req.path }, 'unhandled error');
-    send(res, req.path, new ProblemError(500, 'Internal error', 'the request failed; it can be retried', 'internal-error'));
+    send(
+      res,
+      req.path,
+      new ProblemError(500, 'Internal error', 'the request failed; it can be retried', 'internal-error'),
+    );
   };
 }

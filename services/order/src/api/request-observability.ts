@@ -43,14 +43,16 @@ export function observability(log: Logger, metrics: Metrics, routeOf: (path: str
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
       if (!QUIET.has(route)) {
-        runInTrace(span, () =>
+        runInTrace(span, () => {
           log.info(
             { method: req.method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e5) / 100 },
             'request',
-          ),
-        );
+          );
+        });
       }
     });
-    runInTrace(span, () => next());
+    runInTrace(span, () => {
+      next();
+    });
   };
 }

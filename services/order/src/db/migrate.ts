@@ -18,8 +18,8 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const migrator = new Migrator({
     db: db.kysely,
     provider: {
-      getMigrations: async () =>
-        Object.fromEntries(MIGRATIONS.map(([name, module]) => [name, bind(module, db.dialect)])),
+      getMigrations: () =>
+        Promise.resolve(Object.fromEntries(MIGRATIONS.map(([name, module]) => [name, bind(module, db.dialect)]))),
     },
   });
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest();

@@ -2,7 +2,10 @@
  * Table types for Kysely. Timestamps are ISO-8601 UTC strings of fixed width (Date#toISOString), which sort
  * chronologically as text on both SQLite and SQL Server; amounts are integer minor units.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** A bigint column: written as a number, read back as a number (SQLite) or a string (SQL Server, tedious). */
+export type BigIntColumn = ColumnType<number | string, number, number>;
 
 export interface OrdersTable {
   id: string;
@@ -11,7 +14,7 @@ export interface OrdersTable {
   customer_phone: string | null;
   status: string;
   currency: string;
-  total_minor: number;
+  total_minor: BigIntColumn;
   status_reason: string | null;
   version: number;
   created_at: string;
@@ -23,7 +26,7 @@ export interface OrderItemsTable {
   line_no: number;
   product_id: string;
   quantity: number;
-  unit_price_minor: number;
+  unit_price_minor: BigIntColumn;
 }
 
 export interface IdempotencyKeysTable {

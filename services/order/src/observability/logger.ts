@@ -45,7 +45,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         const trace = currentTrace();
         return trace ? { trace_id: trace.traceId, span_id: trace.spanId } : {};
       },
-      redact: { paths: ['*.token', '*.authorization', '*.connectionString', '*.connection_string'], censor: '[redacted]' },
+      redact: {
+        paths: ['*.token', '*.authorization', '*.connectionString', '*.connection_string'],
+        censor: '[redacted]',
+      },
     },
     destination,
   );

@@ -16,7 +16,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  readonly ordersCreated: Counter<string>;
+  readonly ordersCreated: Counter;
   readonly messagesHandled: Counter<'type' | 'outcome'>;
   readonly outboxSent: Counter<'destination'>;
   private gauges: Gauges | undefined;
@@ -53,16 +53,18 @@ export class Metrics {
       labelNames: ['destination'],
       registers: [this.registry],
     });
-    const self = this;
+    // collect() runs with `this` bound to its gauge; the attached Gauges are read through this closure.
+    const attached = (): Gauges | undefined => this.gauges;
     new Gauge({
       name: 'order_orders_by_status',
       help: 'Orders in the database by status.',
       labelNames: ['status'],
       registers: [this.registry],
       async collect() {
-        if (self.gauges === undefined) return;
+        const gauges = attached();
+        if (gauges === undefined) return;
         this.reset();
-        for (const row of await self.gauges.ordersByStatus()) this.set({ status: row.status }, row.count);
+        for (const row of await gauges.ordersByStatus()) this.set({ status: row.status }, row.count);
       },
     });
     new Gauge({
@@ -70,8 +72,9 @@ export class Metrics {
       help: 'Outbox rows not yet sent.',
       registers: [this.registry],
       async collect() {
-        if (self.gauges === undefined) return;
-        this.set((await self.gauges.outboxBacklog()).pending);
+        const gauges = attached();
+        if (gauges === undefined) return;
+        this.set((await gauges.outboxBacklog()).pending);
       },
     });
     new Gauge({
@@ -79,8 +82,9 @@ export class Metrics {
       help: 'Age of the oldest unsent outbox row, in seconds (0 when the outbox is drained).',
       registers: [this.registry],
       async collect() {
-        if (self.gauges === undefined) return;
-        this.set((await self.gauges.outboxBacklog()).oldestAgeSeconds);
+        const gauges = attached();
+        if (gauges === undefined) return;
+        this.set((await gauges.outboxBacklog()).oldestAgeSeconds);
       },
     });
   }

@@ -50,8 +50,6 @@ export function runInTrace<T>(context: TraceContext, work: () => T): T {
 /** The header for an outgoing call or message: a child span of the current trace (or a new trace). */
 export function outgoingTraceparent(): string {
   const current = currentTrace();
-  const child: TraceContext = current
-    ? { ...current, spanId: randomBytes(8).toString('hex') }
-    : startSpan();
+  const child: TraceContext = current ? { ...current, spanId: randomBytes(8).toString('hex') } : startSpan();
   return formatTraceparent(child);
 }

@@ -19,17 +19,17 @@ function toOrder(row: OrderRow, items: readonly OrderItemRow[]): Order {
       ...(row.customer_phone === null ? {} : { phone: row.customer_phone }),
     },
     currency: row.currency,
-    // SQL Server returns bigint columns as strings.
+    // SQL Server returns bigint columns as strings (BigIntColumn).
     totalMinor: Number(row.total_minor),
     items: [...items]
       .sort((a, b) => a.line_no - b.line_no)
       .map((item) => ({
         productId: item.product_id,
-        quantity: Number(item.quantity),
+        quantity: item.quantity,
         unitPriceMinor: Number(item.unit_price_minor),
       })),
     statusReason: row.status_reason,
-    version: Number(row.version),
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -103,7 +103,12 @@ export class OrderRepository {
         rows.map((row) => row.id),
       )
       .execute();
-    return rows.map((row) => toOrder(row, items.filter((item) => item.order_id === row.id)));
+    return rows.map((row) =>
+      toOrder(
+        row,
+        items.filter((item) => item.order_id === row.id),
+      ),
+    );
   }
 
   /** Moves the order if nobody changed it since `expectedVersion` was read; false when somebody did. */

@@ -122,7 +122,9 @@ export class OrderService {
     const orders = found.slice(0, limit);
     const last = orders.at(-1);
     const nextCursor =
-      found.length > limit && last !== undefined ? encodeCursor({ e: normalized, c: last.createdAt, i: last.id }) : null;
+      found.length > limit && last !== undefined
+        ? encodeCursor({ e: normalized, c: last.createdAt, i: last.id })
+        : null;
     return { orders, nextCursor };
   }
 
@@ -145,9 +147,16 @@ export class OrderService {
       const order = await this.get(orderId);
       const step = transition(order.status, event);
       await this.settleReservation(order.id, step);
-      const reason = options.reason ?? (step.consequence === 'requestRefund' ? 'refund due: cancelled after payment' : null);
+      const reason =
+        options.reason ?? (step.consequence === 'requestRefund' ? 'refund due: cancelled after payment' : null);
       const now = this.clock().toISOString();
-      const moved: Order = { ...order, status: step.to, statusReason: reason, version: order.version + 1, updatedAt: now };
+      const moved: Order = {
+        ...order,
+        status: step.to,
+        statusReason: reason,
+        version: order.version + 1,
+        updatedAt: now,
+      };
       const committed = await this.db.kysely.transaction().execute(async (trx) => {
         const updated = await this.orders.updateStatus(trx, order.id, order.version, {
           status: step.to,
@@ -175,7 +184,10 @@ export class OrderService {
       // The reservation expired, was already released, or is gone: the status still changes (the payment
       // outcome is a fact), and the gap is logged for the operators rather than blocking the saga.
       if (!(error instanceof ReservationStateError)) throw error;
-      this.log.warn({ order_id: orderId, consequence: step.consequence, product_status: error.status }, 'reservation step refused');
+      this.log.warn(
+        { order_id: orderId, consequence: step.consequence, product_status: error.status },
+        'reservation step refused',
+      );
     }
   }
 
@@ -193,7 +205,12 @@ export class OrderService {
     for (const [index, item] of request.items.entries()) {
       const product = products[index];
       if (product === undefined) {
-        throw new ItemRejectedError(index, item.productId, 'unknown-product', `product '${item.productId}' does not exist`);
+        throw new ItemRejectedError(
+          index,
+          item.productId,
+          'unknown-product',
+          `product '${item.productId}' does not exist`,
+        );
       }
       if (product.stock < item.quantity) {
         throw new ItemRejectedError(
@@ -243,7 +260,10 @@ export class OrderService {
     try {
       await this.products.release(orderId);
     } catch (error) {
-      this.log.warn({ order_id: orderId, exception: error }, 'reservation release failed; it expires on the product service');
+      this.log.warn(
+        { order_id: orderId, exception: error },
+        'reservation release failed; it expires on the product service',
+      );
     }
   }
 }

@@ -39,7 +39,9 @@ export class StockRefusedError extends Error {
     readonly requested: number | undefined,
     readonly available: number | undefined,
   ) {
-    super(reason === 'unknown-product' ? `product '${productId}' does not exist` : `product '${productId}' lacks stock`);
+    super(
+      reason === 'unknown-product' ? `product '${productId}' does not exist` : `product '${productId}' lacks stock`,
+    );
     this.name = 'StockRefusedError';
   }
 }

@@ -7,7 +7,10 @@ export class OutboxRepository {
 
   async add(executor: Executor, rows: readonly NewOutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await executor.insertInto('outbox').values([...rows]).execute();
+    await executor
+      .insertInto('outbox')
+      .values([...rows])
+      .execute();
   }
 
   /** Unsent rows, oldest first. */
@@ -47,8 +50,7 @@ export class OutboxRepository {
       .executeTakeFirst();
     const pending = Number(row?.pending ?? 0);
     const oldest = row?.oldest;
-    const oldestAgeSeconds =
-      typeof oldest === 'string' ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : 0;
+    const oldestAgeSeconds = typeof oldest === 'string' ? Math.max(0, (now.getTime() - Date.parse(oldest)) / 1000) : 0;
     return { pending, oldestAgeSeconds };
   }
 

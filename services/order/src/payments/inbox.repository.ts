@@ -5,7 +5,11 @@ export class InboxRepository {
   constructor(private readonly db: Db) {}
 
   async seen(messageId: string, executor: Executor = this.db.kysely): Promise<boolean> {
-    const row = await executor.selectFrom('inbox').select('message_id').where('message_id', '=', messageId).executeTakeFirst();
+    const row = await executor
+      .selectFrom('inbox')
+      .select('message_id')
+      .where('message_id', '=', messageId)
+      .executeTakeFirst();
     return row !== undefined;
   }
 

@@ -25,7 +25,10 @@ export type Disposition =
   | { readonly action: 'deadLetter'; readonly reason: string; readonly description: string }
   | { readonly action: 'abandon'; readonly description: string };
 
-const money = z.object({ value: z.string().regex(/^-?(0|[1-9][0-9]*)\.[0-9]{2}$/), currency: z.string().regex(/^[A-Z]{3}$/) });
+const money = z.object({
+  value: z.string().regex(/^-?(0|[1-9][0-9]*)\.[0-9]{2}$/),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+});
 
 const envelope = z.object({
   id: z.uuid(),
@@ -37,7 +40,12 @@ const envelope = z.object({
 });
 
 // Unknown fields in data are ignored (zod strips them): producers may add fields without a new version.
-const KNOWN: Readonly<Record<string, Readonly<Record<number, { schema: z.ZodType<{ orderId: string; reason?: string }>; event: OrderEvent }>>>> = {
+const KNOWN: Readonly<
+  Record<
+    string,
+    Readonly<Record<number, { schema: z.ZodType<{ orderId: string; reason?: string }>; event: OrderEvent }>>
+  >
+> = {
   PaymentSucceeded: {
     1: {
       schema: z.object({
@@ -64,7 +72,10 @@ const KNOWN: Readonly<Record<string, Readonly<Record<number, { schema: z.ZodType
 };
 
 function issues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ').slice(0, 1000);
+  return error.issues
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ')
+    .slice(0, 1000);
 }
 
 /** The body as the SDK hands it over: already-decoded JSON, a string, or bytes. */
@@ -91,10 +102,14 @@ export class PaymentEventsHandler {
     const decoded = decode(body);
     if (!decoded.ok) return this.poison('unknown', 'MalformedBody', 'the body is not JSON');
     const parsedEnvelope = envelope.safeParse(decoded.value);
-    if (!parsedEnvelope.success) return this.poison('unknown', 'SchemaViolation', `envelope: ${issues(parsedEnvelope.error)}`);
+    if (!parsedEnvelope.success) {
+      return this.poison('unknown', 'SchemaViolation', `envelope: ${issues(parsedEnvelope.error)}`);
+    }
     const { type, version, data } = parsedEnvelope.data;
     const known = KNOWN[type]?.[version];
-    if (known === undefined) return this.poison(type, 'UnknownMessageType', `no handler for ${type} version ${version}`);
+    if (known === undefined) {
+      return this.poison(type, 'UnknownMessageType', `no handler for ${type} version ${version}`);
+    }
     const parsedData = known.schema.safeParse(data);
     if (!parsedData.success) return this.poison(type, 'SchemaViolation', `data: ${issues(parsedData.error)}`);
     const { orderId } = parsedData.data;
@@ -119,19 +134,27 @@ export class PaymentEventsHandler {
           return false;
         });
         if (duplicate) return this.done(type, 'duplicate', orderId);
-        this.log.warn({ order_id: orderId, message_id: messageId, message_type: type, order_status: error.status }, 'payment outcome does not apply to the order status');
+        this.log.warn(
+          { order_id: orderId, message_id: messageId, message_type: type, order_status: error.status },
+          'payment outcome does not apply to the order status',
+        );
         return this.done(type, 'ignored', orderId);
       }
       const description = error instanceof Error ? error.message : String(error);
       this.metrics.messagesHandled.inc({ type, outcome: 'abandoned' });
-      this.log.warn({ order_id: orderId, message_id: messageId, message_type: type, reason: description }, 'payment event not applied; will be redelivered');
+      this.log.warn(
+        { order_id: orderId, message_id: messageId, message_type: type, reason: description },
+        'payment event not applied; will be redelivered',
+      );
       return { action: 'abandon', description };
     }
   }
 
   private done(type: string, outcome: 'applied' | 'duplicate' | 'ignored', orderId: string): Disposition {
     this.metrics.messagesHandled.inc({ type, outcome });
-    if (outcome !== 'applied') this.log.info({ order_id: orderId, message_type: type, outcome }, 'payment event skipped');
+    if (outcome !== 'applied') {
+      this.log.info({ order_id: orderId, message_type: type, outcome }, 'payment event skipped');
+    }
     return { action: 'complete', outcome };
   }
 

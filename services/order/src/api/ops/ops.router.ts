@@ -26,7 +26,9 @@ function describe(error: unknown): string {
 async function run(check: ReadinessCheck): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => {
+      reject(new Error(`timed out after ${CHECK_TIMEOUT_MS / 1000} s`));
+    }, CHECK_TIMEOUT_MS);
   });
   try {
     await Promise.race([check.check(), timeout]);
@@ -50,7 +52,13 @@ export const HealthSchema = z
     status: Status.openapi({ description: '`ok` (HTTP 200) when every check is ok, else `unavailable` (HTTP 503).' }),
     checks: z.record(z.string(), HealthCheckSchema).openapi({
       description: 'One entry per dependency, named in camelCase; empty for /health.',
-      example: { database: { status: 'ok' }, productService: { status: 'unavailable', error: 'ProductUnavailableError: product service unreachable (GET /health)' } },
+      example: {
+        database: { status: 'ok' },
+        productService: {
+          status: 'unavailable',
+          error: 'ProductUnavailableError: product service unreachable (GET /health)',
+        },
+      },
     }),
   })
   .openapi('Health');

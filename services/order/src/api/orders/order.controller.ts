@@ -4,7 +4,12 @@ import type { Request, Response } from 'express';
 import { fromMinorUnits, multiply } from '../../domain/money.js';
 import type { Order } from '../../domain/order.js';
 import { IllegalTransitionError } from '../../domain/order-status.js';
-import { IdempotencyKeyReusedError, InvalidCursorError, ItemRejectedError, OrderNotFoundError } from '../../orders/errors.js';
+import {
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  ItemRejectedError,
+  OrderNotFoundError,
+} from '../../orders/errors.js';
 import type { OrderService } from '../../orders/order.service.js';
 import { ProductUnavailableError } from '../../orders/product-catalog.js';
 import { ProblemError, parseOr422, validationProblem } from '../problem.js';
@@ -74,7 +79,14 @@ export function orderProblem(error: unknown): ProblemError | undefined {
     });
   }
   if (error instanceof ProductUnavailableError) {
-    return new ProblemError(503, 'Service unavailable', 'the product service is unavailable; retry later', 'dependency-unavailable', {}, { 'Retry-After': '5' });
+    return new ProblemError(
+      503,
+      'Service unavailable',
+      'the product service is unavailable; retry later',
+      'dependency-unavailable',
+      {},
+      { 'Retry-After': '5' },
+    );
   }
   return undefined;
 }

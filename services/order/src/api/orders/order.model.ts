@@ -18,7 +18,7 @@ export const CustomerSchema = z
 
 export const OrderItemCreateSchema = z
   .object({
-    productId: z.string().regex(PRODUCT_ID, 'must be a product id').openapi({ example: 'kitc-mug' }),
+    productId: z.string().regex(PRODUCT_ID, 'must be a product id').openapi({ example: 'kitc-teapot' }),
     quantity: z.number().int().min(1).max(1000).openapi({ example: 2 }),
   })
   .openapi('OrderItemCreate', {
@@ -58,7 +58,10 @@ export type OrderCreate = z.infer<typeof OrderCreateSchema>;
 export const MoneySchema = z
   .object({
     value: z.string().regex(DECIMAL).openapi({ example: '25.00' }),
-    currency: z.string().regex(/^[A-Z]{3}$/).openapi({ example: 'USD' }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .openapi({ example: 'USD' }),
   })
   .openapi('Money');
 
@@ -98,9 +101,7 @@ export const OrderListQuerySchema = z.object({
   cursor: z.string().max(1000).optional(),
 });
 
-export const CancelSchema = z
-  .object({ reason: z.string().trim().min(1).max(200).optional() })
-  .openapi('OrderCancel');
+export const CancelSchema = z.object({ reason: z.string().trim().min(1).max(200).optional() }).openapi('OrderCancel');
 
 export const IdempotencyKeySchema = z
   .string()

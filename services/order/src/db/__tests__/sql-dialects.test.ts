@@ -81,7 +81,10 @@ describe('SQL Server form', () => {
     }
     const ddl = queries.map((q) => q.sql);
     assert.ok(ddl.some((s) => s.startsWith('create table "outbox"') && s.includes('"body" nvarchar(max) not null')));
-    assert.ok(ddl.every((s) => !/\btext\b/.test(s)), 'no SQLite-only column types');
+    assert.ok(
+      ddl.every((s) => !/\btext\b/.test(s)),
+      'no SQLite-only column types',
+    );
     assert.ok(ddl.some((s) => s.startsWith('create index "ix_orders_customer_created"')));
   });
 
@@ -107,8 +110,8 @@ describe('SQLite form', () => {
       const orders = new OrderRepository(database.db);
       const stored = await orders.findById(ORDER.id);
       assert.equal(stored?.status, 'PAID');
-      assert.equal(stored?.version, 2);
-      assert.deepEqual(stored?.items, ORDER.items);
+      assert.equal(stored.version, 2);
+      assert.deepEqual(stored.items, ORDER.items);
       assert.deepEqual(await orders.countByStatus(), [{ status: 'PAID', count: 1 }]);
       assert.equal((await new OutboxRepository(database.db).backlog()).pending, 0);
     } finally {

@@ -40,9 +40,6 @@ describe('order status machine', () => {
   }
 
   it('test_terminal_statuses_are_fulfilled_payment_failed_and_cancelled', () => {
-    assert.deepEqual(
-      ORDER_STATUSES.filter(isTerminal),
-      ['PAYMENT_FAILED', 'FULFILLED', 'CANCELLED'],
-    );
+    assert.deepEqual(ORDER_STATUSES.filter(isTerminal), ['PAYMENT_FAILED', 'FULFILLED', 'CANCELLED']);
   });
 });

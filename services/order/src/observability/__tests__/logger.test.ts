@@ -6,7 +6,9 @@ import { runInTrace, startSpan } from '../trace.js';
 
 function capture(level = 'trace'): { log: ReturnType<typeof createLogger>; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const log = createLogger(level, {
+    write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   return { log, lines };
 }
 
@@ -15,11 +17,12 @@ describe('logger', () => {
     const { log, lines } = capture();
     log.info({ order_id: 'o-1' }, 'order placed');
     const [line] = lines;
-    assert.deepEqual(Object.keys(line!).sort(), ['level', 'message', 'order_id', 'service', 'time']);
-    assert.match(String(line!['time']), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-    assert.equal(line!['level'], 'info');
-    assert.equal(line!['service'], 'order');
-    assert.equal(line!['message'], 'order placed');
+    assert.ok(line);
+    assert.deepEqual(Object.keys(line).sort(), ['level', 'message', 'order_id', 'service', 'time']);
+    assert.match(String(line['time']), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    assert.equal(line['level'], 'info');
+    assert.equal(line['service'], 'order');
+    assert.equal(line['message'], 'order placed');
   });
 
   it('test_levels_are_written_with_the_shared_names', () => {
@@ -30,7 +33,10 @@ describe('logger', () => {
     log.warn('w');
     log.error('e');
     log.fatal('f');
-    assert.deepEqual(lines.map((line) => line['level']), ['debug', 'debug', 'info', 'warning', 'error', 'critical']);
+    assert.deepEqual(
+      lines.map((line) => line['level']),
+      ['debug', 'debug', 'info', 'warning', 'error', 'critical'],
+    );
   });
 
   it('test_level_filtering_accepts_pino_and_shared_names', () => {
@@ -38,34 +44,47 @@ describe('logger', () => {
       const { log, lines } = capture(level);
       log.info('dropped');
       log.warn('kept');
-      assert.deepEqual(lines.map((line) => line['message']), ['kept'], level);
+      assert.deepEqual(
+        lines.map((line) => line['message']),
+        ['kept'],
+        level,
+      );
     }
     const { log, lines } = capture('critical');
     log.error('dropped');
     log.fatal('kept');
-    assert.deepEqual(lines.map((line) => line['message']), ['kept']);
+    assert.deepEqual(
+      lines.map((line) => line['message']),
+      ['kept'],
+    );
   });
 
   it('test_lines_in_a_trace_carry_trace_id_and_span_id', () => {
     const { log, lines } = capture();
     const span = startSpan('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
-    runInTrace(span, () => log.info('inside'));
+    runInTrace(span, () => {
+      log.info('inside');
+    });
     log.info('outside');
-    assert.equal(lines[0]!['trace_id'], '4bf92f3577b34da6a3ce929d0e0e4736');
-    assert.match(String(lines[0]!['span_id']), /^[0-9a-f]{16}$/);
-    assert.equal(lines[0]!['span_id'], span.spanId);
-    assert.equal('trace_id' in lines[1]!, false);
-    assert.equal('span_id' in lines[1]!, false);
+    const [inside, outside] = lines;
+    assert.ok(inside && outside);
+    assert.equal(inside['trace_id'], '4bf92f3577b34da6a3ce929d0e0e4736');
+    assert.match(String(inside['span_id']), /^[0-9a-f]{16}$/);
+    assert.equal(inside['span_id'], span.spanId);
+    assert.equal('trace_id' in outside, false);
+    assert.equal('span_id' in outside, false);
   });
 
   it('test_an_exception_is_written_as_its_formatted_stack', () => {
     const { log, lines } = capture();
     log.error({ exception: new TypeError('boom', { cause: new Error('root') }) }, 'failed');
     log.error(new RangeError('direct'));
-    assert.match(String(lines[0]!['exception']), /^TypeError: boom\n\s+at [\s\S]*Caused by: Error: root/);
-    assert.equal(lines[0]!['message'], 'failed');
-    assert.match(String(lines[1]!['exception']), /^RangeError: direct/);
-    assert.equal(lines[1]!['message'], 'direct');
+    const [wrapped, direct] = lines;
+    assert.ok(wrapped && direct);
+    assert.match(String(wrapped['exception']), /^TypeError: boom\n\s+at [\s\S]*Caused by: Error: root/);
+    assert.equal(wrapped['message'], 'failed');
+    assert.match(String(direct['exception']), /^RangeError: direct/);
+    assert.equal(direct['message'], 'direct');
   });
 
   it('test_secrets_are_redacted', () => {

@@ -5,7 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { PaymentEventsReceiver } from '../../adapters/service-bus.js';
 import type { Disposition } from '../payment-events.js';
+import { OrderPublicSchema } from '../../api/orders/order.model.js';
 import {
+  OrderStatusChangedSchema,
   contractExample,
   contractValidator,
   createProduct,
@@ -17,7 +19,9 @@ import {
   startOrderApp,
   useEmulators,
   useProductService,
+  type Envelope,
   type OrderApp,
+  type OrderStatusChanged,
 } from '../../../test/helpers.js';
 
 useProductService();
@@ -31,47 +35,62 @@ let receiver: PaymentEventsReceiver;
 const dispositions = new Map<string, Disposition[]>();
 const validate = contractValidator();
 
-function paymentEvent(type: 'PaymentSucceeded' | 'PaymentFailed', orderId: string, amount: string): Record<string, any> {
+function paymentEvent(type: 'PaymentSucceeded' | 'PaymentFailed', orderId: string, amount: string): Envelope {
   const example = contractExample(type);
   return {
     ...example,
     id: randomUUID(),
     correlationId: orderId,
-    data: { ...example['data'], orderId, amount: { value: amount, currency: 'USD' } },
+    data: { ...example.data, orderId, amount: { value: amount, currency: 'USD' } },
   };
 }
 
-function message(body: unknown, messageId: string = randomUUID()): ServiceBusMessage {
-  const payload = body as { type?: unknown; version?: unknown };
+/** A message for the topic; a string body goes as it is (to send text that is not JSON). */
+function message(body: string | Envelope, messageId: string = randomUUID()): ServiceBusMessage {
   return {
     body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
     contentType: 'application/json',
     messageId,
-    applicationProperties: { type: String(payload.type ?? ''), version: Number(payload.version ?? 0) },
+    applicationProperties:
+      typeof body === 'string' ? { type: '', version: 0 } : { type: body.type, version: body.version },
   };
+}
+
+/** The dead-letter reason of a disposition (undefined when it completes or abandons the message). */
+function deadLetterReason(disposition: Disposition): string | undefined {
+  return disposition.action === 'deadLetter' ? disposition.reason : undefined;
 }
 
 async function placeOrder(stock = 5, quantity = 2): Promise<{ orderId: string; productId: string }> {
   const productId = await createProduct({ stock, price: '10.00' });
-  const order = (await postOrder(app, orderBody([{ productId, quantity }]))).body;
-  return { orderId: order['id'], productId };
+  const placed = await postOrder(app, orderBody([{ productId, quantity }]));
+  assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  return { orderId: OrderPublicSchema.parse(placed.body).id, productId };
 }
 
 /** Probes until `done` holds and returns that value; throws naming `what` and the last value on timeout. */
-async function eventually<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (done(value)) return value;
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
+      // JSON.stringify gives undefined for undefined (or a function), whatever its declared return type says.
+      const shown = JSON.stringify(value) as string | undefined;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${shown?.slice(0, 500)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-
-async function inboxEntry(messageId: string): Promise<{ order_id: string | null; message_type: string; outcome: string } | undefined> {
+async function inboxEntry(
+  messageId: string,
+): Promise<{ order_id: string | null; message_type: string; outcome: string } | undefined> {
   return app.parts.db.kysely
     .selectFrom('inbox')
     .select(['order_id', 'message_type', 'outcome'])
@@ -83,19 +102,26 @@ async function statusOf(orderId: string): Promise<string> {
   return (await app.parts.orders.get(orderId)).status;
 }
 
-async function statusChanges(orderId: string): Promise<any[]> {
+async function statusChanges(orderId: string): Promise<OrderStatusChanged[]> {
   const rows = await app.parts.outbox.forCorrelation(orderId);
-  return rows.filter((row) => row.message_type === 'OrderStatusChanged').map((row) => JSON.parse(row.body));
+  return rows
+    .filter((row) => row.message_type === 'OrderStatusChanged')
+    .map((row) => OrderStatusChangedSchema.parse(JSON.parse(row.body)));
 }
 
-async function deadLettered(count: number): Promise<Map<string, { reason: string | undefined; description: string | undefined }>> {
+async function deadLettered(
+  count: number,
+): Promise<Map<string, { reason: string | undefined; description: string | undefined }>> {
   const dlq = bus.createReceiver('payment-events', 'order-service', { subQueueType: 'deadLetter' });
   const found = new Map<string, { reason: string | undefined; description: string | undefined }>();
   try {
     const deadline = Date.now() + 30_000;
     while (found.size < count && Date.now() < deadline) {
       for (const each of await dlq.receiveMessages(10, { maxWaitTimeInMs: 1000 })) {
-        found.set(String(each.messageId), { reason: each.deadLetterReason, description: each.deadLetterErrorDescription });
+        found.set(String(each.messageId), {
+          reason: each.deadLetterReason,
+          description: each.deadLetterErrorDescription,
+        });
         await dlq.completeMessage(each);
       }
     }
@@ -134,10 +160,18 @@ describe('payment events', () => {
   it('test_payment_succeeded_marks_paid_confirms_stock_and_emits_status_change', async () => {
     const { orderId, productId } = await placeOrder();
     await sender.sendMessages(message(paymentEvent('PaymentSucceeded', orderId, '20.00')));
-    assert.equal(await eventually('status PAID', () => statusOf(orderId), (s) => s === 'PAID'), 'PAID');
+    assert.equal(
+      await eventually(
+        'status PAID',
+        () => statusOf(orderId),
+        (s) => s === 'PAID',
+      ),
+      'PAID',
+    );
     assert.equal(await reservationStatus(orderId), 'CONFIRMED');
     assert.deepEqual(await productStock(productId), { stock: 3, reserved: 0 });
     const last = (await statusChanges(orderId)).at(-1);
+    assert.ok(last);
     assert.deepEqual([last.data.previousStatus, last.data.status], ['PENDING_PAYMENT', 'PAID']);
     assert.deepEqual(validate(last), []);
   });
@@ -149,10 +183,14 @@ describe('payment events', () => {
     // The topic has no duplicate detection: both copies are delivered; the inbox applies one.
     await sender.sendMessages(message(event, messageId));
     await sender.sendMessages(message(event, messageId));
-    await eventually('status PAID', () => statusOf(orderId), (s) => s === 'PAID');
+    await eventually(
+      'status PAID',
+      () => statusOf(orderId),
+      (s) => s === 'PAID',
+    );
     const duplicates = await eventually(
       'a duplicate outcome',
-      async () => (await app.parts.metrics.registry.getSingleMetricAsString('order_payment_events_handled_total')),
+      async () => await app.parts.metrics.registry.getSingleMetricAsString('order_payment_events_handled_total'),
       (text) => /outcome="duplicate"/.test(text),
     );
     assert.match(duplicates, /type="PaymentSucceeded",outcome="duplicate"\} [1-9]/);
@@ -163,10 +201,18 @@ describe('payment events', () => {
   it('test_payment_failed_marks_payment_failed_and_releases_stock', async () => {
     const { orderId, productId } = await placeOrder(5, 2);
     await sender.sendMessages(message(paymentEvent('PaymentFailed', orderId, '20.00')));
-    assert.equal(await eventually('status PAYMENT_FAILED', () => statusOf(orderId), (s) => s === 'PAYMENT_FAILED'), 'PAYMENT_FAILED');
+    assert.equal(
+      await eventually(
+        'status PAYMENT_FAILED',
+        () => statusOf(orderId),
+        (s) => s === 'PAYMENT_FAILED',
+      ),
+      'PAYMENT_FAILED',
+    );
     assert.equal(await reservationStatus(orderId), 'RELEASED');
     assert.deepEqual(await productStock(productId), { stock: 5, reserved: 0 });
     const last = (await statusChanges(orderId)).at(-1);
+    assert.ok(last);
     assert.equal(last.data.reason, 'declined');
     assert.deepEqual(validate(last), []);
   });
@@ -179,13 +225,24 @@ describe('payment events', () => {
 
     const messageId = randomUUID();
     await sender.sendMessages(message(paymentEvent('PaymentSucceeded', orderId, '20.00'), messageId));
-    const handled = await eventually('the message to be handled', async () => dispositions.get(messageId) ?? [], (each) => each.length > 0);
+    const handled = await eventually(
+      'the message to be handled',
+      () => Promise.resolve(dispositions.get(messageId) ?? []),
+      (each) => each.length > 0,
+    );
 
     // Completed at the first delivery: an abandoned or dead-lettered payment would be retried or lost.
     assert.deepEqual(handled, [{ action: 'complete', outcome: 'ignored' }]);
-    assert.deepEqual(await inboxEntry(messageId), { order_id: orderId, message_type: 'PaymentSucceeded', outcome: 'ignored:CANCELLED' });
+    assert.deepEqual(await inboxEntry(messageId), {
+      order_id: orderId,
+      message_type: 'PaymentSucceeded',
+      outcome: 'ignored:CANCELLED',
+    });
     const order = await app.parts.orders.get(orderId);
-    assert.deepEqual([order.status, order.version, order.updatedAt], ['CANCELLED', cancelled.version, cancelled.updatedAt]);
+    assert.deepEqual(
+      [order.status, order.version, order.updatedAt],
+      ['CANCELLED', cancelled.version, cancelled.updatedAt],
+    );
     assert.deepEqual(await statusChanges(orderId), eventsBefore, 'no OrderStatusChanged for an ignored payment');
     assert.equal(await reservationStatus(orderId), 'RELEASED', 'the released reservation is not confirmed');
     assert.deepEqual(await productStock(productId), { stock: 5, reserved: 0 });
@@ -195,20 +252,27 @@ describe('payment events', () => {
     const { orderId } = await placeOrder();
     const valid = paymentEvent('PaymentSucceeded', orderId, '20.00');
     const handle = (body: unknown) => app.parts.paymentEvents.handle(randomUUID(), body);
-    assert.deepEqual(await handle(Buffer.from('{"type": ')), { action: 'deadLetter', reason: 'MalformedBody', description: 'the body is not JSON' });
-    assert.equal(((await handle({ ...valid, id: 'not-a-uuid' })) as { reason: string }).reason, 'SchemaViolation');
-    assert.equal(((await handle({ ...valid, data: { ...valid['data'], orderId: 7 } })) as { reason: string }).reason, 'SchemaViolation');
-    assert.equal(((await handle({ ...valid, type: 'PaymentRefunded' })) as { reason: string }).reason, 'UnknownMessageType');
-    assert.equal(((await handle({ ...valid, version: 2 })) as { reason: string }).reason, 'UnknownMessageType');
+    assert.deepEqual(await handle(Buffer.from('{"type": ')), {
+      action: 'deadLetter',
+      reason: 'MalformedBody',
+      description: 'the body is not JSON',
+    });
+    assert.equal(deadLetterReason(await handle({ ...valid, id: 'not-a-uuid' })), 'SchemaViolation');
+    assert.equal(deadLetterReason(await handle({ ...valid, data: { ...valid.data, orderId: 7 } })), 'SchemaViolation');
+    assert.equal(deadLetterReason(await handle({ ...valid, type: 'PaymentRefunded' })), 'UnknownMessageType');
+    assert.equal(deadLetterReason(await handle({ ...valid, version: 2 })), 'UnknownMessageType');
     const stranger = paymentEvent('PaymentFailed', randomUUID(), '1.00');
-    assert.equal(((await handle(stranger)) as { reason: string }).reason, 'UnknownOrder');
+    assert.equal(deadLetterReason(await handle(stranger)), 'UnknownOrder');
     assert.equal(await statusOf(orderId), 'PENDING_PAYMENT');
   });
 
   it('test_unknown_fields_in_data_are_ignored', async () => {
     const { orderId } = await placeOrder();
     const event = paymentEvent('PaymentSucceeded', orderId, '20.00');
-    const disposition = await app.parts.paymentEvents.handle(randomUUID(), { ...event, data: { ...event['data'], risk: 'low' } });
+    const disposition = await app.parts.paymentEvents.handle(randomUUID(), {
+      ...event,
+      data: { ...event.data, risk: 'low' },
+    });
     assert.deepEqual(disposition, { action: 'complete', outcome: 'applied' });
   });
 
@@ -217,7 +281,10 @@ describe('payment events', () => {
     const valid = paymentEvent('PaymentSucceeded', orderId, '20.00');
     const poison = {
       'bad-json': message('{"type": "PaymentSucceeded", ', `bad-json-${randomUUID()}`),
-      'schema': message({ ...valid, data: { ...valid['data'], amount: { value: 20, currency: 'USD' } } }, `schema-${randomUUID()}`),
+      schema: message(
+        { ...valid, data: { ...valid.data, amount: { value: 20, currency: 'USD' } } },
+        `schema-${randomUUID()}`,
+      ),
       'unknown-type': message({ ...valid, type: 'PaymentRefunded' }, `unknown-type-${randomUUID()}`),
       'unknown-version': message({ ...valid, version: 9 }, `unknown-version-${randomUUID()}`),
       'unknown-order': message(paymentEvent('PaymentSucceeded', randomUUID(), '1.00'), `unknown-order-${randomUUID()}`),
@@ -229,7 +296,7 @@ describe('payment events', () => {
     );
     assert.deepEqual(reasons, {
       'bad-json': 'MalformedBody',
-      'schema': 'SchemaViolation',
+      schema: 'SchemaViolation',
       'unknown-type': 'UnknownMessageType',
       'unknown-version': 'UnknownMessageType',
       'unknown-order': 'UnknownOrder',
