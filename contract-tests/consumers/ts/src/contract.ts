@@ -1,0 +1,61 @@
+/**
+ * What every consumer test of this workspace shares: where the pact files go, how a pact is opened (Pact
+ * specification V4, the file removed first so that each run writes it afresh instead of merging into the
+ * committed one), and the matchers the contract is written with (anchored: Pact's regex rule matches
+ * anywhere in the value otherwise).
+ */
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MatchersV3, PactV4, SpecificationVersion } from '@pact-foundation/pact';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const PACTS_DIR = join(REPO_ROOT, 'contract-tests/pacts');
+export const MESSAGES_DIR = join(REPO_ROOT, 'contract-tests/messages');
+
+export type Participant = 'frontend' | 'product' | 'order' | 'payment' | 'notification';
+
+export function pactFile(consumer: Participant, provider: Participant): string {
+  return join(PACTS_DIR, `${consumer}-${provider}.json`);
+}
+
+/**
+ * A V4 pact between `consumer` and `provider`, written to contract-tests/pacts/<consumer>-<provider>.json.
+ * pact-js merges each interaction into an existing file; the file is removed here first, so an interaction
+ * dropped from the tests also leaves the pact.
+ */
+export function openPact(consumer: Participant, provider: Participant): PactV4 {
+  rmSync(pactFile(consumer, provider), { force: true });
+  return new PactV4({
+    consumer,
+    provider,
+    dir: PACTS_DIR,
+    spec: SpecificationVersion.SPECIFICATION_VERSION_V4,
+    logLevel: 'error',
+  });
+}
+
+const { regex } = MatchersV3;
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** RFC 3339 UTC timestamp with optional fraction (`2026-11-26T08:00:00.000Z`, `2026-11-26T08:00:00Z`). */
+export const UTC_TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$/;
+export const MONEY_PATTERN = /^\d+\.\d{2}$/;
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+export const PROBLEM_JSON_PATTERN = /^application\/problem\+json(;.*)?$/;
+export const JSON_PATTERN = /^application\/json(;.*)?$/;
+
+export const uuid = (example: string) => regex(UUID_PATTERN, example);
+export const utcTimestamp = (example: string) => regex(UTC_TIMESTAMP_PATTERN, example);
+export const money = (example: string) => regex(MONEY_PATTERN, example);
+export const currency = (example: string) => regex(CURRENCY_PATTERN, example);
+export const traceparent = (example: string) => regex(TRACEPARENT_PATTERN, example);
+
+/** The `type` URI of a problem whose last segment is `slug` (`https://contoso-shop.example/problems/not-found`). */
+export const problemType = (slug: string) =>
+  regex(new RegExp(`^https?://[^\\s]+/${slug}$`), `https://contoso-shop.example/problems/${slug}`);
+
+/** `Content-Type` of an RFC 9457 answer. */
+export const problemJson = () => regex(PROBLEM_JSON_PATTERN, 'application/problem+json');
+export const applicationJson = () => regex(JSON_PATTERN, 'application/json');
