@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import { sql } from 'kysely';
 import { openDatabase } from './adapters/database.js';
-import { EventHubPublisher } from './adapters/event-hubs.js';
+import { EventHubPublisher, eventHubProducer } from './adapters/event-hubs.js';
 import { ProductClient } from './adapters/product-client.js';
 import { PaymentEventsReceiver, ServiceBusPublisher, serviceBusClient } from './adapters/service-bus.js';
 import { createApp } from './api/app.js';
@@ -63,7 +63,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
 
   const bus = serviceBusClient(config.serviceBus.endpoint);
   const paymentRequests = new ServiceBusPublisher(bus, config.serviceBus.paymentRequestsQueue);
-  const orderEvents = new EventHubPublisher(config.eventHubs.endpoint, config.eventHubs.eventHubName);
+  const orderEvents = new EventHubPublisher(eventHubProducer(config.eventHubs.endpoint, config.eventHubs.eventHubName));
   const relay = new OutboxRelay(
     parts.outbox,
     { 'payment-requests': paymentRequests, 'order-events': orderEvents },

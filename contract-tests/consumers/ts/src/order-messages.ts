@@ -15,9 +15,8 @@
  *    message mapping);
  * 3. the relay hands it to the real broker publishers of src/adapters: ServiceBusPublisher (queue
  *    payment-requests) and EventHubPublisher (Event Hub order-events), whose private mappings (`toServiceBus`,
- *    `toEvent`) make the SDK message. Only the SDK clients under them are stand-ins that keep what they are
- *    given instead of sending it: a ServiceBusClient passed to the publisher's constructor, and, because
- *    EventHubPublisher builds its own EventHubProducerClient, a producer put in place of that one.
+ *    `toEvent`) make the SDK message. Only the SDK clients handed to them are stand-ins that keep what they
+ *    are given instead of sending it (a ServiceBusClient and an EventHubProducerClient).
  *
  * Metadata: every AMQP field the SDK message sets (`contentType`, `messageId`, `correlationId`, and
  * `subject` or any other if the adapter starts setting it) plus, for Event Hubs, the `partitionKey` the batch
@@ -31,7 +30,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { EventData } from '@azure/event-hubs';
+import type { EventData, EventHubProducerClient } from '@azure/event-hubs';
 import type { ServiceBusClient, ServiceBusMessage } from '@azure/service-bus';
 import { openDatabase } from '../../../../services/order/src/adapters/database.js';
 import { EventHubPublisher } from '../../../../services/order/src/adapters/event-hubs.js';
@@ -218,19 +217,12 @@ export async function buildOrderMessage(description: string, params: MessagePara
   const db = openDatabase({ dialect: 'sqlite', path: ':memory:' });
   const serviceBus = new CapturingServiceBus();
   const eventHub = new CapturingEventHubProducer();
-  const eventHubs = new EventHubPublisher(
-    { connectionString: 'Endpoint=sb://localhost;SharedAccessKeyName=contract;SharedAccessKey=contract' },
-    'order-events',
-  );
+  const eventHubs = new EventHubPublisher(eventHub as unknown as EventHubProducerClient);
   try {
     await migrateToLatest(db);
     const outbox = new OutboxRepository(db);
     await db.kysely.transaction().execute((trx) => outbox.add(trx, [row]));
 
-    // EventHubPublisher makes its own producer client: close it unused and put the capturing one in its place.
-    const publisher = eventHubs as unknown as { producer: { close(): Promise<void> } };
-    await publisher.producer.close();
-    publisher.producer = eventHub;
     const publishers = {
       [DESTINATIONS.paymentRequests]: new ServiceBusPublisher(
         serviceBus as unknown as ServiceBusClient,

@@ -22,15 +22,15 @@ function toEvent(message: OutgoingMessage): EventData {
   };
 }
 
-export class EventHubPublisher implements Publisher {
-  private readonly producer: EventHubProducerClient;
+export function eventHubProducer(endpoint: AzureEndpoint, eventHubName: string): EventHubProducerClient {
+  return 'connectionString' in endpoint
+    ? new EventHubProducerClient(endpoint.connectionString, eventHubName)
+    : new EventHubProducerClient(endpoint.fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential());
+}
 
-  constructor(endpoint: AzureEndpoint, eventHubName: string) {
-    this.producer =
-      'connectionString' in endpoint
-        ? new EventHubProducerClient(endpoint.connectionString, eventHubName)
-        : new EventHubProducerClient(endpoint.fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential());
-  }
+/** Sends outbox batches to one Event Hub; takes the producer so that one process owns one client per hub. */
+export class EventHubPublisher implements Publisher {
+  constructor(private readonly producer: EventHubProducerClient) {}
 
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
     const byKey = new Map<string, OutgoingMessage[]>();

@@ -29,6 +29,8 @@ function toServiceBus(message: OutgoingMessage): ServiceBusMessage {
     contentType: 'application/json',
     messageId: message.messageId,
     correlationId: message.correlationId,
+    // The type again as the subject (Service Bus "Label"): what explorers and correlation filters show first.
+    subject: message.type,
     applicationProperties: {
       type: message.type,
       version: message.version,

@@ -63,7 +63,9 @@ export function orderProblem(error: unknown): ProblemError | undefined {
     });
   }
   if (error instanceof IdempotencyKeyReusedError) {
-    return new ProblemError(422, 'Idempotency key reused', error.message, 'idempotency-key-reused');
+    return new ProblemError(422, 'Idempotency key reused', error.message, 'idempotency-key-reused', {
+      errors: [{ in: 'header', field: 'Idempotency-Key', pointer: '', message: error.message }],
+    });
   }
   if (error instanceof ItemRejectedError) {
     const field = `items[${error.index}].productId`;

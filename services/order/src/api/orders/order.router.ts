@@ -87,6 +87,7 @@ export function registerOrderRoutes(registry: OpenAPIRegistry): void {
     responses: {
       200: orderJson('The cancelled order'),
       404: problem('No such order'),
+      400: problem('The body is not a JSON object (malformed JSON)'),
       409: problem('The order status does not allow cancelling'),
       422: problem('Invalid order id or body (`errors` names each field)'),
     },

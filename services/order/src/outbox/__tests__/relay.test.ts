@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { EventHubConsumerClient, earliestEventPosition, type ReceivedEventData } from '@azure/event-hubs';
 import { ServiceBusClient } from '@azure/service-bus';
 import { createLogger } from '../../observability/logger.js';
-import { EventHubPublisher } from '../../adapters/event-hubs.js';
+import { EventHubPublisher, eventHubProducer } from '../../adapters/event-hubs.js';
 import { ServiceBusPublisher } from '../../adapters/service-bus.js';
 import { OutboxRelay } from '../relay.js';
 import { OrderPublicSchema } from '../../api/orders/order.model.js';
@@ -68,8 +68,7 @@ describe('outbox relay', () => {
     publishers = {
       'payment-requests': new ServiceBusPublisher(bus, 'payment-requests'),
       'order-events': new EventHubPublisher(
-        { connectionString: emulator('eventhubs').connectionString },
-        'order-events',
+        eventHubProducer({ connectionString: emulator('eventhubs').connectionString }, 'order-events'),
       ),
     };
   });
