@@ -31,25 +31,30 @@ def render_inbox(mails: list[Mail], texts: list[Sms]) -> str:
 """
 
 
+def _table(headings: tuple[str, ...], rows: list[str], empty: str) -> str:
+    """A table of ``rows`` under ``headings``; the ``empty`` note instead when there are no rows."""
+    if not rows:
+        return f'<p class="empty">{empty}</p>'
+    head = "".join(f"<th>{heading}</th>" for heading in headings)
+    body = "\n".join(rows)
+    return f"<table><tr>{head}</tr>\n{body}\n</table>"
+
+
 def _mail_table(mails: list[Mail]) -> str:
-    if not mails:
-        return '<p class="empty">No email yet.</p>'
-    rows = "\n".join(
+    rows = [
         f"<tr><td>{escape(mail.received_at.strftime('%H:%M:%S'))}</td>"
         f"<td>{escape(', '.join(mail.envelope_to))}</td>"
         f"<td><details><summary>{escape(mail.subject or '(no subject)')}</summary>"
         f"<pre>{escape(mail.text or mail.html or '')}</pre></details></td></tr>"
         for mail in mails
-    )
-    return f"<table><tr><th>Received</th><th>To</th><th>Subject</th></tr>\n{rows}\n</table>"
+    ]
+    return _table(("Received", "To", "Subject"), rows, "No email yet.")
 
 
 def _sms_table(texts: list[Sms]) -> str:
-    if not texts:
-        return '<p class="empty">No SMS yet.</p>'
-    rows = "\n".join(
+    rows = [
         f"<tr><td>{escape(sms.received_at.strftime('%H:%M:%S'))}</td><td>{escape(sms.to)}</td>"
         f"<td>{escape(sms.body)}</td></tr>"
         for sms in texts
-    )
-    return f"<table><tr><th>Received</th><th>To</th><th>Text</th></tr>\n{rows}\n</table>"
+    ]
+    return _table(("Received", "To", "Text"), rows, "No SMS yet.")

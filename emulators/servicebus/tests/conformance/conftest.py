@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from azure.servicebus import (
+    ServiceBusClient,
+    ServiceBusMessage,
+    ServiceBusReceivedMessage,
+    ServiceBusReceiver,
+)
+from azure.servicebus import aio as sb_aio
 from servicebus_emulator.app import Emulator, EmulatorOptions
 from servicebus_emulator.filters import DEFAULT_RULE, CorrelationFilter, Rule
 from servicebus_emulator.model import NamespaceSettings, QueueSettings, SubscriptionSettings, TopicSettings
@@ -196,3 +203,51 @@ def faults(emulator: RunningEmulator) -> Iterator[RunningEmulator]:
 @pytest.fixture
 def conn_str(emulator_port: int) -> str:
     return connection_string(emulator_port)
+
+
+@pytest.fixture
+def client(conn_str: str) -> Iterator[ServiceBusClient]:
+    """A sync client of the emulator (the SDK's default retries), closed after the test."""
+    with ServiceBusClient.from_connection_string(conn_str) as made:
+        yield made
+
+
+Messages = ServiceBusMessage | list[ServiceBusMessage]
+"""One message, or a list the SDK sends as one batch."""
+
+
+def send(client: ServiceBusClient, queue: str, messages: Messages) -> None:
+    """Send ``messages`` to ``queue`` on a sender of their own."""
+    with client.get_queue_sender(queue) as sender:
+        sender.send_messages(messages)
+
+
+async def send_async(client: sb_aio.ServiceBusClient, queue: str, messages: Messages) -> None:
+    """`send` with the asyncio client."""
+    async with client.get_queue_sender(queue) as sender:
+        await sender.send_messages(messages)
+
+
+def receive_until(
+    receiver: ServiceBusReceiver, count: int, ask: int | None = None
+) -> list[ServiceBusReceivedMessage]:
+    """Receive until ``count`` messages have come, asking for ``ask`` (default ``count``) at a time, each
+    batch waiting up to 5 s; a batch that comes back empty fails the test."""
+    received: list[ServiceBusReceivedMessage] = []
+    while len(received) < count:
+        batch = receiver.receive_messages(max_message_count=ask or count, max_wait_time=5)
+        assert batch, f"{len(received)} of {count} messages came"
+        received.extend(batch)
+    return received
+
+
+async def receive_until_async(
+    receiver: sb_aio.ServiceBusReceiver, count: int, ask: int | None = None
+) -> list[ServiceBusReceivedMessage]:
+    """`receive_until` with the asyncio client."""
+    received: list[ServiceBusReceivedMessage] = []
+    while len(received) < count:
+        batch = await receiver.receive_messages(max_message_count=ask or count, max_wait_time=5)
+        assert batch, f"{len(received)} of {count} messages came"
+        received.extend(batch)
+    return received

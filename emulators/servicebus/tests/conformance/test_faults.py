@@ -12,7 +12,7 @@ from azure.servicebus.exceptions import (
     ServiceBusServerBusyError,
 )
 
-from .conftest import RunningEmulator
+from .conftest import RunningEmulator, receive_until, send
 
 
 def _client(emulator: RunningEmulator, **kwargs: object) -> ServiceBusClient:
@@ -47,8 +47,7 @@ def test_detach_fault_fails_a_send_without_retries_and_the_sdk_recovers_with_the
         sender.send_messages(ServiceBusMessage("lost"))
     faults.add_fault(entity="faults-detach", operation="send", action="detach", count=1)
     with _client(faults, retry_backoff_factor=0.05) as client:
-        with client.get_queue_sender("faults-detach") as sender:
-            sender.send_messages(ServiceBusMessage("retried"))
+        send(client, "faults-detach", ServiceBusMessage("retried"))
         assert _drain(client, "faults-detach") == ["retried"]
 
 
@@ -66,8 +65,7 @@ def test_latency_fault_delays_the_operation(faults: RunningEmulator) -> None:
 def test_dropped_connection_is_survived_by_the_sdk_retry(faults: RunningEmulator) -> None:
     rule = faults.add_fault(entity="faults-drop", operation="send", action="drop-connection", count=1)
     with _client(faults, retry_backoff_factor=0.05) as client:
-        with client.get_queue_sender("faults-drop") as sender:
-            sender.send_messages(ServiceBusMessage("after reconnect"))
+        send(client, "faults-drop", ServiceBusMessage("after reconnect"))
         assert _drain(client, "faults-drop") == ["after reconnect"]
     assert all(listed["id"] != rule["id"] for listed in faults.admin("GET", "/faults")["rules"])
 
@@ -85,8 +83,7 @@ def test_dropped_connection_without_retries_is_a_connection_error(faults: Runnin
 def test_lost_lock_fault_makes_complete_fail_and_the_message_comes_back(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-lost-lock", operation="complete", action="lose-lock", count=1)
     with _client(faults) as client:
-        with client.get_queue_sender("faults-lost-lock") as sender:
-            sender.send_messages(ServiceBusMessage("fragile"))
+        send(client, "faults-lost-lock", ServiceBusMessage("fragile"))
         with client.get_queue_receiver("faults-lost-lock") as receiver:
             [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
             with pytest.raises(MessageLockLostError):
@@ -100,8 +97,7 @@ def test_lost_lock_fault_makes_complete_fail_and_the_message_comes_back(faults: 
 def test_lost_lock_fault_on_renew_raises_lock_lost(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-renew-lost", operation="renew-lock", action="lose-lock", count=1)
     with _client(faults) as client:
-        with client.get_queue_sender("faults-renew-lost") as sender:
-            sender.send_messages(ServiceBusMessage("held"))
+        send(client, "faults-renew-lost", ServiceBusMessage("held"))
         with client.get_queue_receiver("faults-renew-lost") as receiver:
             [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
             with pytest.raises(MessageLockLostError):
@@ -113,15 +109,9 @@ def test_lost_lock_fault_on_renew_raises_lock_lost(faults: RunningEmulator) -> N
 def test_duplicate_delivery_fault_delivers_the_message_twice(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-duplicate", operation="receive", action="duplicate-delivery", count=1)
     with _client(faults) as client:
-        with client.get_queue_sender("faults-duplicate") as sender:
-            sender.send_messages(ServiceBusMessage("twice", message_id="order-1"))
+        send(client, "faults-duplicate", ServiceBusMessage("twice", message_id="order-1"))
         with client.get_queue_receiver("faults-duplicate") as receiver:
-            received = []
-            while len(received) < 2:
-                batch = receiver.receive_messages(max_message_count=2, max_wait_time=5)
-                assert batch, "the copy never arrived"
-                received.extend(batch)
-            original, copy = received
+            original, copy = receive_until(receiver, 2)
             assert copy.message_id == original.message_id == "order-1"
             assert copy.sequence_number == original.sequence_number
             assert str(copy) == "twice"
@@ -154,8 +144,7 @@ def test_listed_rules_can_be_removed_and_stop_firing(faults: RunningEmulator) ->
     assert faults.admin("DELETE", f"/faults/{send_rule['id']}") is None
     assert [rule["id"] for rule in faults.admin("GET", "/faults")["rules"]] == [other["id"]]
     with _client(faults, retry_total=0) as client:
-        with client.get_queue_sender("faults-listed") as sender:
-            sender.send_messages(ServiceBusMessage("flows again"))
+        send(client, "faults-listed", ServiceBusMessage("flows again"))
         assert _drain(client, "faults-listed") == ["flows again"]
     assert faults.admin("DELETE", "/faults") == {"removed": 1}
 
@@ -173,8 +162,7 @@ def test_error_fault_on_management_raises_server_busy(faults: RunningEmulator) -
 def test_error_fault_on_complete_raises_server_busy_and_keeps_the_lock(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-busy", operation="complete", action="error", count=1)
     with _client(faults, retry_total=0) as client:
-        with client.get_queue_sender("faults-busy") as sender:
-            sender.send_messages(ServiceBusMessage("settle later"))
+        send(client, "faults-busy", ServiceBusMessage("settle later"))
         with client.get_queue_receiver("faults-busy") as receiver:
             [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
             with pytest.raises(ServiceBusServerBusyError):
@@ -185,8 +173,7 @@ def test_error_fault_on_complete_raises_server_busy_and_keeps_the_lock(faults: R
 def test_dropped_connection_on_complete_is_survived_and_settles_once(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-drop", operation="complete", action="drop-connection", count=1)
     with _client(faults, retry_backoff_factor=0.05) as client:
-        with client.get_queue_sender("faults-drop") as sender:
-            sender.send_messages(ServiceBusMessage("settle across a reconnect"))
+        send(client, "faults-drop", ServiceBusMessage("settle across a reconnect"))
         with client.get_queue_receiver("faults-drop") as receiver:
             [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
             receiver.complete_message(message)

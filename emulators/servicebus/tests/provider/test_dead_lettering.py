@@ -7,12 +7,18 @@ from servicebus_emulator.errors import InvalidOperationError
 from servicebus_emulator.model import MessageState, SubQueue
 from servicebus_emulator.provider import MAX_DELIVERY_COUNT_EXCEEDED, TTL_EXPIRED
 
-from .conftest import PEEK_LOCK, RECEIVE_AND_DELETE, queue_ns
+from .conftest import (
+    PEEK_LOCK,
+    RECEIVE_AND_DELETE,
+    dead_letter_and_take,
+    defer_and_receive,
+    orders_queue,
+    send_and_lock,
+)
 
 
 async def test_abandon_at_max_delivery_count_dead_letters(factory):
-    provider = factory.provider(queue_ns(factory, max_delivery_count=3))
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory, max_delivery_count=3)
     await provider.send(orders, [factory.message()])
 
     for _ in range(3):
@@ -28,10 +34,8 @@ async def test_abandon_at_max_delivery_count_dead_letters(factory):
 
 
 async def test_lock_expiry_at_max_delivery_count_dead_letters(factory, clock):
-    provider = factory.provider(queue_ns(factory, lock_duration=10, max_delivery_count=1))
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory, lock_duration=10, max_delivery_count=1)
+    await send_and_lock(provider, orders)
 
     clock.advance(10)
     provider.process_due()
@@ -42,12 +46,9 @@ async def test_lock_expiry_at_max_delivery_count_dead_letters(factory, clock):
 
 
 async def test_deferred_message_can_be_dead_lettered(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
-    await provider.defer(received.lock_token)
-    [deferred] = await provider.receive_deferred(orders, [received.sequence_number], PEEK_LOCK)
+    provider, orders = orders_queue(factory)
+    received = await send_and_lock(provider, orders)
+    deferred = await defer_and_receive(provider, orders, received)
 
     await provider.dead_letter(deferred.lock_token, "Poison", "cannot parse")
 
@@ -56,11 +57,9 @@ async def test_deferred_message_can_be_dead_lettered(factory):
 
 
 async def test_dead_letter_queue_is_receivable_peekable_and_completable(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory)
     dlq = provider.resolve("amqps://127.0.0.1:5672/orders/$DeadLetterQueue")
-    await provider.send(orders, [factory.message(b"bad")])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
+    received = await send_and_lock(provider, orders, b"bad")
 
     await provider.dead_letter(received.lock_token, "Poison", "cannot parse order")
 
@@ -76,14 +75,11 @@ async def test_dead_letter_queue_is_receivable_peekable_and_completable(factory)
 
 
 async def test_abandoned_dead_letter_goes_back_to_the_dead_letter_queue(factory):
-    provider = factory.provider(queue_ns(factory, max_delivery_count=1))
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory, max_delivery_count=1)
     dlq = provider.resolve("orders/$DeadLetterQueue")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
-    await provider.dead_letter(received.lock_token)
+    received = await send_and_lock(provider, orders)
+    dead = await dead_letter_and_take(provider, dlq, received)
 
-    [dead] = provider.take(dlq, PEEK_LOCK, 1)
     await provider.abandon(dead.lock_token)
 
     assert provider.counts(orders).dead_lettered == 1
@@ -92,13 +88,10 @@ async def test_abandoned_dead_letter_goes_back_to_the_dead_letter_queue(factory)
 
 
 async def test_dead_lettering_twice_is_refused(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory)
     dlq = provider.resolve("orders/$DeadLetterQueue")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
-    await provider.dead_letter(received.lock_token)
-    [dead] = provider.take(dlq, PEEK_LOCK, 1)
+    received = await send_and_lock(provider, orders)
+    dead = await dead_letter_and_take(provider, dlq, received)
 
     with pytest.raises(InvalidOperationError):
         await provider.dead_letter(dead.lock_token)
@@ -107,9 +100,9 @@ async def test_dead_lettering_twice_is_refused(factory):
 
 
 async def test_expired_message_is_dead_lettered_when_enabled(factory, clock):
-    settings = queue_ns(factory, default_message_ttl=60, dead_lettering_on_message_expiration=True)
-    provider = factory.provider(settings)
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(
+        factory, default_message_ttl=60, dead_lettering_on_message_expiration=True
+    )
     await provider.send(orders, [factory.message()])
 
     clock.advance(61)

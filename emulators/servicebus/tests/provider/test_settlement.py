@@ -6,14 +6,12 @@ import pytest
 from servicebus_emulator.errors import MessageLockLostError
 from servicebus_emulator.model import MessageState
 
-from .conftest import PEEK_LOCK, RECEIVE_AND_DELETE, queue_ns
+from .conftest import PEEK_LOCK, RECEIVE_AND_DELETE, defer_and_receive, orders_queue, send_and_lock
 
 
 async def test_complete_removes_message(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory)
+    received = await send_and_lock(provider, orders)
 
     await provider.complete(received.lock_token)
 
@@ -23,10 +21,8 @@ async def test_complete_removes_message(factory):
 
 
 async def test_abandon_increments_delivery_count_and_redelivers(factory):
-    provider = factory.provider(queue_ns(factory, max_delivery_count=5))
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [first] = provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory, max_delivery_count=5)
+    first = await send_and_lock(provider, orders)
 
     await provider.abandon(first.lock_token)
     [second] = provider.take(orders, PEEK_LOCK, 1)
@@ -37,10 +33,8 @@ async def test_abandon_increments_delivery_count_and_redelivers(factory):
 
 
 async def test_renew_lock_extends_lock_from_now(factory, clock):
-    provider = factory.provider(queue_ns(factory, lock_duration=30))
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory, lock_duration=30)
+    received = await send_and_lock(provider, orders)
 
     clock.advance(20)
     locked_until = await provider.renew_lock(received.lock_token)
@@ -52,10 +46,8 @@ async def test_renew_lock_extends_lock_from_now(factory, clock):
 
 
 async def test_release_returns_message_without_counting_a_delivery(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [first] = provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory)
+    first = await send_and_lock(provider, orders)
 
     await provider.release(first.lock_token)
 
@@ -64,10 +56,8 @@ async def test_release_returns_message_without_counting_a_delivery(factory):
 
 
 async def test_lose_lock_fault_makes_settlement_fail(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory)
+    received = await send_and_lock(provider, orders)
 
     await provider.lose_lock(received.lock_token)
 
@@ -79,8 +69,7 @@ async def test_lose_lock_fault_makes_settlement_fail(factory):
 
 
 async def test_deferred_message_is_received_by_sequence_number_and_completed(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory)
     await provider.send(orders, [factory.message(b"later"), factory.message(b"now")])
     [first, _] = provider.take(orders, PEEK_LOCK, 2)
 
@@ -96,12 +85,9 @@ async def test_deferred_message_is_received_by_sequence_number_and_completed(fac
 
 
 async def test_abandoned_deferred_message_stays_deferred(factory):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
-    await provider.defer(received.lock_token)
-    [deferred] = await provider.receive_deferred(orders, [received.sequence_number], PEEK_LOCK)
+    provider, orders = orders_queue(factory)
+    received = await send_and_lock(provider, orders)
+    deferred = await defer_and_receive(provider, orders, received)
 
     await provider.abandon(deferred.lock_token)
 

@@ -8,14 +8,12 @@ import pytest
 from servicebus_emulator.errors import MessageLockLostError
 from servicebus_emulator.model import MessageState
 
-from .conftest import PEEK_LOCK, RECEIVE_AND_DELETE, queue_ns
+from .conftest import PEEK_LOCK, RECEIVE_AND_DELETE, orders_queue, send_and_lock
 
 
 async def test_lock_expiry_redelivers_with_delivery_count_plus_one(factory, clock):
-    provider = factory.provider(queue_ns(factory, lock_duration=30))
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [first] = provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory, lock_duration=30)
+    first = await send_and_lock(provider, orders)
 
     clock.advance(29)
     assert provider.take(orders, PEEK_LOCK, 1) == []
@@ -29,10 +27,8 @@ async def test_lock_expiry_redelivers_with_delivery_count_plus_one(factory, cloc
 
 
 async def test_settling_an_expired_lock_raises_lock_lost(factory, clock):
-    provider = factory.provider(queue_ns(factory, lock_duration=30))
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    [received] = provider.take(orders, PEEK_LOCK, 1)
+    provider, orders = orders_queue(factory, lock_duration=30)
+    received = await send_and_lock(provider, orders)
 
     clock.advance(31)
 
@@ -43,8 +39,7 @@ async def test_settling_an_expired_lock_raises_lock_lost(factory, clock):
 
 
 async def test_expired_message_is_dropped_without_dead_lettering(factory, clock):
-    provider = factory.provider(queue_ns(factory, default_message_ttl=60))
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory, default_message_ttl=60)
     await provider.send(orders, [factory.message()])
 
     clock.advance(60)
@@ -54,8 +49,7 @@ async def test_expired_message_is_dropped_without_dead_lettering(factory, clock)
 
 
 async def test_message_ttl_is_capped_by_entity_default(factory, clock):
-    provider = factory.provider(queue_ns(factory, default_message_ttl=60))
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory, default_message_ttl=60)
     await provider.send(orders, [factory.message(time_to_live=3600), factory.message(time_to_live=10)])
 
     [long_lived, short_lived] = provider.peek(orders, 0, 10)
@@ -66,8 +60,7 @@ async def test_message_ttl_is_capped_by_entity_default(factory, clock):
 
 
 async def test_locked_message_expiring_is_handled_when_its_lock_ends(factory, clock):
-    provider = factory.provider(queue_ns(factory, default_message_ttl=60, lock_duration=30))
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory, default_message_ttl=60, lock_duration=30)
     await provider.send(orders, [factory.message()])
     clock.advance(50)
     [received] = provider.take(orders, PEEK_LOCK, 1)
@@ -79,8 +72,7 @@ async def test_locked_message_expiring_is_handled_when_its_lock_ends(factory, cl
 
 
 async def test_scheduled_message_is_invisible_until_due(factory, clock):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory)
     due = clock.now() + 120
     [result] = await provider.send(orders, [factory.message(scheduled_enqueue_time=due)])
 
@@ -94,8 +86,7 @@ async def test_scheduled_message_is_invisible_until_due(factory, clock):
 
 
 async def test_waiting_receiver_is_woken_when_a_scheduled_message_comes_due(factory, clock):
-    provider = factory.provider()
-    orders = provider.resolve("orders")
+    provider, orders = orders_queue(factory)
     await provider.send(orders, [factory.message(scheduled_enqueue_time=clock.now() + 5)])
     waiting = asyncio.create_task(provider.wait_available(orders))
     await asyncio.sleep(0)
@@ -112,11 +103,9 @@ async def test_timer_applies_lock_expiry_in_real_time(factory):
     from emulator_common.clock import SystemClock
 
     factory.clock = SystemClock()
-    provider = factory.provider(queue_ns(factory, lock_duration=0.05))
+    provider, orders = orders_queue(factory, lock_duration=0.05)
     provider.start()
-    orders = provider.resolve("orders")
-    await provider.send(orders, [factory.message()])
-    provider.take(orders, PEEK_LOCK, 1)
+    await send_and_lock(provider, orders)
 
     async with asyncio.timeout(5):
         await provider.wait_available(orders)

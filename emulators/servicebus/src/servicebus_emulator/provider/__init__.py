@@ -28,15 +28,16 @@ LIMITATIONS versus Azure Service Bus:
 - a message scheduled on a topic is filtered when it comes due, not when it is sent.
 
 Layout: `ServiceBusProvider` (`service.py`) is the facade; its constructor is the one place that builds
-the parts below and hands each the parts it needs, and each public method delegates to one part. Parts
-depend only on parts listed before them (no part knows the facade):
+the parts below and hands each the parts it needs, and each public method delegates to one part. A part
+that uses others is a dataclass whose fields are those parts (frozen, but for `Timers`, which keeps its
+task). Parts depend only on parts listed before them (no part knows the facade):
 
 - `records.py`: the records (`Target`, `EntityInfo`, `SessionInfo`, `Entity`, `SessionLock`);
 - `entities.py`: `Entities`, entity lookup by key or address; `building.py` builds it from the settings;
 - `journal.py`: `Journal`, the only way to the store (`submit` without waiting, `commit` until durable);
 - `timer_queue.py`: `TimerQueue`, the heaps of instants at which messages and session locks change;
 - `sequences.py`: `Sequences`, sequence numbers beyond a send's own and the ops that record them;
-- `indexes.py`: `Indexes`, ready heaps and their waiters, the lock-token table;
+- `indexes.py`: `Indexes`, ready heaps and their waiters, the lock-token table, handing a message out;
 - `delivery.py`: `Delivery`, where an arriving message ends up (topic fan-out, forwarding, refusal);
 - `dead_lettering.py`: `DeadLettering`, lost locks, expiry, dead-lettering;
 - `session_locks.py`: `SessionLocks`, who holds which session until when, and ending a hold;

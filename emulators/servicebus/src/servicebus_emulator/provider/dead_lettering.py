@@ -5,6 +5,7 @@ message stays in the dead-letter queue or is forwarded (ForwardDeadLetteredMessa
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from servicebus_emulator.model import BrokerMessage, MessageState
 from servicebus_emulator.provider.delivery import Delivery
@@ -19,17 +20,17 @@ TTL_EXPIRED = "TTLExpiredException"
 log = logging.getLogger(__package__)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class DeadLettering:
     """Lost locks, expiry and dead-lettering; each returns the store ops that record what it did."""
 
-    def __init__(self, indexes: Indexes, timer_queue: TimerQueue, delivery: Delivery) -> None:
-        self._indexes = indexes
-        self._timer_queue = timer_queue
-        self._delivery = delivery
+    indexes: Indexes
+    timer_queue: TimerQueue
+    delivery: Delivery
 
     def lock_lost(self, entity: Entity, message: BrokerMessage) -> list[StoreOp]:
         """An abandon or an expired lock: one more failed delivery attempt."""
-        self._indexes.unlock(message)
+        self.indexes.unlock(message)
         message.delivery_count += 1
         if (
             message.state is not MessageState.DEAD_LETTERED
@@ -39,8 +40,8 @@ class DeadLettering:
                 f"Message could not be consumed after {entity.max_delivery_count} delivery attempts."
             )
             return self.dead_letter(entity, message, MAX_DELIVERY_COUNT_EXCEEDED, description)
-        self._indexes.make_ready(entity, message)
-        self._timer_queue.arm(entity, message)
+        self.indexes.make_ready(entity, message)
+        self.timer_queue.arm(entity, message)
         return [UpdateMessage(snapshot(message))]
 
     def dead_letter(
@@ -55,12 +56,12 @@ class DeadLettering:
             extra={"entity": entity.path, "sequence_number": message.sequence_number, "reason": reason},
         )
         if entity.forward_dead_letters_to is None:
-            self._indexes.make_ready(entity, message)
+            self.indexes.make_ready(entity, message)
             return [UpdateMessage(snapshot(message))]
         del entity.messages[message.sequence_number]
         return [
             DeleteMessage(entity.key, message.sequence_number),
-            *self._delivery.forward_dead_lettered(entity, message),
+            *self.delivery.forward_dead_lettered(entity, message),
         ]
 
     def expire(self, entity: Entity, message: BrokerMessage) -> list[StoreOp]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from emulator_common.clock import Clock
@@ -31,30 +32,23 @@ Arrivals = list[tuple[Entity, BrokerMessage]]
 """Messages and the entities they end up in, not yet placed there."""
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Delivery:
     """Fan-out, forwarding and refusal decide where messages go; `place` puts them there."""
 
-    def __init__(
-        self,
-        entities: Entities,
-        indexes: Indexes,
-        timer_queue: TimerQueue,
-        sequences: Sequences,
-        clock: Clock,
-    ) -> None:
-        self._entities = entities
-        self._indexes = indexes
-        self._timer_queue = timer_queue
-        self._sequences = sequences
-        self._clock = clock
+    entities: Entities
+    indexes: Indexes
+    timer_queue: TimerQueue
+    sequences: Sequences
+    clock: Clock
 
     def place(self, arrived: Iterable[tuple[Entity, BrokerMessage]]) -> list[StoreOp]:
         """Put messages into their entities now; returns the store ops that record them."""
         ops: list[StoreOp] = []
         for holder, message in arrived:
             holder.messages[message.sequence_number] = message
-            self._indexes.make_ready(holder, message)
-            self._timer_queue.arm(holder, message)
+            self.indexes.make_ready(holder, message)
+            self.timer_queue.arm(holder, message)
             ops.append(PutMessage(message))
         return ops
 
@@ -69,7 +63,7 @@ class Delivery:
             routing = route(subscription.rules, message)
             numbers = 0
             for rule_copy in routing.copies:
-                seq = message.sequence_number if numbers == 0 else self._sequences.next(topic)
+                seq = message.sequence_number if numbers == 0 else self.sequences.next(topic)
                 numbers += 1
                 arrived.extend(
                     self.arrive(subscription, self._copy(subscription, message, seq, rule_copy), hops)
@@ -85,7 +79,7 @@ class Delivery:
                 },
             )
             if subscription.dead_letter_on_filter_errors:
-                seq = message.sequence_number if numbers == 0 else self._sequences.next(topic)
+                seq = message.sequence_number if numbers == 0 else self.sequences.next(topic)
                 copy = self._copy(subscription, message, seq, RuleCopy())
                 arrived.extend(self._refuse(subscription, copy, FILTER_EVALUATION_FAILED, routing.failure))
         return arrived
@@ -102,11 +96,11 @@ class Delivery:
         if hops >= MAX_HOPS:
             description = f"The message was forwarded more than {MAX_HOPS} times."
             return self._refuse(entity, message, MAX_HOPS_EXCEEDED, description)
-        destination = self._entities.by_key(entity.forward_to)
+        destination = self.entities.by_key(entity.forward_to)
         forwarded = dataclasses.replace(
             message,
             entity=destination.key,
-            sequence_number=self._sequences.next(destination),
+            sequence_number=self.sequences.next(destination),
             time_to_live=min(message.time_to_live, destination.default_ttl),
         )
         if destination.kind is EntityKind.TOPIC:
@@ -123,24 +117,24 @@ class Delivery:
             del entity.messages[message.sequence_number]
             arrived = self.arrive(entity, message)
         else:
-            self._indexes.make_ready(entity, message)
-            self._timer_queue.arm(entity, message)
+            self.indexes.make_ready(entity, message)
+            self.timer_queue.arm(entity, message)
             return [UpdateMessage(snapshot(message))]
         ops: list[StoreOp] = [DeleteMessage(entity.key, message.sequence_number)]
-        return [*ops, *self.place(arrived), *self._sequences.ops()]
+        return [*ops, *self.place(arrived), *self.sequences.ops()]
 
     def forward_dead_lettered(self, entity: Entity, message: BrokerMessage) -> list[StoreOp]:
         """Move a message just dead-lettered (and already taken out of ``entity``) to the entity's
         ForwardDeadLetteredMessagesTo target."""
         assert entity.forward_dead_letters_to is not None
-        destination = self._entities.by_key(entity.forward_dead_letters_to)
+        destination = self.entities.by_key(entity.forward_dead_letters_to)
         moved = self._moved(destination, message)
         arrived = (
             self.fan_out(destination, moved)
             if destination.kind is EntityKind.TOPIC
             else self.arrive(destination, moved)
         )
-        return [*self.place(arrived), *self._sequences.ops()]
+        return [*self.place(arrived), *self.sequences.ops()]
 
     @staticmethod
     def _copy(subscription: Entity, message: BrokerMessage, seq: int, rule_copy: RuleCopy) -> BrokerMessage:
@@ -166,7 +160,7 @@ class Delivery:
         message.dead_letter_description = description
         message.dead_letter_source = entity.path
         if entity.forward_dead_letters_to is not None:
-            destination = self._entities.by_key(entity.forward_dead_letters_to)
+            destination = self.entities.by_key(entity.forward_dead_letters_to)
             return self.arrive(destination, self._moved(destination, message))
         message.state = MessageState.DEAD_LETTERED
         return [(entity, message)]
@@ -176,12 +170,12 @@ class Delivery:
         return dataclasses.replace(
             message,
             entity=destination.key,
-            sequence_number=self._sequences.next(destination),
+            sequence_number=self.sequences.next(destination),
             state=MessageState.ACTIVE,
             delivery_count=0,
             lock_token=None,
             locked_until=None,
-            enqueued_time=self._clock.now(),
+            enqueued_time=self.clock.now(),
             time_to_live=destination.default_ttl,
             scheduled_enqueue_time=None,
             application_properties=dict(message.application_properties),

@@ -6,18 +6,20 @@ from __future__ import annotations
 import asyncio
 import heapq
 import uuid
+from dataclasses import dataclass, field
 
-from servicebus_emulator.model import BrokerMessage, MessageState, SubQueue
-from servicebus_emulator.provider.records import Entity, is_ready, sub_queue_of
+from servicebus_emulator.model import BrokerMessage, MessageState, ReceiveMode, SubQueue
+from servicebus_emulator.provider.records import Entity, is_ready, snapshot, sub_queue_of
 from servicebus_emulator.provider.timer_queue import TimerQueue
+from servicebus_emulator.store.base import DeleteMessage, StoreOp, UpdateMessage
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Indexes:
     """Ready heaps and their waiters; message locks by token (a lock arms its expiry in the timer queue)."""
 
-    def __init__(self, timer_queue: TimerQueue) -> None:
-        self._timer_queue = timer_queue
-        self._locks: dict[uuid.UUID, tuple[Entity, int]] = {}
+    timer_queue: TimerQueue
+    _locks: dict[uuid.UUID, tuple[Entity, int]] = field(default_factory=dict, init=False, repr=False)
 
     def has_ready(self, entity: Entity, sub_queue: SubQueue) -> bool:
         ready = entity.ready[sub_queue]
@@ -73,7 +75,23 @@ class Indexes:
         message.lock_token = uuid.uuid4()
         message.locked_until = now + entity.lock_duration if until is None else until
         self._locks[message.lock_token] = (entity, message.sequence_number)
-        self._timer_queue.arm(entity, message)
+        self.timer_queue.arm(entity, message)
+
+    def hand_out(
+        self,
+        entity: Entity,
+        message: BrokerMessage,
+        mode: ReceiveMode,
+        now: float,
+        until: float | None = None,
+    ) -> StoreOp:
+        """Give ``message`` to a receiver: locked (as `lock`) in peek-lock mode, taken out of ``entity`` in
+        receive-and-delete mode; returns the store op that records it."""
+        if mode is ReceiveMode.PEEK_LOCK:
+            self.lock(entity, message, now, until)
+            return UpdateMessage(snapshot(message))
+        del entity.messages[message.sequence_number]
+        return DeleteMessage(entity.key, message.sequence_number)
 
     def adopt_lock(self, entity: Entity, message: BrokerMessage) -> None:
         """Index the lock a message came back from the store with."""

@@ -4,6 +4,7 @@ entity, purge."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from servicebus_emulator.model import EntityCounts, MessageState, SubQueue
 from servicebus_emulator.provider.entities import Entities
@@ -16,18 +17,18 @@ from servicebus_emulator.store.base import DeleteMessage
 log = logging.getLogger(__package__)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Inspection:
     """Counts, entity and session listings (brought up to date first), and purge."""
 
-    def __init__(self, entities: Entities, indexes: Indexes, timers: Timers, journal: Journal) -> None:
-        self._entities = entities
-        self._indexes = indexes
-        self._timers = timers
-        self._journal = journal
+    entities: Entities
+    indexes: Indexes
+    timers: Timers
+    journal: Journal
 
     def counts(self, target: Target) -> EntityCounts:
-        entity = self._entities.get(target)
-        self._timers.process_due()
+        entity = self.entities.get(target)
+        self.timers.process_due()
         tally = {state: 0 for state in MessageState}
         locked = 0
         for message in entity.messages.values():
@@ -41,7 +42,7 @@ class Inspection:
             locked=locked,
         )
 
-    def entities(self) -> list[EntityInfo]:
+    def entity_infos(self) -> list[EntityInfo]:
         return [
             EntityInfo(
                 path=entity.path,
@@ -49,15 +50,15 @@ class Inspection:
                 counts=self.counts(entity.target()),
                 topic=entity.topic.path if entity.topic else None,
             )
-            for entity in self._entities
+            for entity in self.entities
         ]
 
     def sessions(self, target: Target) -> list[SessionInfo]:
         """The sessions of a session-enabled entity that hold messages, a lock or state."""
-        entity = self._entities.get(target)
+        entity = self.entities.get(target)
         if not entity.requires_session:
             return []
-        self._timers.process_due()
+        self.timers.process_due()
         counts: dict[str, int] = {}
         for message in entity.messages.values():
             if message.session_id is not None and sub_queue_of(message) is SubQueue.MAIN:
@@ -75,13 +76,13 @@ class Inspection:
 
     async def purge(self, target: Target) -> int:
         """Delete every message of the main queue (any state but dead-lettered) or the dead-letter queue."""
-        entity = self._entities.get(target)
+        entity = self.entities.get(target)
         doomed = [m for m in entity.messages.values() if sub_queue_of(m) is target.sub_queue]
         for message in doomed:
-            self._indexes.unlock(message)
+            self.indexes.unlock(message)
             del entity.messages[message.sequence_number]
-        self._indexes.clear_ready(entity, target.sub_queue)
-        await self._journal.commit([DeleteMessage(entity.key, m.sequence_number) for m in doomed])
+        self.indexes.clear_ready(entity, target.sub_queue)
+        await self.journal.commit([DeleteMessage(entity.key, m.sequence_number) for m in doomed])
         if doomed:
             log.info("entity purged", extra={"entity": target.address, "messages": len(doomed)})
         return len(doomed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from servicebus_emulator.store.base import Snapshot, Store, StoreOp
 
@@ -16,19 +17,19 @@ def _log_store_failure(future: asyncio.Future[None]) -> None:
         log.error("store write failed", exc_info=future.exception())
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Journal:
     """Hands changes to the store, either without waiting (`submit`) or until durable (`commit`)."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    store: Store
 
     def load(self) -> Snapshot:
-        return self._store.load()
+        return self.store.load()
 
     def submit(self, ops: Sequence[StoreOp]) -> None:
         """Hand ops to the store without waiting for durability (ordering is still preserved)."""
         if ops:
-            self._store.submit(ops).add_done_callback(_log_store_failure)
+            self.store.submit(ops).add_done_callback(_log_store_failure)
 
     async def commit(
         self,
@@ -38,7 +39,7 @@ class Journal:
     ) -> None:
         """Write ``ops`` and wait until durable. The callbacks run even if the caller is cancelled meanwhile,
         so memory and store agree whatever happens to the caller."""
-        future = self._store.submit(ops)
+        future = self.store.submit(ops)
 
         def settle(done: asyncio.Future[None]) -> None:
             failed = done.cancelled() or done.exception() is not None
@@ -53,4 +54,4 @@ class Journal:
         await asyncio.shield(future)
 
     async def close(self) -> None:
-        await self._store.close()
+        await self.store.close()

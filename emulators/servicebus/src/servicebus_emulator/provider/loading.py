@@ -4,6 +4,7 @@ entities and their indexes at start."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from servicebus_emulator.provider.entities import Entities
 from servicebus_emulator.provider.indexes import Indexes
@@ -13,18 +14,18 @@ from servicebus_emulator.store.base import Snapshot
 log = logging.getLogger(__package__)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Loader:
     """Fills freshly built entities from a store snapshot, indexing and arming each message."""
 
-    def __init__(self, entities: Entities, indexes: Indexes, timer_queue: TimerQueue) -> None:
-        self._entities = entities
-        self._indexes = indexes
-        self._timer_queue = timer_queue
+    entities: Entities
+    indexes: Indexes
+    timer_queue: TimerQueue
 
     def load(self, kept: Snapshot) -> None:
         orphans = 0
         for message in kept.messages:
-            entity = self._entities.find(message.entity)
+            entity = self.entities.find(message.entity)
             if entity is None:
                 orphans += 1
                 continue
@@ -35,20 +36,20 @@ class Loader:
                 message.lock_token = None
                 message.locked_until = None
             if message.lock_token is not None:
-                self._indexes.adopt_lock(entity, message)
+                self.indexes.adopt_lock(entity, message)
             else:
-                self._indexes.make_ready(entity, message)
-            self._timer_queue.arm(entity, message)
+                self.indexes.make_ready(entity, message)
+            self.timer_queue.arm(entity, message)
         for key, last in kept.sequences.items():
-            sequenced = self._entities.find(key)
+            sequenced = self.entities.find(key)
             if sequenced is not None:
                 sequenced.last_sequence = max(sequenced.last_sequence, last)
         for session_state in kept.session_states:
-            holder = self._entities.find(session_state.entity)
+            holder = self.entities.find(session_state.entity)
             if holder is not None and session_state.state is not None:
                 holder.session_states[session_state.session_id] = session_state.state
         for duplicate in kept.duplicates:
-            detecting = self._entities.find(duplicate.entity)
+            detecting = self.entities.find(duplicate.entity)
             if detecting is not None:
                 detecting.duplicates[duplicate.message_id] = duplicate.seen_at
         if orphans:

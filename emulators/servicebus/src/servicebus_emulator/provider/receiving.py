@@ -4,6 +4,7 @@ and peek."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from emulator_common.clock import Clock
 
@@ -15,27 +16,19 @@ from servicebus_emulator.provider.indexes import Indexes
 from servicebus_emulator.provider.journal import Journal
 from servicebus_emulator.provider.records import Target, snapshot, sub_queue_of
 from servicebus_emulator.provider.timers import Timers
-from servicebus_emulator.store.base import DeleteMessage, StoreOp, UpdateMessage
+from servicebus_emulator.store.base import StoreOp
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Receiving:
     """Taking messages (peek-lock or receive-and-delete), waiting for them, and peeking."""
 
-    def __init__(
-        self,
-        entities: Entities,
-        indexes: Indexes,
-        timers: Timers,
-        dead_lettering: DeadLettering,
-        journal: Journal,
-        clock: Clock,
-    ) -> None:
-        self._entities = entities
-        self._indexes = indexes
-        self._timers = timers
-        self._dead_lettering = dead_lettering
-        self._journal = journal
-        self._clock = clock
+    entities: Entities
+    indexes: Indexes
+    timers: Timers
+    dead_lettering: DeadLettering
+    journal: Journal
+    clock: Clock
 
     def take(self, target: Target, mode: ReceiveMode, max_count: int) -> list[BrokerMessage]:
         """Up to ``max_count`` messages available now, in sequence order; never waits.
@@ -43,31 +36,26 @@ class Receiving:
         Peek-lock: each returned message is locked (``lock_token``, ``locked_until``). Receive-and-delete:
         each is removed. The returned records are copies, safe to keep.
         """
-        entity = self._entities.receivable(target)
+        entity = self.entities.receivable(target)
         if entity.requires_session and target.sub_queue is SubQueue.MAIN:
             raise InvalidOperationError(
                 f"'{entity.path}' requires sessions: it is not possible to receive from it without "
                 "accepting a session"
             )
-        now = self._clock.now()
-        self._timers.process_due(now)
+        now = self.clock.now()
+        self.timers.process_due(now)
         taken: list[BrokerMessage] = []
         ops: list[StoreOp] = []
         while len(taken) < max_count:
-            message = self._indexes.pop_ready(entity, target.sub_queue)
+            message = self.indexes.pop_ready(entity, target.sub_queue)
             if message is None:
                 break
             if message.state is MessageState.ACTIVE and message.expires_at <= now:
-                ops.extend(self._dead_lettering.expire(entity, message))
+                ops.extend(self.dead_lettering.expire(entity, message))
                 continue
-            if mode is ReceiveMode.PEEK_LOCK:
-                self._indexes.lock(entity, message, now)
-                ops.append(UpdateMessage(snapshot(message)))
-            else:
-                del entity.messages[message.sequence_number]
-                ops.append(DeleteMessage(entity.key, message.sequence_number))
+            ops.append(self.indexes.hand_out(entity, message, mode, now))
             taken.append(snapshot(message))
-        self._journal.submit(ops)
+        self.journal.submit(ops)
         return taken
 
     async def wait_available(self, target: Target) -> None:
@@ -75,10 +63,10 @@ class Receiving:
 
         This is a hint: a competing receiver may take the message first.
         """
-        entity = self._entities.receivable(target)
-        if self._indexes.has_ready(entity, target.sub_queue):
+        entity = self.entities.receivable(target)
+        if self.indexes.has_ready(entity, target.sub_queue):
             return
-        await self._indexes.wait(entity, target.sub_queue)
+        await self.indexes.wait(entity, target.sub_queue)
 
     async def receive(self, target: Target, mode: ReceiveMode, max_count: int) -> list[BrokerMessage]:
         """At least one message, up to ``max_count``, waiting for them (bound it with `asyncio.timeout`)."""
@@ -92,9 +80,9 @@ class Receiving:
         self, target: Target, sequence_numbers: Iterable[int], mode: ReceiveMode
     ) -> list[BrokerMessage]:
         """Deferred messages by sequence number, all or none (MessageNotFoundError names a missing one)."""
-        entity = self._entities.receivable(target)
-        now = self._clock.now()
-        self._timers.process_due(now)
+        entity = self.entities.receivable(target)
+        now = self.clock.now()
+        self.timers.process_due(now)
         wanted = list(sequence_numbers)
         for seq in wanted:
             message = entity.messages.get(seq)
@@ -109,14 +97,9 @@ class Receiving:
         taken = []
         for seq in wanted:
             message = entity.messages[seq]
-            if mode is ReceiveMode.PEEK_LOCK:
-                self._indexes.lock(entity, message, now)
-                ops.append(UpdateMessage(snapshot(message)))
-            else:
-                del entity.messages[seq]
-                ops.append(DeleteMessage(entity.key, seq))
+            ops.append(self.indexes.hand_out(entity, message, mode, now))
             taken.append(snapshot(message))
-        await self._journal.commit(ops)
+        await self.journal.commit(ops)
         return taken
 
     def peek(
@@ -131,8 +114,8 @@ class Receiving:
         scheduled on a topic stays on the topic until due); dead-lettered messages only through the
         dead-letter queue. An expired message shows only while a lock keeps it: the timers remove or
         dead-letter the others when they expire, where Azure may still show them for a while."""
-        entity = self._entities.get(target)
-        self._timers.process_due()
+        entity = self.entities.get(target)
+        self.timers.process_due()
         found = sorted(
             (
                 m

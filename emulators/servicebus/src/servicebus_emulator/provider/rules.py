@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from servicebus_emulator.errors import EntityAlreadyExistsError, EntityNotFoundError, InvalidOperationError
 from servicebus_emulator.filters import Rule
@@ -13,14 +14,14 @@ from servicebus_emulator.provider.records import Entity, Target
 log = logging.getLogger(__package__)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Rules:
     """Listing, adding and removing subscription rules."""
 
-    def __init__(self, entities: Entities) -> None:
-        self._entities = entities
+    entities: Entities
 
     def _subscription(self, target: Target) -> Entity:
-        entity = self._entities.get(target)
+        entity = self.entities.get(target)
         if entity.kind is not EntityKind.SUBSCRIPTION:
             raise InvalidOperationError(
                 f"'{entity.path}' is not a subscription; only subscriptions have rules"

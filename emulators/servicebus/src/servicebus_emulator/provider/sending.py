@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from emulator_common.clock import Clock
 
@@ -24,17 +25,15 @@ from servicebus_emulator.provider.sequences import Sequences
 from servicebus_emulator.store.base import DeleteDuplicate, DeleteMessage, PutDuplicate, PutMessage, StoreOp
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Sending:
     """Accepting messages (made visible once durable) and cancelling scheduled ones."""
 
-    def __init__(
-        self, entities: Entities, delivery: Delivery, sequences: Sequences, journal: Journal, clock: Clock
-    ) -> None:
-        self._entities = entities
-        self._delivery = delivery
-        self._sequences = sequences
-        self._journal = journal
-        self._clock = clock
+    entities: Entities
+    delivery: Delivery
+    sequences: Sequences
+    journal: Journal
+    clock: Clock
 
     async def send(self, target: Target, messages: Sequence[IncomingMessage]) -> list[SendResult]:
         """Accept messages (one batch = one atomic, durable write); returns once they are durable.
@@ -42,7 +41,7 @@ class Sending:
         A message with ``scheduled_enqueue_time`` in the future is scheduled. A duplicate message id
         within the detection window is accepted and dropped (``SendResult.duplicate``), as in Azure.
         """
-        entity = self._entities.get(target)
+        entity = self.entities.get(target)
         if entity.kind is EntityKind.SUBSCRIPTION or target.sub_queue is SubQueue.DEAD_LETTER:
             raise InvalidOperationError(f"cannot send to '{target.address}'")
         if entity.requires_session and any(m.session_id is None for m in messages):
@@ -55,7 +54,7 @@ class Sending:
             size = incoming.size if incoming.size is not None else len(incoming.encoded)
             if size > entity.max_message_size:
                 raise MessageSizeExceededError(size, entity.max_message_size)
-        now = self._clock.now()
+        now = self.clock.now()
         self._forget_old_duplicates(entity, now)
         ops: list[StoreOp] = []
         results: list[SendResult] = []
@@ -75,23 +74,23 @@ class Sending:
             message = self._new_message(entity, entity.last_sequence, incoming, message_id, now)
             results.append(SendResult(message.sequence_number))
             if entity.kind is EntityKind.TOPIC and message.state is not MessageState.SCHEDULED:
-                accepted.extend(self._delivery.fan_out(entity, message))
+                accepted.extend(self.delivery.fan_out(entity, message))
             else:
-                accepted.extend(self._delivery.arrive(entity, message))
+                accepted.extend(self.delivery.arrive(entity, message))
         if not accepted and not ops:
             return results
         ops.extend(PutMessage(message) for _, message in accepted)
-        self._sequences.record(entity)
-        ops.extend(self._sequences.ops())
+        self.sequences.record(entity)
+        ops.extend(self.sequences.ops())
 
         def publish() -> None:
-            self._delivery.place(accepted)
+            self.delivery.place(accepted)
 
         def forget() -> None:
             for message_id in remembered:
                 entity.duplicates.pop(message_id, None)
 
-        await self._journal.commit(ops, on_success=publish, on_failure=forget)
+        await self.journal.commit(ops, on_success=publish, on_failure=forget)
         return results
 
     @staticmethod
@@ -134,10 +133,10 @@ class Sending:
                 break
             entity.duplicates.popitem(last=False)
             ops.append(DeleteDuplicate(entity.key, message_id))
-        self._journal.submit(ops)
+        self.journal.submit(ops)
 
     async def cancel_scheduled(self, target: Target, sequence_numbers: Iterable[int]) -> None:
-        entity = self._entities.get(target)
+        entity = self.entities.get(target)
         wanted = list(sequence_numbers)
         for seq in wanted:
             message = entity.messages.get(seq)
@@ -145,4 +144,4 @@ class Sending:
                 raise MessageNotFoundError(seq)
         for seq in wanted:
             entity.messages.pop(seq, None)
-        await self._journal.commit([DeleteMessage(entity.key, seq) for seq in wanted])
+        await self.journal.commit([DeleteMessage(entity.key, seq) for seq in wanted])

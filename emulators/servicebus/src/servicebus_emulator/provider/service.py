@@ -179,7 +179,7 @@ class ServiceBusProvider:
         return self._inspection.counts(target)
 
     def entities(self) -> list[EntityInfo]:
-        return self._inspection.entities()
+        return self._inspection.entity_infos()
 
     def sessions(self, target: Target) -> list[SessionInfo]:
         return self._inspection.sessions(target)

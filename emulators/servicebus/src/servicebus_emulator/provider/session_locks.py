@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from emulator_common.clock import Clock
 
@@ -19,22 +20,15 @@ from servicebus_emulator.store.base import StoreOp, UpdateMessage
 log = logging.getLogger(__package__)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class SessionLocks:
     """Taking, checking, renewing and ending session locks; a session lock bounds its messages' locks."""
 
-    def __init__(
-        self,
-        indexes: Indexes,
-        timer_queue: TimerQueue,
-        dead_lettering: DeadLettering,
-        journal: Journal,
-        clock: Clock,
-    ) -> None:
-        self._indexes = indexes
-        self._timer_queue = timer_queue
-        self._dead_lettering = dead_lettering
-        self._journal = journal
-        self._clock = clock
+    indexes: Indexes
+    timer_queue: TimerQueue
+    dead_lettering: DeadLettering
+    journal: Journal
+    clock: Clock
 
     def hold(self, entity: Entity, session_id: str, owner: object, now: float) -> SessionLock:
         """Lock the session for ``owner`` for the entity's LockDuration; SessionCannotBeLockedError when
@@ -47,14 +41,14 @@ class SessionLocks:
             )
         lock = SessionLock(owner, now + entity.lock_duration)
         entity.session_locks[session_id] = lock
-        self._timer_queue.arm_session(entity, session_id, lock.locked_until)
+        self.timer_queue.arm_session(entity, session_id, lock.locked_until)
         return lock
 
     def held(self, entity: Entity, session_id: str, owner: object | None = None) -> SessionLock:
         """The session's unexpired lock (held by ``owner`` when given); SessionLockLostError otherwise."""
         lock = entity.session_locks.get(session_id)
-        if lock is not None and lock.locked_until <= self._clock.now():
-            self._journal.submit(self.end(entity, session_id))
+        if lock is not None and lock.locked_until <= self.clock.now():
+            self.journal.submit(self.end(entity, session_id))
             lock = None
         if lock is None or (owner is not None and lock.owner is not owner):
             raise SessionLockLostError(session_lost(session_id))
@@ -64,13 +58,13 @@ class SessionLocks:
         """Extend the lock, and the locks of the session's received messages, by LockDuration from now;
         the new locked-until time and the store ops that record the message locks."""
         lock = self.held(entity, session_id)
-        lock.locked_until = self._clock.now() + entity.lock_duration
-        self._timer_queue.arm_session(entity, session_id, lock.locked_until)
+        lock.locked_until = self.clock.now() + entity.lock_duration
+        self.timer_queue.arm_session(entity, session_id, lock.locked_until)
         ops: list[StoreOp] = []
         for message in entity.messages.values():
             if message.session_id == session_id and message.lock_token is not None:
                 message.locked_until = lock.locked_until
-                self._timer_queue.arm(entity, message)
+                self.timer_queue.arm(entity, message)
                 ops.append(UpdateMessage(snapshot(message)))
         return lock.locked_until, ops
 
@@ -92,6 +86,6 @@ class SessionLocks:
                 and message.lock_token is not None
                 and sub_queue_of(message) is SubQueue.MAIN
             ):
-                ops.extend(self._dead_lettering.lock_lost(entity, message))
-        self._indexes.wake(entity, SubQueue.MAIN)
+                ops.extend(self.dead_lettering.lock_lost(entity, message))
+        self.indexes.wake(entity, SubQueue.MAIN)
         return ops

@@ -4,6 +4,7 @@ its lock."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from emulator_common.clock import Clock
 
@@ -15,35 +16,26 @@ from servicebus_emulator.provider.journal import Journal
 from servicebus_emulator.provider.records import Entity, Target, is_ready, snapshot
 from servicebus_emulator.provider.session_locks import SessionLocks
 from servicebus_emulator.provider.timers import Timers
-from servicebus_emulator.store.base import DeleteMessage, StoreOp, UpdateMessage
+from servicebus_emulator.store.base import StoreOp
 
 log = logging.getLogger(__package__)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
 class Sessions:
     """Session acceptance, session receiving (FIFO within a session), lock renewal and release."""
 
-    def __init__(
-        self,
-        entities: Entities,
-        session_locks: SessionLocks,
-        indexes: Indexes,
-        timers: Timers,
-        dead_lettering: DeadLettering,
-        journal: Journal,
-        clock: Clock,
-    ) -> None:
-        self._entities = entities
-        self._session_locks = session_locks
-        self._indexes = indexes
-        self._timers = timers
-        self._dead_lettering = dead_lettering
-        self._journal = journal
-        self._clock = clock
+    entities: Entities
+    session_locks: SessionLocks
+    indexes: Indexes
+    timers: Timers
+    dead_lettering: DeadLettering
+    journal: Journal
+    clock: Clock
 
     def requires_session(self, target: Target) -> bool:
         """Whether receiving from ``target`` needs a session (the main queue of a session-enabled entity)."""
-        entity = self._entities.get(target)
+        entity = self.entities.get(target)
         return entity.requires_session and target.sub_queue is SubQueue.MAIN
 
     def accept_session(
@@ -56,14 +48,14 @@ class Sessions:
         oldest available message whose session nobody holds is taken, or None is returned when there is
         none (wait with `wait_session_change` and ask again).
         """
-        entity = self._entities.session_receivable(target)
-        now = self._clock.now()
-        self._timers.process_due(now)
+        entity = self.entities.session_receivable(target)
+        now = self.clock.now()
+        self.timers.process_due(now)
         if session_id is None:
             session_id = self._next_session(entity)
             if session_id is None:
                 return None
-        lock = self._session_locks.hold(entity, session_id, owner, now)
+        lock = self.session_locks.hold(entity, session_id, owner, now)
         log.info("session accepted", extra={"entity": entity.path, "session_id": session_id})
         return session_id, lock.locked_until
 
@@ -88,10 +80,10 @@ class Sessions:
         In peek-lock mode each message's lock lasts as long as the session lock. SessionLockLostError
         when ``owner`` no longer holds the session.
         """
-        entity = self._entities.session_receivable(target)
-        now = self._clock.now()
-        self._timers.process_due(now)
-        lock = self._session_locks.held(entity, session_id, owner)
+        entity = self.entities.session_receivable(target)
+        now = self.clock.now()
+        self.timers.process_due(now)
+        lock = self.session_locks.held(entity, session_id, owner)
         taken: list[BrokerMessage] = []
         ops: list[StoreOp] = []
         for seq in sorted(entity.messages):
@@ -101,38 +93,33 @@ class Sessions:
             if message is None or message.session_id != session_id or not is_ready(message, SubQueue.MAIN):
                 continue
             if message.expires_at <= now:
-                ops.extend(self._dead_lettering.expire(entity, message))
+                ops.extend(self.dead_lettering.expire(entity, message))
                 continue
-            if mode is ReceiveMode.PEEK_LOCK:
-                self._indexes.lock(entity, message, now, until=lock.locked_until)
-                ops.append(UpdateMessage(snapshot(message)))
-            else:
-                del entity.messages[seq]
-                ops.append(DeleteMessage(entity.key, seq))
+            ops.append(self.indexes.hand_out(entity, message, mode, now, until=lock.locked_until))
             taken.append(snapshot(message))
-        self._journal.submit(ops)
+        self.journal.submit(ops)
         return taken
 
     async def wait_session_change(self, target: Target) -> None:
         """Return at the next change that may give a session receiver something: a message becoming
         available or a session lock ending (bound it with `asyncio.timeout`)."""
-        entity = self._entities.session_receivable(target)
-        await self._indexes.wait(entity, SubQueue.MAIN)
+        entity = self.entities.session_receivable(target)
+        await self.indexes.wait(entity, SubQueue.MAIN)
 
     async def renew_session_lock(self, target: Target, session_id: str) -> float:
         """Extend the session lock (and the locks of its received messages) by LockDuration from now."""
-        entity = self._entities.session_receivable(target)
-        locked_until, ops = self._session_locks.renew(entity, session_id)
-        await self._journal.commit(ops)
+        entity = self.entities.session_receivable(target)
+        locked_until, ops = self.session_locks.renew(entity, session_id)
+        await self.journal.commit(ops)
         return locked_until
 
     async def release_session(self, target: Target, session_id: str, owner: object) -> None:
         """The holder went away: free the session and give back its unsettled messages."""
-        entity = self._entities.find(target.key)
+        entity = self.entities.find(target.key)
         if entity is None:
             return
         lock = entity.session_locks.get(session_id)
         if lock is None or lock.owner is not owner:
             return
         log.info("session released", extra={"entity": entity.path, "session_id": session_id})
-        await self._journal.commit(self._session_locks.end(entity, session_id))
+        await self.journal.commit(self.session_locks.end(entity, session_id))
