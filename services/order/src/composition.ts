@@ -11,13 +11,14 @@ import { EventHubPublisher, eventHubProducer } from './adapters/event-hubs.js';
 import { ProductClient } from './adapters/product-client.js';
 import { PaymentEventsReceiver, ServiceBusPublisher, serviceBusClient } from './adapters/service-bus.js';
 import { createApp } from './api/app.js';
-import type { Config } from './config.js';
+import { PAYMENT_TIMEOUT_DEFAULTS, type Config } from './config.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import type { Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { OrderRepository } from './orders/order.repository.js';
 import { OrderService } from './orders/order.service.js';
+import { PaymentTimeoutSweeper, type PaymentTimeoutOptions } from './orders/payment-timeout.js';
 import { OutboxRepository } from './outbox/outbox.repository.js';
 import { OutboxRelay } from './outbox/relay.js';
 import { InboxRepository } from './payments/inbox.repository.js';
@@ -33,25 +34,32 @@ export interface Parts {
   readonly outbox: OutboxRepository;
   readonly orders: OrderService;
   readonly paymentEvents: PaymentEventsHandler;
+  readonly paymentTimeouts: PaymentTimeoutSweeper;
 }
 
-export function composeParts(db: Db, log: Logger, product: { baseUrl: string; timeoutMs: number }): Parts {
+export function composeParts(
+  db: Db,
+  log: Logger,
+  product: { baseUrl: string; timeoutMs: number },
+  paymentTimeout: PaymentTimeoutOptions = PAYMENT_TIMEOUT_DEFAULTS,
+): Parts {
   const metrics = new Metrics();
   const products = new ProductClient(product);
   const orderRepository = new OrderRepository(db);
   const outbox = new OutboxRepository(db);
   const orders = new OrderService(db, orderRepository, outbox, products, metrics, log);
   const paymentEvents = new PaymentEventsHandler(db, orders, new InboxRepository(db), metrics, log);
+  const paymentTimeouts = new PaymentTimeoutSweeper(orders, orderRepository, paymentTimeout, metrics, log);
   metrics.attach({ ordersByStatus: () => orderRepository.countByStatus(), outboxBacklog: () => outbox.backlog() });
-  return { db, log, metrics, products, orderRepository, outbox, orders, paymentEvents };
+  return { db, log, metrics, products, orderRepository, outbox, orders, paymentEvents, paymentTimeouts };
 }
 
 export interface Service {
-  /** Listens, then starts the outbox relay and the payment-events receiver. */
+  /** Listens, then starts the outbox relay, the payment-events receiver and the payment-timeout sweeper. */
   start(): Promise<void>;
   /**
-   * Stops taking requests and messages, waits for those in flight and the relay's current batch, then
-   * closes the broker links and the database.
+   * Stops taking requests and messages, waits for those in flight, the relay's current batch and the
+   * sweeper's current pass, then closes the broker links and the database.
    */
   stop(): Promise<void>;
 }
@@ -59,7 +67,7 @@ export interface Service {
 export async function composeService(config: Config, log: Logger): Promise<Service> {
   const db = openDatabase(config.database);
   if (config.migrateOnStart) await migrateToLatest(db);
-  const parts = composeParts(db, log, config.product);
+  const parts = composeParts(db, log, config.product, config.paymentTimeout);
 
   const bus = serviceBusClient(config.serviceBus.endpoint);
   const paymentRequests = new ServiceBusPublisher(bus, config.serviceBus.paymentRequestsQueue);
@@ -116,6 +124,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
       });
       relay.start();
       receiver.start();
+      parts.paymentTimeouts.start();
     },
     async stop() {
       const listening = server;
@@ -129,7 +138,7 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
         });
       });
       listening?.closeIdleConnections();
-      await Promise.all([closed, receiver.stop(), relay.stop()]);
+      await Promise.all([closed, receiver.stop(), relay.stop(), parts.paymentTimeouts.stop()]);
       await Promise.allSettled([paymentRequests.close(), orderEvents.close()]);
       await bus.close();
       await db.close();

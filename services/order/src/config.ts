@@ -17,6 +17,14 @@ const csv = z.string().transform((value) =>
     .filter((part) => part.length > 0),
 );
 
+/**
+ * ORDER_PAYMENT_TIMEOUT_SECONDS: 15 minutes, well past the slowest payment decision the platform's settings
+ * allow (payment-requests: 30 s lock, MaxDeliveryCount 5; the worker: 4 gateway attempts with 3.5 s of
+ * backoff, fraud reviews up to 45 s; 5 × (30 + 3.5 + 45) s ≈ 6.5 min) and equal to the product service's
+ * reservation TTL (PRODUCT_RESERVATION_TTL_SECONDS, 900), after which the stock is no longer held anyway.
+ */
+export const PAYMENT_TIMEOUT_DEFAULTS = { timeoutSeconds: 900, sweepSeconds: 30 } as const;
+
 const flag = z.enum(['true', 'false']).transform((value) => value === 'true');
 
 const schema = z
@@ -56,6 +64,10 @@ const schema = z
     ORDER_EVENTHUBS_CONNECTION_STRING: z.string().min(1).optional(),
     ORDER_EVENTHUBS_NAMESPACE: z.string().min(1).optional(),
     ORDER_EVENTHUB_NAME: z.string().min(1).default('order-events'),
+
+    // An order still PENDING_PAYMENT this long after it was placed is cancelled (reason payment-timeout).
+    ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(PAYMENT_TIMEOUT_DEFAULTS.timeoutSeconds),
+    ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS: z.coerce.number().int().min(1).default(PAYMENT_TIMEOUT_DEFAULTS.sweepSeconds),
 
     ORDER_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
     ORDER_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
@@ -137,7 +149,14 @@ export interface Config {
   };
   readonly eventHubs: { readonly endpoint: AzureEndpoint; readonly eventHubName: string };
   readonly outbox: { readonly pollMs: number; readonly batchSize: number };
+  readonly paymentTimeout: PaymentTimeoutConfig;
   readonly shutdownTimeoutMs: number;
+}
+
+/** How long an order may wait for its payment outcome, and how often the sweeper looks. */
+export interface PaymentTimeoutConfig {
+  readonly timeoutSeconds: number;
+  readonly sweepSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -186,6 +205,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       eventHubName: e.ORDER_EVENTHUB_NAME,
     },
     outbox: { pollMs: e.ORDER_OUTBOX_POLL_MS, batchSize: e.ORDER_OUTBOX_BATCH_SIZE },
+    paymentTimeout: {
+      timeoutSeconds: e.ORDER_PAYMENT_TIMEOUT_SECONDS,
+      sweepSeconds: e.ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS,
+    },
     shutdownTimeoutMs: e.ORDER_SHUTDOWN_TIMEOUT_MS,
   };
 }

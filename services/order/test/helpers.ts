@@ -212,6 +212,26 @@ export async function postOrder(app: OrderApp, body: unknown, key: string | null
   return jsonAnswer(await fetch(`${app.url}/orders`, { method: 'POST', headers, body: JSON.stringify(body) }));
 }
 
+/** Probes until `done` holds and returns that value; throws naming `what` and the last value on timeout. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      // JSON.stringify gives undefined for undefined (or a function), whatever its declared return type says.
+      const shown = JSON.stringify(value) as string | undefined;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${shown?.slice(0, 500)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** An application/problem+json body with its extension members (productId, available, currentStatus...). */
 export const ProblemBodySchema = ProblemSchema.loose();
 

@@ -69,4 +69,15 @@ describe('config', () => {
       /set exactly one of ORDER_SERVICEBUS_CONNECTION_STRING/,
     );
   });
+
+  it('test_payment_timeout_defaults_to_15_minutes_swept_every_30_seconds_and_is_configurable', () => {
+    assert.deepEqual(loadConfig(LOCAL).paymentTimeout, { timeoutSeconds: 900, sweepSeconds: 30 });
+    assert.deepEqual(
+      loadConfig({ ...LOCAL, ORDER_PAYMENT_TIMEOUT_SECONDS: '120', ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS: '5' })
+        .paymentTimeout,
+      { timeoutSeconds: 120, sweepSeconds: 5 },
+    );
+    assert.match(refusal({ ...LOCAL, ORDER_PAYMENT_TIMEOUT_SECONDS: '0' }), /ORDER_PAYMENT_TIMEOUT_SECONDS/);
+    assert.match(refusal({ ...LOCAL, ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS: 'often' }), /ORDER_PAYMENT_TIMEOUT_SWEEP/);
+  });
 });

@@ -4,7 +4,10 @@
  *
  *   PENDING_PAYMENT ─ payment succeeded ─▶ PAID ─ fulfilled ─▶ FULFILLED
  *   PENDING_PAYMENT ─ payment failed ──▶ PAYMENT_FAILED
- *   PENDING_PAYMENT | PAID ─ cancelled ─▶ CANCELLED
+ *   PENDING_PAYMENT | PAID ─ cancelled ─▶ CANCELLED   (PENDING_PAYMENT: by a customer, or by the payment-timeout sweeper)
+ *
+ * A payment outcome that arrives once the order has left PENDING_PAYMENT moves nothing; see
+ * {@link lateOutcomeConsequence} for what it still obliges.
  */
 
 export const ORDER_STATUSES = ['PENDING_PAYMENT', 'PAID', 'PAYMENT_FAILED', 'FULFILLED', 'CANCELLED'] as const;
@@ -79,4 +82,16 @@ export function transition(status: OrderStatus, event: OrderEvent): Transition {
 
 export function isTerminal(status: OrderStatus): boolean {
   return ORDER_EVENTS.every((event) => transitionFor(status, event) === undefined);
+}
+
+/**
+ * What a payment outcome that the status machine refuses still obliges: a payment that succeeded for an
+ * order already CANCELLED (a customer or the payment-timeout sweeper won the race with the payment) took
+ * money for an order that will not ship, so a refund is due; any other late outcome obliges nothing.
+ */
+export function lateOutcomeConsequence(
+  status: OrderStatus,
+  event: OrderEvent,
+): Extract<Consequence, 'requestRefund' | 'none'> {
+  return event === 'paymentSucceeded' && status === 'CANCELLED' ? 'requestRefund' : 'none';
 }

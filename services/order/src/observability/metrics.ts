@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics in the shape of docs/conventions.md: the HTTP RED metrics every service shares, then
  * the order service's own, all named `order_...`: orders by status, outbox backlog and lag, message
- * handling outcomes. The Node.js process and runtime defaults keep their own names.
+ * handling outcomes, payment timeouts. The Node.js process and runtime defaults keep their own names.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -19,6 +19,7 @@ export class Metrics {
   readonly ordersCreated: Counter;
   readonly messagesHandled: Counter<'type' | 'outcome'>;
   readonly outboxSent: Counter<'destination'>;
+  readonly paymentTimeouts: Counter;
   private gauges: Gauges | undefined;
 
   constructor() {
@@ -43,7 +44,7 @@ export class Metrics {
     });
     this.messagesHandled = new Counter({
       name: 'order_payment_events_handled_total',
-      help: 'payment-events messages by type and outcome (applied, duplicate, ignored, dead-lettered, abandoned).',
+      help: 'payment-events messages by type and outcome (applied, duplicate, ignored, refund-due, dead-lettered, abandoned).',
       labelNames: ['type', 'outcome'],
       registers: [this.registry],
     });
@@ -51,6 +52,11 @@ export class Metrics {
       name: 'order_outbox_messages_sent_total',
       help: 'Outbox messages handed to the broker, by destination (re-sends after a crash included).',
       labelNames: ['destination'],
+      registers: [this.registry],
+    });
+    this.paymentTimeouts = new Counter({
+      name: 'order_payment_timeouts_total',
+      help: 'Orders cancelled by the payment-timeout sweeper (still PENDING_PAYMENT after ORDER_PAYMENT_TIMEOUT_SECONDS).',
       registers: [this.registry],
     });
     // collect() runs with `this` bound to its gauge; the attached Gauges are read through this closure.

@@ -127,6 +127,21 @@ export class OrderRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /**
+   * Orders still PENDING_PAYMENT that were placed at or before `placedBy`, oldest first, with the version
+   * they were read at (the payment-timeout sweeper moves each only if that version is still current).
+   */
+  async awaitingPaymentSince(placedBy: string, limit: number): Promise<Array<{ id: string; version: number }>> {
+    const query = this.db.kysely
+      .selectFrom('orders')
+      .select(['id', 'version'])
+      .where('status', '=', 'PENDING_PAYMENT')
+      .where('created_at', '<=', placedBy)
+      .orderBy('created_at')
+      .orderBy('id');
+    return firstRows(this.db, query, limit).execute();
+  }
+
   async findIdempotencyKey(
     key: string,
     executor: Executor = this.db.kysely,

@@ -6,6 +6,10 @@
  * the stock, then write the order, its idempotency key and its outbox rows in one transaction. A reservation
  * whose transaction never commits (crash, lost race for the key) is released here or, failing that, expires
  * on the product service after its TTL.
+ *
+ * Every status move writes the new status with a check on the version read (optimistic concurrency) and its
+ * OrderStatusChanged in the same transaction, so of two concurrent moves of one order (a payment outcome and
+ * a cancellation, two sweeper replicas) exactly one commits.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db, Executor } from '../db/database.js';
@@ -22,6 +26,12 @@ import { ReservationStateError, StockRefusedError, type ProductCatalog } from '.
 
 /** Optimistic-concurrency retries of one status move before giving up. */
 const MAX_MOVE_ATTEMPTS = 3;
+
+/** The reason (order `statusReason`, OrderStatusChanged `reason`) of a cancellation by the payment timeout. */
+export const PAYMENT_TIMEOUT_REASON = 'payment-timeout';
+
+/** The longest `statusReason` the orders table holds. */
+const MAX_REASON_LENGTH = 200;
 
 /** A validated request to place an order (the HTTP API's OrderCreate); it carries no prices: items are priced here. */
 export interface OrderRequest {
@@ -149,31 +159,94 @@ export class OrderService {
       await this.settleReservation(order.id, step);
       const reason =
         options.reason ?? (step.consequence === 'requestRefund' ? 'refund due: cancelled after payment' : null);
-      const now = this.clock().toISOString();
-      const moved: Order = {
-        ...order,
-        status: step.to,
-        statusReason: reason,
-        version: order.version + 1,
-        updatedAt: now,
-      };
-      const committed = await this.db.kysely.transaction().execute(async (trx) => {
-        const updated = await this.orders.updateStatus(trx, order.id, order.version, {
-          status: step.to,
-          reason,
-          at: now,
-        });
-        if (!updated) return false;
-        await options.alsoInTransaction?.(trx);
-        await this.outbox.add(trx, [orderStatusChanged(moved, step.from, reason, now)]);
-        return true;
-      });
-      if (committed) {
-        this.log.info({ order_id: orderId, from: step.from, to: step.to }, 'order status changed');
-        return moved;
-      }
+      const moved = await this.commitMove(order, step, reason, options.alsoInTransaction);
+      if (moved !== undefined) return moved;
       if (attempt >= MAX_MOVE_ATTEMPTS) throw new Error(`order ${orderId} kept changing under a concurrent writer`);
     }
+  }
+
+  /**
+   * Cancels an order whose payment outcome never came (the payment-timeout sweeper), with reason
+   * `payment-timeout`: the same status machine, conditional update, outbox message and reservation step as
+   * {@link cancel}, but only while the order is still PENDING_PAYMENT at `expectedVersion` (the version the
+   * sweep read). Returns the cancelled order, or undefined when the order had moved on: a payment outcome,
+   * a customer's cancel or another sweeper replica committed first, and this call changes nothing.
+   *
+   * The reservation is released after the commit, not before as in {@link move}: the conditional update
+   * decides the race with a PaymentSucceeded first, so a sweep that loses never returns stock that a paid
+   * order holds. If the process stops between the commit and the release (or the product service is
+   * down), the reservation expires on the product service after its TTL.
+   */
+  async cancelUnpaid(orderId: string, expectedVersion: number): Promise<Order | undefined> {
+    const order = await this.orders.findById(orderId);
+    if (order?.status !== 'PENDING_PAYMENT' || order.version !== expectedVersion) return undefined;
+    const step = transition(order.status, 'cancelled');
+    const moved = await this.commitMove(order, step, PAYMENT_TIMEOUT_REASON);
+    if (moved === undefined) return undefined;
+    try {
+      await this.settleReservation(order.id, step);
+    } catch (error) {
+      this.log.warn(
+        { order_id: orderId, exception: error },
+        'reservation release failed; it expires on the product service',
+      );
+    }
+    return moved;
+  }
+
+  /**
+   * Records on a CANCELLED order that a payment for it succeeded after all (the cancellation won the race
+   * with the payment): `statusReason` becomes "refund due: payment succeeded after cancellation (<the
+   * cancellation's reason>)". Runs in the caller's transaction (the payment-events inbox records the message
+   * there); the status stays CANCELLED, so no OrderStatusChanged is written (a customer would get a second
+   * "cancelled" message). Returns false when the order changed since it was read in this transaction.
+   */
+  async recordRefundDue(executor: Executor, orderId: string): Promise<boolean> {
+    const order = await this.orders.findById(orderId, executor);
+    if (order?.status !== 'CANCELLED') return false;
+    const reason = `refund due: payment succeeded after cancellation (${order.statusReason ?? 'no reason given'})`;
+    return this.orders.updateStatus(executor, order.id, order.version, {
+      status: order.status,
+      reason: reason.slice(0, MAX_REASON_LENGTH),
+      at: this.clock().toISOString(),
+    });
+  }
+
+  /**
+   * Writes `step` for `order` if nobody changed the order since it was read (its version), with its
+   * OrderStatusChanged, in one transaction. An unpaid order that is cancelled also has its PaymentRequested
+   * withdrawn if the relay has not sent it yet: nothing should charge an order that will not ship.
+   * Returns the moved order, or undefined when a concurrent writer changed the order first.
+   */
+  private async commitMove(
+    order: Order,
+    step: Transition,
+    reason: string | null,
+    alsoInTransaction?: (executor: Executor) => Promise<void>,
+  ): Promise<Order | undefined> {
+    const now = this.clock().toISOString();
+    const moved: Order = {
+      ...order,
+      status: step.to,
+      statusReason: reason,
+      version: order.version + 1,
+      updatedAt: now,
+    };
+    const committed = await this.db.kysely.transaction().execute(async (trx) => {
+      const updated = await this.orders.updateStatus(trx, order.id, order.version, {
+        status: step.to,
+        reason,
+        at: now,
+      });
+      if (!updated) return false;
+      await alsoInTransaction?.(trx);
+      if (isUnpaidCancellation(step)) await this.outbox.withdrawUnsent(trx, order.id, 'PaymentRequested', now);
+      await this.outbox.add(trx, [orderStatusChanged(moved, step.from, reason, now)]);
+      return true;
+    });
+    if (!committed) return undefined;
+    this.log.info({ order_id: order.id, from: step.from, to: step.to, reason }, 'order status changed');
+    return moved;
   }
 
   private async settleReservation(orderId: string, step: Transition): Promise<void> {
@@ -266,6 +339,10 @@ export class OrderService {
       );
     }
   }
+}
+
+function isUnpaidCancellation(step: Transition): boolean {
+  return step.from === 'PENDING_PAYMENT' && step.to === 'CANCELLED';
 }
 
 function encodeCursor(cursor: Cursor): string {

@@ -33,6 +33,23 @@ export class OutboxRepository {
       .execute();
   }
 
+  /**
+   * Takes back the unsent rows of one order and type (a PaymentRequested of an order cancelled before the
+   * relay sent it: nobody should charge it now). They are marked done for the relay (`sent_at`) with
+   * `last_error` saying why; a row the relay is sending at this very moment still goes out, and its
+   * outcome is handled like any late payment outcome. Returns how many rows were withdrawn.
+   */
+  async withdrawUnsent(executor: Executor, correlationId: string, messageType: string, at: string): Promise<number> {
+    const result = await executor
+      .updateTable('outbox')
+      .set({ sent_at: at, last_error: 'withdrawn: the order was cancelled before this was sent' })
+      .where('correlation_id', '=', correlationId)
+      .where('message_type', '=', messageType)
+      .where('sent_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async recordFailure(ids: readonly string[], error: string): Promise<void> {
     if (ids.length === 0) return;
     await this.db.kysely

@@ -6,22 +6,32 @@
  * - Poison (body not JSON, envelope or data not matching the schema, unknown type or version, unknown order):
  *   dead-letter with a reason; retrying cannot help.
  * - Already in the inbox (a redelivery, or a re-send by the publisher): complete without effect.
- * - An outcome the order's status no longer allows (e.g. payment arriving for a cancelled order): recorded in
- *   the inbox as ignored and completed, with a warning for the operators.
+ * - An outcome the order's status no longer allows: completed. A PaymentSucceeded for a CANCELLED order
+ *   (a customer or the payment-timeout sweeper cancelled it first) took money for an order that will not
+ *   ship: "refund due" is recorded on the order (statusReason) in the same transaction as the inbox row
+ *   (outcome `refund-due:CANCELLED`), counted as outcome `refund-due` and logged as a warning naming the
+ *   payment. Any other late outcome is recorded in the inbox as ignored, with a warning.
  * - Product service or database unavailable: abandon; the broker redelivers (and dead-letters after
  *   MaxDeliveryCount).
  */
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import { IllegalTransitionError, type OrderEvent } from '../domain/order-status.js';
+import {
+  IllegalTransitionError,
+  lateOutcomeConsequence,
+  type OrderEvent,
+  type OrderStatus,
+} from '../domain/order-status.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { OrderNotFoundError } from '../orders/errors.js';
 import type { OrderService } from '../orders/order.service.js';
 import type { InboxRepository } from './inbox.repository.js';
 
+export type Outcome = 'applied' | 'duplicate' | 'ignored' | 'refund-due';
+
 export type Disposition =
-  | { readonly action: 'complete'; readonly outcome: 'applied' | 'duplicate' | 'ignored' }
+  | { readonly action: 'complete'; readonly outcome: Outcome }
   | { readonly action: 'deadLetter'; readonly reason: string; readonly description: string }
   | { readonly action: 'abandon'; readonly description: string };
 
@@ -43,7 +53,9 @@ const envelope = z.object({
 const KNOWN: Readonly<
   Record<
     string,
-    Readonly<Record<number, { schema: z.ZodType<{ orderId: string; reason?: string }>; event: OrderEvent }>>
+    Readonly<
+      Record<number, { schema: z.ZodType<{ orderId: string; paymentId: string; reason?: string }>; event: OrderEvent }>
+    >
   >
 > = {
   PaymentSucceeded: {
@@ -126,31 +138,64 @@ export class PaymentEventsHandler {
       return this.done(type, 'applied', orderId);
     } catch (error) {
       if (error instanceof OrderNotFoundError) return this.poison(type, 'UnknownOrder', `no order '${orderId}'`);
-      if (error instanceof IllegalTransitionError) {
-        // Either a concurrent copy of this message applied it first, or the order moved on (e.g. cancelled).
-        const duplicate = await this.db.kysely.transaction().execute(async (trx) => {
-          if (await this.inbox.seen(inboxId, trx)) return true;
-          await this.inbox.record(trx, { messageId: inboxId, type, orderId, outcome: `ignored:${error.status}` });
-          return false;
-        });
-        if (duplicate) return this.done(type, 'duplicate', orderId);
-        this.log.warn(
-          { order_id: orderId, message_id: messageId, message_type: type, order_status: error.status },
-          'payment outcome does not apply to the order status',
-        );
-        return this.done(type, 'ignored', orderId);
+      if (!(error instanceof IllegalTransitionError)) return this.abandon(type, orderId, messageId, error);
+      // Either a concurrent copy of this message applied it first, or the order moved on (e.g. cancelled).
+      try {
+        return await this.late(type, known.event, error.status, orderId, parsedData.data.paymentId, inboxId, messageId);
+      } catch (lateError) {
+        return this.abandon(type, orderId, messageId, lateError);
       }
-      const description = error instanceof Error ? error.message : String(error);
-      this.metrics.messagesHandled.inc({ type, outcome: 'abandoned' });
-      this.log.warn(
-        { order_id: orderId, message_id: messageId, message_type: type, reason: description },
-        'payment event not applied; will be redelivered',
-      );
-      return { action: 'abandon', description };
     }
   }
 
-  private done(type: string, outcome: 'applied' | 'duplicate' | 'ignored', orderId: string): Disposition {
+  /** An outcome the order's status refused: a duplicate, a refund due, or nothing to do. */
+  private async late(
+    type: string,
+    event: OrderEvent,
+    status: OrderStatus,
+    orderId: string,
+    paymentId: string,
+    inboxId: string,
+    messageId: string | undefined,
+  ): Promise<Disposition> {
+    const refundDue = lateOutcomeConsequence(status, event) === 'requestRefund';
+    const duplicate = await this.db.kysely.transaction().execute(async (trx) => {
+      if (await this.inbox.seen(inboxId, trx)) return true;
+      if (refundDue && !(await this.orders.recordRefundDue(trx, orderId))) {
+        // The order changed since it was read: roll back, and the message is abandoned and handled again.
+        throw new Error(`order ${orderId} changed while recording a refund due`);
+      }
+      const outcome = `${refundDue ? 'refund-due' : 'ignored'}:${status}`;
+      await this.inbox.record(trx, { messageId: inboxId, type, orderId, outcome });
+      return false;
+    });
+    if (duplicate) return this.done(type, 'duplicate', orderId);
+    if (refundDue) {
+      this.log.warn(
+        { order_id: orderId, payment_id: paymentId, message_id: messageId, message_type: type, order_status: status },
+        'payment succeeded for a cancelled order: refund due',
+      );
+      return this.done(type, 'refund-due', orderId);
+    }
+    this.log.warn(
+      { order_id: orderId, message_id: messageId, message_type: type, order_status: status },
+      'payment outcome does not apply to the order status',
+    );
+    return this.done(type, 'ignored', orderId);
+  }
+
+  /** Product service or database unavailable (or a concurrent change): the broker redelivers. */
+  private abandon(type: string, orderId: string, messageId: string | undefined, error: unknown): Disposition {
+    const description = error instanceof Error ? error.message : String(error);
+    this.metrics.messagesHandled.inc({ type, outcome: 'abandoned' });
+    this.log.warn(
+      { order_id: orderId, message_id: messageId, message_type: type, reason: description },
+      'payment event not applied; will be redelivered',
+    );
+    return { action: 'abandon', description };
+  }
+
+  private done(type: string, outcome: Outcome, orderId: string): Disposition {
     this.metrics.messagesHandled.inc({ type, outcome });
     if (outcome !== 'applied') {
       this.log.info({ order_id: orderId, message_type: type, outcome }, 'payment event skipped');

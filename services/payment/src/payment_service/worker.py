@@ -4,9 +4,13 @@ Poison is dead-lettered with a reason and a description naming the field and the
 an unreadable envelope with the reasons every consumer shares (``servicekit.envelopes``: ``MalformedBody``,
 ``SchemaViolation``, ``UnknownMessageType``), a request payment cannot take with the domain's
 (``UnsupportedPaymentMethod``, ``AmountMismatch``).
-A gateway that stays unanswered through every retry is dead-lettered as ``GatewayUnavailable``; the ledger
-row stays ``charging``, so a resubmitted message retries with the same idempotency key and cannot charge
-twice. Anything unexpected abandons the message for redelivery (MaxDeliveryCount bounds it).
+A gateway that stays unanswered through every retry is not poison: the processor records the payment
+``failed`` (``gateway_unavailable``) and publishes ``PaymentFailed`` (``retryable: true``), and the message
+is completed like any other decided payment; the ledger row and the published event are the record.
+Anything unexpected abandons the message for redelivery (MaxDeliveryCount bounds it).
+
+``payment_outcomes_total{outcome}`` counts completed requests by outcome: ``succeeded``, ``failed`` (the
+gateway declined) or ``gateway_unavailable`` (the gateway never answered).
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from servicekit.envelopes import EnvelopeDecoder, PoisonError
 from servicekit.logs import child_traceparent, correlation_id_var, traceparent_var
 
 from payment_service.adapters.servicebus import Inbound, Settlement
-from payment_service.domain.errors import GatewayGaveUpError, PoisonMessageError
+from payment_service.domain.errors import PoisonMessageError
 from payment_service.domain.messages import REQUEST_TYPE, VERSION, request_from_envelope
-from payment_service.domain.models import PaymentRequest
+from payment_service.domain.models import FailureReason, Payment, PaymentRequest
 from payment_service.domain.processor import PaymentProcessor
 from payment_service.metrics import WorkerMetrics
 
@@ -72,11 +76,25 @@ class PaymentRequestHandler:
             payment = await self._processor.process(request, traceparent=traceparent)
         except (PoisonError, PoisonMessageError) as poison:
             return Settlement.dead_letter(poison.reason, poison.description)
-        except GatewayGaveUpError as gave_up:
-            return Settlement.dead_letter("GatewayUnavailable", str(gave_up))
-        self._metrics.outcomes.labels("succeeded" if payment.succeeded else "failed").inc()
+        outcome = outcome_label(payment)
+        self._metrics.outcomes.labels(outcome).inc()
         log.info(
             "payment request settled",
-            extra={"order_id": payment.order_id, "payment_id": payment.payment_id, "state": payment.state},
+            extra={
+                "order_id": payment.order_id,
+                "payment_id": payment.payment_id,
+                "state": payment.state,
+                "outcome": outcome,
+            },
         )
         return Settlement.complete()
+
+
+def outcome_label(payment: Payment) -> str:
+    """The ``outcome`` label of ``payment_outcomes_total``: a gateway that never answered is told apart
+    from a decline, as operators act on the two differently."""
+    if payment.succeeded:
+        return "succeeded"
+    if payment.failure_reason is FailureReason.GATEWAY_UNAVAILABLE:
+        return "gateway_unavailable"
+    return "failed"

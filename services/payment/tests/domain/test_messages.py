@@ -37,6 +37,7 @@ def test_request_from_envelope_keeps_money_as_decimal() -> None:
     [
         (ChargeResult(True, "AUTH-1"), "PaymentSucceeded"),
         (ChargeResult(False, failure_reason=FailureReason.INSUFFICIENT_FUNDS), "PaymentFailed"),
+        (ChargeResult.gateway_unavailable(), "PaymentFailed"),
     ],
 )
 def test_outcome_envelope_matches_its_contract(result: ChargeResult, message_type: str) -> None:
@@ -48,6 +49,24 @@ def test_outcome_envelope_matches_its_contract(result: ChargeResult, message_typ
     assert envelope["id"] == payment.payment_id
     assert envelope["occurredAt"] == "2026-11-26T08:00:01.250Z"
     assert Contracts(CONTRACTS).violations(envelope, message_type, 1) == []
+
+
+@pytest.mark.parametrize(
+    ("reason", "retryable"),
+    [
+        (FailureReason.DECLINED, False),
+        (FailureReason.INSUFFICIENT_FUNDS, False),
+        (FailureReason.FRAUD_SUSPECTED, False),
+        # Nobody judged the card: the same card may well succeed when the customer tries again.
+        (FailureReason.GATEWAY_UNAVAILABLE, True),
+    ],
+)
+def test_payment_failed_says_whether_trying_again_can_succeed(reason: FailureReason, retryable: bool) -> None:
+    payment = charging().decided(ChargeResult(False, failure_reason=reason), datetime.now(UTC))
+
+    data = outcome_envelope(payment)["data"]
+
+    assert (data["reason"], data["retryable"]) == (reason.value, retryable)
 
 
 def test_outcome_envelope_is_identical_on_every_call() -> None:

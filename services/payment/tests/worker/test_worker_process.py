@@ -8,9 +8,9 @@ import signal
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from payment_service.adapters.gateway import (
@@ -22,7 +22,7 @@ from payment_service.adapters.gateway import (
     SimulatedGateway,
 )
 from payment_service.adapters.ledger import TableLedger
-from payment_service.domain.models import Money, Payment, PaymentState
+from payment_service.domain.models import FailureReason, Money, Payment, PaymentState
 from referencing import Registry, Resource
 
 from ..conftest import CONTRACTS, TRACEPARENT, Bus, payment_requested
@@ -55,6 +55,12 @@ def assert_matches_contract(message: Any) -> dict[str, Any]:
     assert str(message.message_id) == body["id"] == body["data"]["paymentId"]
     assert str(message.correlation_id) == body["data"]["orderId"]
     return body
+
+
+def worker_metrics(worker: Any) -> str:
+    """The worker's /metrics text (its ops endpoint listens on a free port, logged at start)."""
+    listening = worker.wait_for(lambda e: e.get("event") == "listening")
+    return httpx.get(f"http://127.0.0.1:{listening['port']}/metrics", timeout=5).text
 
 
 @pytest.mark.parametrize(
@@ -130,7 +136,7 @@ async def test_worker_dead_letters_poison_messages_and_keeps_running(start_worke
     assert worker.process.poll() is None
 
 
-async def test_gateway_timeout_retries_with_backoff_then_dead_letters(
+async def test_gateway_timeout_retries_with_backoff_then_publishes_payment_failed(
     start_worker: Any, bus: Bus, ledger: TableLedger, gateway: SimulatedGateway
 ) -> None:
     worker = start_worker()
@@ -138,16 +144,57 @@ async def test_gateway_timeout_retries_with_backoff_then_dead_letters(
     order_id = request["data"]["orderId"]
     await bus.send_request(request)
 
-    dead = await bus.dead_letters({order_id})
+    outcomes = await bus.wait_outcomes({order_id}, settle=2)
 
     worker_log = worker.log_path.read_text()[-4000:]
-    assert order_id in dead, worker_log
-    assert dead[order_id].dead_letter_reason == "GatewayUnavailable"
+    [message] = outcomes[order_id]
+    body = assert_matches_contract(message)
+    assert body["type"] == "PaymentFailed", worker_log
+    assert body["data"]["reason"] == "gateway_unavailable"
+    assert body["data"]["retryable"] is True  # nobody judged the card: trying again may succeed
     payment = await ledger.get(order_id)
     assert payment is not None
-    assert payment.state is PaymentState.CHARGING  # outcome unknown: a resubmission retries, same key
+    assert payment.state is PaymentState.PUBLISHED
+    assert payment.failure_reason is FailureReason.GATEWAY_UNAVAILABLE
+    assert payment.payment_id == body["id"]
     assert gateway.attempts(payment.payment_id) == ["timeout", "timeout", "timeout"], worker_log
     assert gateway.charges() == []
+    # Completed, not dead-lettered: the outcome is decided and on the topic.
+    settled = worker.wait_for(lambda e: e.get("message") == "payment request settled")
+    assert settled["outcome"] == "gateway_unavailable"
+    assert await bus.dead_letters({order_id}, within=3) == {}
+    metrics = worker_metrics(worker)
+    assert 'payment_outcomes_total{outcome="gateway_unavailable"} 1.0' in metrics
+    assert 'payment_messages_total{settlement="complete"} 1.0' in metrics
+    assert "payment_dead_letters_total{" not in metrics
+
+
+async def test_redelivered_request_after_gateway_gave_up_publishes_the_same_failure_without_charging(
+    start_worker: Any, bus: Bus, ledger: TableLedger, gateway: SimulatedGateway
+) -> None:
+    start_worker()
+    request = payment_requested(card=CARD_GATEWAY_TIMEOUT)
+    order_id = request["data"]["orderId"]
+    await bus.send_request(request)
+    [first] = (await bus.wait_outcomes({order_id}))[order_id]
+    payment = await ledger.get(order_id)
+    assert payment is not None
+    attempts = gateway.attempts(payment.payment_id)
+
+    # The same request again (a resubmission, or a redelivery whose settlement was lost), under another
+    # message id so that the queue's duplicate detection lets it through.
+    await bus.send_raw(
+        json.dumps(request).encode(),
+        message_id=f"{order_id}-again",
+        properties={"type": "PaymentRequested", "version": 1, "traceparent": TRACEPARENT},
+    )
+    await asyncio.sleep(3)
+    outcomes = await bus.wait_outcomes({order_id}, within=5, settle=2)
+
+    # Published already: nothing is re-decided, the gateway is not asked again, no second outcome.
+    assert [str(m.message_id) for m in outcomes[order_id]] == [str(first.message_id)]
+    assert gateway.attempts(payment.payment_id) == attempts
+    assert (await ledger.get(order_id) or PENDING).state is PaymentState.PUBLISHED
 
 
 async def test_fraud_review_longer_than_the_lock_is_charged_once_thanks_to_lock_renewal(
@@ -196,11 +243,24 @@ async def test_sigterm_mid_payment_abandons_the_message_and_the_next_worker_char
     assert gateway.attempts(payment.payment_id) == ["charged"]
 
 
+@pytest.mark.parametrize(
+    ("card", "expected_type", "reason"),
+    [
+        (CARD_SUCCESS, "PaymentSucceeded", None),
+        (CARD_GATEWAY_TIMEOUT, "PaymentFailed", "gateway_unavailable"),
+    ],
+)
 async def test_kill_at_every_step_never_charges_twice_and_still_publishes(
-    start_worker: Any, bus: Bus, gateway: SimulatedGateway, ledger: TableLedger, tmp_path: Path
+    start_worker: Any,
+    bus: Bus,
+    gateway: SimulatedGateway,
+    ledger: TableLedger,
+    card: str,
+    expected_type: str,
+    reason: str | None,
 ) -> None:
     points = ["charge", "record", "publish", "published"]
-    requests = [payment_requested(card=CARD_SUCCESS) for _ in points]
+    requests = [payment_requested(card=card) for _ in points]
     orders = {r["data"]["orderId"] for r in requests}
     for request in requests:
         await bus.send_request(request)
@@ -220,15 +280,19 @@ async def test_kill_at_every_step_never_charges_twice_and_still_publishes(
     outcomes = await bus.wait_outcomes(orders, within=10, settle=2)
 
     charges = gateway.charges()
-    assert len(charges) == len(orders)
+    assert len(charges) == (len(orders) if card == CARD_SUCCESS else 0)
     for order_id in orders:
         payment = await ledger.get(order_id)
         assert payment is not None
         assert payment.state is PaymentState.PUBLISHED
-        assert [c.idempotency_key for c in charges].count(payment.payment_id) == 1
+        assert [c.idempotency_key for c in charges].count(payment.payment_id) == (card == CARD_SUCCESS)
         # Re-publishing after a crash repeats the same message (same id); never a different outcome.
         assert {str(m.message_id) for m in outcomes[order_id]} == {payment.payment_id}
-        assert assert_matches_contract(outcomes[order_id][0])["type"] == "PaymentSucceeded"
+        bodies = [assert_matches_contract(m) for m in outcomes[order_id]]
+        assert {(b["type"], b["data"].get("reason"), b["occurredAt"]) for b in bodies} == {
+            (expected_type, reason, bodies[0]["occurredAt"])
+        }
+    assert await bus.dead_letters(orders, within=2) == {}
 
 
 async def test_same_order_requested_again_for_another_amount_is_dead_lettered(

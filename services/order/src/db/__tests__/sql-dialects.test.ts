@@ -39,6 +39,7 @@ async function everyQuery(db: Db): Promise<void> {
   await orders.findById(ORDER.id);
   await orders.listByCustomer(ORDER.customer.email, 3);
   await orders.listByCustomer(ORDER.customer.email, 3, { createdAt: ORDER.createdAt, id: ORDER.id });
+  await orders.awaitingPaymentSince(ORDER.createdAt, 5);
   await orders.updateStatus(k, ORDER.id, 1, { status: 'PAID', reason: null, at: ORDER.updatedAt });
   await orders.countByStatus();
   await outbox.add(k, [
@@ -58,6 +59,7 @@ async function everyQuery(db: Db): Promise<void> {
     },
   ]);
   await outbox.pending(10);
+  await outbox.withdrawUnsent(k, 'ord-other', 'PaymentRequested', ORDER.updatedAt);
   await outbox.recordFailure(['row-1'], 'broker down');
   await outbox.markSent(['row-1'], ORDER.updatedAt);
   await outbox.backlog();
@@ -99,6 +101,10 @@ describe('SQL Server form', () => {
     }
     assert.ok(statements.some((s) => /^select top\(\d+\) \* from "outbox"/.test(s)));
     assert.ok(statements.some((s) => /^select top\(\d+\) \* from "orders" where "customer_email" = @1/.test(s)));
+    assert.ok(
+      statements.some((s) => /^select top\(\d+\) "id", "version" from "orders" where "status" = @1/.test(s)),
+      'the payment-timeout sweep',
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import {
   ORDER_EVENTS,
   ORDER_STATUSES,
   isTerminal,
+  lateOutcomeConsequence,
   transition,
   type Consequence,
   type OrderEvent,
@@ -41,5 +42,14 @@ describe('order status machine', () => {
 
   it('test_terminal_statuses_are_fulfilled_payment_failed_and_cancelled', () => {
     assert.deepEqual(ORDER_STATUSES.filter(isTerminal), ['PAYMENT_FAILED', 'FULFILLED', 'CANCELLED']);
+  });
+
+  it('test_a_payment_that_succeeds_for_a_cancelled_order_obliges_a_refund_and_no_other_late_outcome_does', () => {
+    const refunds = ORDER_STATUSES.flatMap((status) =>
+      ORDER_EVENTS.filter((event) => lateOutcomeConsequence(status, event) === 'requestRefund').map(
+        (event) => `${status}/${event}`,
+      ),
+    );
+    assert.deepEqual(refunds, ['CANCELLED/paymentSucceeded']);
   });
 });

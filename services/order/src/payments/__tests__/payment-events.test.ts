@@ -12,6 +12,7 @@ import {
   contractValidator,
   createProduct,
   emulator,
+  eventually,
   orderBody,
   postOrder,
   productStock,
@@ -66,26 +67,6 @@ async function placeOrder(stock = 5, quantity = 2): Promise<{ orderId: string; p
   const placed = await postOrder(app, orderBody([{ productId, quantity }]));
   assert.equal(placed.status, 201, JSON.stringify(placed.body));
   return { orderId: OrderPublicSchema.parse(placed.body).id, productId };
-}
-
-/** Probes until `done` holds and returns that value; throws naming `what` and the last value on timeout. */
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      // JSON.stringify gives undefined for undefined (or a function), whatever its declared return type says.
-      const shown = JSON.stringify(value) as string | undefined;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${shown?.slice(0, 500)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function inboxEntry(
@@ -217,9 +198,9 @@ describe('payment events', () => {
     assert.deepEqual(validate(last), []);
   });
 
-  it('test_payment_for_a_cancelled_order_is_completed_as_ignored_without_touching_order_or_stock', async () => {
+  it('test_payment_succeeded_for_a_cancelled_order_is_completed_and_records_refund_due_without_touching_stock', async () => {
     const { orderId, productId } = await placeOrder(5, 2);
-    const cancelled = await app.parts.orders.cancel(orderId);
+    const cancelled = await app.parts.orders.cancel(orderId, 'changed my mind');
     assert.equal(await reservationStatus(orderId), 'RELEASED');
     const eventsBefore = await statusChanges(orderId);
 
@@ -232,20 +213,44 @@ describe('payment events', () => {
     );
 
     // Completed at the first delivery: an abandoned or dead-lettered payment would be retried or lost.
-    assert.deepEqual(handled, [{ action: 'complete', outcome: 'ignored' }]);
+    assert.deepEqual(handled, [{ action: 'complete', outcome: 'refund-due' }]);
     assert.deepEqual(await inboxEntry(messageId), {
       order_id: orderId,
       message_type: 'PaymentSucceeded',
-      outcome: 'ignored:CANCELLED',
+      outcome: 'refund-due:CANCELLED',
     });
+    // The money taken is not lost silently: the order says a refund is due, and the metric counts it.
+    const order = await app.parts.orders.get(orderId);
+    assert.deepEqual(
+      [order.status, order.statusReason, order.version],
+      ['CANCELLED', 'refund due: payment succeeded after cancellation (changed my mind)', cancelled.version + 1],
+    );
+    assert.match(
+      await app.parts.metrics.registry.getSingleMetricAsString('order_payment_events_handled_total'),
+      /type="PaymentSucceeded",outcome="refund-due"\} [1-9]/,
+    );
+    assert.deepEqual(await statusChanges(orderId), eventsBefore, 'the status did not change: no OrderStatusChanged');
+    assert.equal(await reservationStatus(orderId), 'RELEASED', 'the released reservation is not confirmed');
+    assert.deepEqual(await productStock(productId), { stock: 5, reserved: 0 });
+  });
+
+  it('test_payment_failed_for_a_cancelled_order_is_completed_as_ignored_without_touching_the_order', async () => {
+    const { orderId } = await placeOrder(5, 2);
+    const cancelled = await app.parts.orders.cancel(orderId);
+    const messageId = randomUUID();
+
+    const disposition = await app.parts.paymentEvents.handle(
+      messageId,
+      paymentEvent('PaymentFailed', orderId, '20.00'),
+    );
+
+    assert.deepEqual(disposition, { action: 'complete', outcome: 'ignored' });
+    assert.equal((await inboxEntry(messageId))?.outcome, 'ignored:CANCELLED');
     const order = await app.parts.orders.get(orderId);
     assert.deepEqual(
       [order.status, order.version, order.updatedAt],
       ['CANCELLED', cancelled.version, cancelled.updatedAt],
     );
-    assert.deepEqual(await statusChanges(orderId), eventsBefore, 'no OrderStatusChanged for an ignored payment');
-    assert.equal(await reservationStatus(orderId), 'RELEASED', 'the released reservation is not confirmed');
-    assert.deepEqual(await productStock(productId), { stock: 5, reserved: 0 });
   });
 
   it('test_each_poison_kind_gets_its_dead_letter_disposition', async () => {

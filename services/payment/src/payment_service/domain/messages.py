@@ -48,7 +48,7 @@ def outcome_envelope(payment: Payment) -> dict[str, Any]:
     else:
         assert payment.failure_reason is not None  # a failed payment always records why
         data["reason"] = payment.failure_reason.value
-        data["retryable"] = False
+        data["retryable"] = payment.failure_reason.retryable
     return {
         "id": payment.payment_id,
         "type": SUCCEEDED_TYPE if payment.succeeded else FAILED_TYPE,

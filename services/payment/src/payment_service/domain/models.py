@@ -26,7 +26,17 @@ class FailureReason(StrEnum):
     DECLINED = "declined"
     INSUFFICIENT_FUNDS = "insufficient_funds"
     FRAUD_SUSPECTED = "fraud_suspected"
+    # The gateway never answered within the retry budget: nobody judged the card.
     GATEWAY_UNAVAILABLE = "gateway_unavailable"
+
+    @property
+    def retryable(self) -> bool:
+        """``PaymentFailed.retryable``: whether the same card may succeed if the customer tries again.
+
+        Only an unanswered gateway is transient; a decline, missing funds or suspected fraud is the card
+        issuer's answer and would be given again.
+        """
+        return self is FailureReason.GATEWAY_UNAVAILABLE
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,11 @@ class ChargeResult:
     approved: bool
     authorization_code: str | None = None
     failure_reason: FailureReason | None = None
+
+    @classmethod
+    def gateway_unavailable(cls) -> ChargeResult:
+        """What the worker records when the gateway stayed unanswered through every retry."""
+        return cls(approved=False, failure_reason=FailureReason.GATEWAY_UNAVAILABLE)
 
 
 @dataclass(frozen=True)

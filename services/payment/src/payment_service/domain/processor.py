@@ -8,6 +8,12 @@ reads the row and only does the steps that are left:
   that key answers with the first result instead of charging again. Then record the answer.
 * ``charged`` / ``failed``: publish the outcome (same message id every time), then mark it published.
 * ``published`` / ``refunded``: nothing left; the caller completes the message.
+
+A gateway that stays unanswered through the whole retry budget is an answer too: the payment is recorded
+``failed`` with reason ``gateway_unavailable`` and goes the same way as a decline (publish ``PaymentFailed``,
+mark it published), so the order is told and never waits for an outcome that will not come. A crash before
+that record retries the gateway with the same idempotency key; a crash after it re-publishes the same
+``PaymentFailed`` (same message id), exactly as for a decline.
 """
 
 from __future__ import annotations
@@ -100,7 +106,15 @@ class PaymentProcessor:
 
     async def _advance(self, payment: Payment, request: PaymentRequest, traceparent: str | None) -> Payment:
         if payment.state is PaymentState.CHARGING:
-            result = await self._charge_with_retry(payment, request)
+            try:
+                result = await self._charge_with_retry(payment, request)
+            except GatewayGaveUpError as gave_up:
+                # The outcome is decided here: recorded and published like a decline, never left pending.
+                log.warning(
+                    "gateway unavailable after every retry; the payment fails",
+                    extra={"order_id": payment.order_id, "attempts": gave_up.attempts},
+                )
+                result = ChargeResult.gateway_unavailable()
             self._after_step("charge")
             payment = await self._ledger.update(payment.decided(result, self._clock()))
             log.info(
