@@ -10,17 +10,19 @@ import { fileURLToPath } from 'node:url';
 import { MatchersV3, PactV4, SpecificationVersion } from '@pact-foundation/pact';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+/** The committed pacts; the tests write to PACT_OUTPUT_DIR (set by scripts/consumer-tests.mjs). */
 export const PACTS_DIR = join(REPO_ROOT, 'contract-tests/pacts');
+const OUTPUT_DIR = process.env['PACT_OUTPUT_DIR'] ?? PACTS_DIR;
 export const MESSAGES_DIR = join(REPO_ROOT, 'contract-tests/messages');
 
 export type Participant = 'frontend' | 'product' | 'order' | 'payment' | 'notification';
 
 export function pactFile(consumer: Participant, provider: Participant): string {
-  return join(PACTS_DIR, `${consumer}-${provider}.json`);
+  return join(OUTPUT_DIR, `${consumer}-${provider}.json`);
 }
 
 /**
- * A V4 pact between `consumer` and `provider`, written to contract-tests/pacts/<consumer>-<provider>.json.
+ * A V4 pact between `consumer` and `provider`, written to <output dir>/<consumer>-<provider>.json.
  * pact-js merges each interaction into an existing file; the file is removed here first, so an interaction
  * dropped from the tests also leaves the pact.
  */
@@ -29,7 +31,7 @@ export function openPact(consumer: Participant, provider: Participant): PactV4 {
   return new PactV4({
     consumer,
     provider,
-    dir: PACTS_DIR,
+    dir: OUTPUT_DIR,
     spec: SpecificationVersion.SPECIFICATION_VERSION_V4,
     logLevel: 'error',
   });
