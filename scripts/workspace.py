@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Suites beside a member's tests/ that `make test` runs too (each keeps its own conftest).
+EXTRA_TESTS = ("contract-tests/schemathesis",)
 
 
 def members() -> list[Path]:
@@ -19,6 +21,7 @@ def main(what: str) -> None:
         paths = [member / "src" for member in members() if (member / "src").is_dir()]
     elif what == "python-tests":
         paths = [member / "tests" for member in members() if (member / "tests").is_dir()]
+        paths += [ROOT / extra for extra in EXTRA_TESTS if (ROOT / extra).is_dir()]
     else:
         sys.exit(f"usage: workspace.py python-sources|python-tests (not {what!r})")
     print("\n".join(str(path.relative_to(ROOT)) for path in paths))

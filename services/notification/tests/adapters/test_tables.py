@@ -56,3 +56,12 @@ async def test_poison_rows_are_kept_apart_from_orders(notification_log: TableNot
 
     [poison] = await notification_log.poison()
     assert poison.reason == "InvalidJson: x"
+
+
+async def test_poison_rows_are_no_orders_log(notification_log: TableNotificationLog) -> None:
+    # Found writing the OpenAPI document (a listed notification is `sent` or `rejected`): the order id
+    # `_poison` read the poison rows.
+    entry = LogEntry(None, None, "none", "poison", None, None, None, "InvalidJson: x", datetime.now(UTC))
+    await notification_log.record(entry, key="0:17")
+
+    assert await notification_log.for_order("_poison") == []

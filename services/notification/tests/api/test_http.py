@@ -123,3 +123,12 @@ async def test_unknown_route_is_problem_json(base_url: str) -> None:
         response = await client.get(f"{base_url}/nope")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_wrong_method_is_405_problem_naming_the_allowed_ones(base_url: str) -> None:
+    # schemathesis (unsupported_method check, exploratory run): the 405 problem dropped `Allow`.
+    async with httpx.AsyncClient() as client:
+        response = await client.request("TRACE", f"{base_url}/notifications")
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}

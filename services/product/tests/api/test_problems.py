@@ -111,3 +111,14 @@ async def test_problem_carries_trace_id_of_the_request(api):
     )
 
     assert response.json()["traceId"] == trace_id
+
+
+async def test_body_that_is_not_utf8_is_400_malformed_json(api):
+    # schemathesis: FastAPI's own 400 ("There was an error parsing the body") left as about:blank.
+    response = await api.http.post(
+        "/products", content=b"\x1d\x02# \xff\xfe", headers={**api.admin, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/malformed-json")

@@ -217,3 +217,22 @@ async def test_concurrent_repeats_of_one_order_hold_stock_once(api):
     assert {r.status_code for r in responses} <= {201, 409}
     assert any(r.status_code == 201 for r in responses)
     assert await api.stock_of("a") == (8, 2)
+
+
+async def test_refused_item_is_named_by_its_position_in_the_request(api):
+    # schemathesis: 422 unknown-product named no field at fault. Items are held in product id order, so
+    # the position is the request's, not the order they were tried in.
+    await api.create_product(id="b", stock=5)
+    await api.create_product(id="c", stock=1)
+
+    unknown = await api.http.post("/reservations", json=order("o-1", ("b", 1), ("a-ghost", 1)))
+    short = await api.http.post("/reservations", json=order("o-2", ("c", 2), ("b", 1)))
+    replayed = await api.http.post("/reservations", json=order("o-1", ("b", 1), ("a-ghost", 1)))
+
+    assert unknown.status_code == 422
+    assert [(e["field"], e["pointer"]) for e in unknown.json()["errors"]] == [
+        ("items[1].productId", "/items/1/productId")
+    ]
+    assert short.status_code == 409
+    assert [e["field"] for e in short.json()["errors"]] == ["items[0].productId"]
+    assert replayed.json()["errors"] == unknown.json()["errors"]

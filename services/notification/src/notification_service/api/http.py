@@ -21,13 +21,14 @@ from servicekit.logs import child_traceparent, log_request, traceparent_var
 from servicekit.metrics import UNMATCHED, exposition
 from servicekit.problems import PROBLEM_JSON, problem_document
 
+from notification_service.api.openapi import ORDER_ID_PATTERN, openapi_document
 from notification_service.domain.models import LogEntry
 from notification_service.metrics import Metrics
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("notification_service.access")
 
-_ORDER_ID = re.compile(r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,128}$")
+_ORDER_ID = re.compile(ORDER_ID_PATTERN)
 
 
 @dataclass
@@ -76,6 +77,10 @@ def build_app(deps: HttpDeps) -> web.Application:
             response = problem(
                 request, exc.status, exc.reason, exc.text or exc.reason, exc.reason.lower().replace(" ", "-")
             )
+            # Keep what aiohttp says besides the body: `Allow` on a 405 (RFC 9110), ...
+            for name, value in exc.headers.items():
+                if name.lower() not in ("content-type", "content-length"):
+                    response.headers[name] = value
         except Exception:
             log.exception("unhandled error")
             response = problem(
@@ -119,11 +124,17 @@ def build_app(deps: HttpDeps) -> web.Application:
         entries = await deps.history(order_id)
         return web.json_response({"orderId": order_id, "notifications": [entry_public(e) for e in entries]})
 
+    document = openapi_document()
+
+    async def openapi(_: web.Request) -> web.Response:
+        return web.json_response(document)
+
     app = web.Application(middlewares=[edge])
     app.router.add_get("/health", health)
     app.router.add_get("/ready", ready)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/notifications", notifications)
+    app.router.add_get("/openapi.json", openapi)
     return app
 
 

@@ -11,6 +11,7 @@ from servicekit.auth import bearer_token, require_role
 from servicekit.problems import ApiError
 
 from payment_service.api.deps import runtime
+from payment_service.api.openapi import ORDER_ID_PATTERN
 from payment_service.domain.errors import PaymentNotFoundError
 from payment_service.domain.models import Payment, PaymentState
 from payment_service.domain.refunds import refund_payment
@@ -18,7 +19,7 @@ from payment_service.domain.refunds import refund_payment
 log = logging.getLogger(__name__)
 blueprint = Blueprint("payments", __name__)
 
-_ORDER_ID = re.compile(r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,128}$")
+_ORDER_ID = re.compile(ORDER_ID_PATTERN)
 
 
 def _order_id(value: str) -> str:

@@ -33,8 +33,14 @@ def _translate(exc: Exception) -> ApiError:
         return ApiError(409, "Conflict", str(exc), slug="refund-not-allowed", field="orderId")
     if isinstance(exc, HTTPException):
         status = exc.code or 500
+        # Keep what werkzeug says besides the body: `Allow` on a 405 (RFC 9110), `Retry-After`, ...
+        headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
         return ApiError(
-            status, exc.name, exc.description or exc.name, slug=exc.name.lower().replace(" ", "-")
+            status,
+            exc.name,
+            exc.description or exc.name,
+            slug=exc.name.lower().replace(" ", "-"),
+            headers=headers,
         )
     log.exception("unhandled error")
     return ApiError(500, "Internal server error", "the request could not be completed", slug="internal")

@@ -67,19 +67,18 @@ def _field_path(loc: Sequence[str | int]) -> tuple[str, str, str]:
     return str(where), dotted, pointer
 
 
+def _field_error(where: str, field: str, pointer: str, message: str, kind: str) -> dict[str, str]:
+    """One entry of a problem's ``errors``: the field at fault, as validation failures name theirs."""
+    return {"in": where, "field": field, "pointer": pointer, "message": message, "type": kind}
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     issues = exc.errors()
     malformed = next((issue for issue in issues if issue.get("type") == "json_invalid"), None)
     if malformed is not None:
         context = malformed.get("ctx") or {}
-        return problem(
-            request,
-            400,
-            "Malformed JSON",
-            f"the body is not valid JSON ({context.get('error', 'parse error')})",
-            slug="malformed-json",
-        )
+        return _malformed_body(request, str(context.get("error", "parse error")))
     described = []
     for issue in issues:
         where, field, pointer = _field_path(issue.get("loc", ()))
@@ -103,8 +102,18 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _malformed_body(request: Request, reason: str) -> JSONResponse:
+    return problem(
+        request, 400, "Malformed JSON", f"the body is not valid JSON ({reason})", slug="malformed-json"
+    )
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's answer to a body it could not read at all (e.g. not UTF-8); JSON it could read but not
+        # parse is a RequestValidationError (json_invalid), answered the same way above.
+        return _malformed_body(request, "unreadable bytes")
     titles = {404: "Not found", 405: "Method not allowed"}
     return problem(
         request,
@@ -125,11 +134,20 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     for kind, status, title, slug in _DOMAIN:
         if isinstance(exc, kind):
             extensions: dict[str, Any] = {}
-            if isinstance(exc, errors.UnknownProductError | errors.InsufficientStockError):
+            if isinstance(exc, errors.ItemRejectedError):
                 extensions = {
                     "productId": exc.problem.product_id,
                     "requested": exc.problem.requested,
                     "available": exc.problem.available,
+                }
+                if exc.index is not None:
+                    field, pointer = f"items[{exc.index}].productId", f"/items/{exc.index}/productId"
+                    reason = slug.replace("-", "_")
+                    extensions["errors"] = [_field_error("body", field, pointer, exc.detail, reason)]
+            if isinstance(exc, errors.InvalidCursorError):
+                # A refused query parameter: named like any other validation failure.
+                extensions = {
+                    "errors": [_field_error("query", "cursor", "/cursor", exc.detail, "invalid_cursor")]
                 }
             if status >= 500:
                 log.warning("dependency unavailable", extra={"reason": exc.detail})

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from product_service.api.deps import AdminDep, CatalogDep, RuntimeDep
+from product_service.api.links import links
 from product_service.api.schemas import (
     CATEGORY_PATTERN,
     PRICE_PATTERN,
@@ -22,6 +23,7 @@ from product_service.api.schemas import (
 )
 from product_service.domain.catalog import same_version
 from product_service.domain.models import ID_PATTERN, Product, ProductFilter
+from product_service.domain.paging import CURSOR_PATTERN
 
 _PROBLEM: dict[str, Any] = {"model": Problem}
 router = APIRouter(
@@ -34,12 +36,18 @@ IfMatch = Annotated[
     Header(description="ETag from a previous read; the write fails with 412 if the product changed since."),
 ]
 
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp", "image/gif")
 _ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {**_PROBLEM, "description": "Missing or invalid bearer token"},
     403: {**_PROBLEM, "description": "Token lacks the admin role"},
     404: {**_PROBLEM, "description": "No such product"},
     412: {**_PROBLEM, "description": "If-Match does not match the current ETag"},
     422: {**_PROBLEM, "description": "Invalid body; `errors` names each field"},
+}
+# Routes that read a JSON body: one that is not JSON at all is refused before validation.
+_JSON_BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ADMIN_ERRORS,
+    400: {**_PROBLEM, "description": "The body is not JSON (`type` .../malformed-json)"},
 }
 
 
@@ -58,7 +66,7 @@ def _with_etag(response: Response, product: Product) -> ProductPublic:
     response_model=ProductPage,
     summary="List products",
     description="Filters combine with AND. Results are ordered by name. Page with `cursor` (opaque).",
-    responses={400: {**_PROBLEM, "description": "Cursor not issued for these filters"}},
+    responses={400: {**_PROBLEM, "description": "Cursor not issued for these filters (`errors` names it)"}},
 )
 async def list_products(
     catalog: CatalogDep,
@@ -78,7 +86,14 @@ async def list_products(
     ] = None,
     limit: Annotated[int | None, Query(ge=1, le=100, description="Page size (default 20).")] = None,
     cursor: Annotated[
-        str | None, Query(max_length=8192, description="`nextCursor` of the previous page.")
+        str | None,
+        Query(
+            max_length=8192,
+            # Base64url only, as issued: an unbounded alphabet let a valid cursor (8192 non-ASCII characters,
+            # ~98 KB percent-encoded) outgrow the HTTP server's 64 KB request line.
+            pattern=CURSOR_PATTERN,
+            description="`nextCursor` of the previous page.",
+        ),
     ] = None,
 ) -> ProductPage:
     product_filter = ProductFilter(
@@ -122,7 +137,28 @@ async def get_product(
     response_model=ProductPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Create a product (admin)",
-    responses={**_ADMIN_ERRORS, 409: {**_PROBLEM, "description": "The id is taken"}},
+    responses={
+        **_JSON_BODY_ERRORS,
+        201: {
+            "links": links(
+                "/products/{product_id}",
+                "product_id",
+                "$response.body#/id",
+                GetProduct="get",
+                ReplaceProduct="put",
+                ChangeProduct="patch",
+                DeleteProduct="delete",
+            )
+            | links(
+                "/products/{product_id}/image",
+                "product_id",
+                "$response.body#/id",
+                UploadImage="put",
+                GetImage="get",
+            )
+        },
+        409: {**_PROBLEM, "description": "The id is taken"},
+    },
 )
 async def create_product(
     body: ProductCreate, catalog: CatalogDep, _admin: AdminDep, response: Response
@@ -137,7 +173,7 @@ async def create_product(
     response_model=ProductPublic,
     summary="Replace a product's editable fields (admin)",
     description="Stock held for open reservations is kept; `stock` sets the units available to reserve.",
-    responses=_ADMIN_ERRORS,
+    responses=_JSON_BODY_ERRORS,
 )
 async def replace_product(
     product_id: ProductId,
@@ -154,7 +190,7 @@ async def replace_product(
     "/products/{product_id}",
     response_model=ProductPublic,
     summary="Change some fields of a product (admin)",
-    responses=_ADMIN_ERRORS,
+    responses=_JSON_BODY_ERRORS,
 )
 async def patch_product(
     product_id: ProductId,
@@ -188,14 +224,14 @@ async def delete_product(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                media: {"schema": {"type": "string", "format": "binary"}}
-                for media in ("image/png", "image/jpeg", "image/webp", "image/gif")
-            },
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in IMAGE_TYPES},
         }
     },
     responses={
         **_ADMIN_ERRORS,
+        200: {
+            "links": links("/products/{product_id}/image", "product_id", "$response.body#/id", GetImage="get")
+        },
         413: {**_PROBLEM, "description": "Image over the size limit"},
         415: {**_PROBLEM, "description": "Type not allowed, or the bytes are not that type"},
     },
@@ -217,7 +253,10 @@ async def put_image(
     summary="The product image",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"image/png": {}}, "description": "The image bytes"},
+        200: {
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in IMAGE_TYPES},
+            "description": "The image bytes, with the type it was uploaded as",
+        },
         304: {"description": "Not modified"},
         404: {**_PROBLEM, "description": "No such product or no image"},
     },

@@ -7,7 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response, status
 
 from product_service.api.deps import ReservationsDep
+from product_service.api.links import links
 from product_service.api.schemas import Problem, ReservationCreate, ReservationPublic
+from product_service.domain.errors import ItemRejectedError
 from product_service.domain.models import ID_PATTERN
 
 _PROBLEM: dict[str, Any] = {"model": Problem}
@@ -35,6 +37,27 @@ _STATE_ERRORS: dict[int | str, dict[str, Any]] = {
         "after the configured TTL and their stock returns."
     ),
     responses={
+        201: {
+            "links": links(
+                "/reservations/{order_id}",
+                "order_id",
+                "$response.body#/orderId",
+                GetReservation="get",
+            )
+            | links(
+                "/reservations/{order_id}/confirm",
+                "order_id",
+                "$response.body#/orderId",
+                ConfirmReservation="post",
+            )
+            | links(
+                "/reservations/{order_id}/release",
+                "order_id",
+                "$response.body#/orderId",
+                ReleaseReservation="post",
+            )
+        },
+        400: {**_PROBLEM, "description": "The body is not JSON (`type` .../malformed-json)"},
         409: {
             **_PROBLEM,
             "description": "An item lacks stock (`productId`, `requested`, `available`), or the "
@@ -49,7 +72,11 @@ _STATE_ERRORS: dict[int | str, dict[str, Any]] = {
 async def reserve(
     body: ReservationCreate, reservations: ReservationsDep, response: Response
 ) -> ReservationPublic:
-    reservation, replayed = await reservations.reserve(body.order_id, body.lines())
+    try:
+        reservation, replayed = await reservations.reserve(body.order_id, body.lines())
+    except ItemRejectedError as exc:
+        exc.index = body.index_of(exc.problem.product_id)
+        raise
     response.headers["Location"] = f"/reservations/{reservation.order_id}"
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -104,10 +104,21 @@ class ProductCreate(ProductReplace):
     id: Id | None = Field(default=None, description="Optional; a random id is assigned when omitted.")
 
 
+def _no_nulls(schema: dict[str, Any]) -> None:
+    """The document of a PATCH body: ``None`` marks an absent field in the model, but ``null`` is refused
+    on the wire, so no property may say it takes one (nor default to it)."""
+    schema["examples"] = [{"price": "10.99", "stock": 25}]
+    for name, prop in list(schema.get("properties", {}).items()):
+        branches = [branch for branch in prop.get("anyOf", []) if branch != {"type": "null"}]
+        if len(branches) == 1:
+            rest = {key: value for key, value in prop.items() if key not in ("anyOf", "default")}
+            schema["properties"][name] = {**branches[0], **rest}
+
+
 class ProductPatch(_Input):
     """Only the fields present change. ``null`` is not a value any field can take."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"price": "10.99", "stock": 25}]})
+    model_config = ConfigDict(json_schema_extra=_no_nulls)
 
     # None marks "absent" only: defaults are not validated, but an explicit null is refused below.
     name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -222,6 +233,10 @@ class ReservationCreate(_Input):
 
     def lines(self) -> list[ReservationLine]:
         return [ReservationLine(item.product_id, item.quantity) for item in self.items]
+
+    def index_of(self, product_id: str) -> int | None:
+        """The position of the product's item (products are listed once each)."""
+        return next((i for i, item in enumerate(self.items) if item.product_id == product_id), None)
 
 
 class ReservationLinePublic(_Output):

@@ -40,18 +40,27 @@ class StockProblem:
     available: int | None
 
 
-class UnknownProductError(DomainError):
-    def __init__(self, problem: StockProblem) -> None:
-        super().__init__(f"product '{problem.product_id}' does not exist")
+class ItemRejectedError(DomainError):
+    """An item of a reservation that cannot be held. ``index`` is the item's position in the request, when
+    the caller knows it (the API does), so that the refusal can name the field at fault."""
+
+    def __init__(self, detail: str, problem: StockProblem) -> None:
+        super().__init__(detail)
         self.problem = problem
+        self.index: int | None = None
 
 
-class InsufficientStockError(DomainError):
+class UnknownProductError(ItemRejectedError):
+    def __init__(self, problem: StockProblem) -> None:
+        super().__init__(f"product '{problem.product_id}' does not exist", problem)
+
+
+class InsufficientStockError(ItemRejectedError):
     def __init__(self, problem: StockProblem) -> None:
         super().__init__(
-            f"product '{problem.product_id}' has {problem.available} in stock, {problem.requested} requested"
+            f"product '{problem.product_id}' has {problem.available} in stock, {problem.requested} requested",
+            problem,
         )
-        self.problem = problem
 
 
 class ReservationConflictError(DomainError):

@@ -15,6 +15,8 @@ import json
 from product_service.domain.errors import InvalidCursorError
 
 _VERSION = 1
+# What encode_cursor makes (unpadded base64url): a cursor of any other character was never issued.
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"
 
 
 def _digest(fingerprint: str) -> str:
