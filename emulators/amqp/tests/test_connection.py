@@ -52,11 +52,38 @@ def flow(
     )
 
 
-async def open_session(port: int, **open_kwargs: object) -> RawAmqpClient:
+async def open_connection(port: int, **open_kwargs: object) -> RawAmqpClient:
     client = await RawAmqpClient.connect(port)
     await client.open(**open_kwargs)  # type: ignore[arg-type]
+    return client
+
+
+async def open_session(port: int, **open_kwargs: object) -> RawAmqpClient:
+    client = await open_connection(port, **open_kwargs)
     await client.begin()
     return client
+
+
+async def start_sasl(client: RawAmqpClient) -> tuple[bytes, object]:
+    """Send the SASL header; the server's header and the body of its mechanisms frame."""
+    client.send_raw(SASL_HEADER)
+    header = await client.read_header()
+    return header, (await client.read_frame()).body
+
+
+async def sasl_outcome(client: RawAmqpClient, init: SaslInit) -> SaslOutcome:
+    client.send(init, frame_type=FRAME_SASL)
+    outcome = (await client.read_frame()).body
+    assert isinstance(outcome, SaslOutcome)
+    return outcome
+
+
+async def next_transfer_frame(client: RawAmqpClient):  # type: ignore[no-untyped-def]
+    """Read frames until one carries a transfer (flow and the like may come first)."""
+    frame = await client.read_frame()
+    while not isinstance(frame.body, Transfer):
+        frame = await client.read_frame()
+    return frame
 
 
 async def test_open_answers_with_every_field_and_our_limits() -> None:
@@ -72,8 +99,7 @@ async def test_open_answers_with_every_field_and_our_limits() -> None:
 
 async def test_begin_is_answered_with_the_remote_channel() -> None:
     async with running_server() as server:
-        client = await RawAmqpClient.connect(server.port)
-        await client.open()
+        client = await open_connection(server.port)
         client.send(Begin(next_outgoing_id=0, incoming_window=10, outgoing_window=10), channel=3)
         begun = await client.expect(Begin)
         assert begun.remote_channel == 3
@@ -83,14 +109,11 @@ async def test_begin_is_answered_with_the_remote_channel() -> None:
 async def test_sasl_anonymous_then_amqp() -> None:
     async with running_server() as server:
         client = await RawAmqpClient.connect(server.port)
-        client.send_raw(SASL_HEADER)
-        assert await client.read_header() == SASL_HEADER
-        mechanisms = (await client.read_frame()).body
+        header, mechanisms = await start_sasl(client)
+        assert header == SASL_HEADER
         assert isinstance(mechanisms, SaslMechanisms)
         assert set(mechanisms.sasl_server_mechanisms) == {"PLAIN", "ANONYMOUS"}
-        client.send(SaslInit(mechanism="ANONYMOUS"), frame_type=FRAME_SASL)
-        outcome = (await client.read_frame()).body
-        assert isinstance(outcome, SaslOutcome)
+        outcome = await sasl_outcome(client, SaslInit(mechanism="ANONYMOUS"))
         assert outcome.code == SASL_OK
         await client.open()
         await client.close()
@@ -100,15 +123,9 @@ async def test_sasl_anonymous_then_amqp() -> None:
 async def test_sasl_plain_credentials_go_to_the_authenticator(password: str, code: int) -> None:
     async with running_server(QueueApp(plain_password="secret")) as server:
         client = await RawAmqpClient.connect(server.port)
-        client.send_raw(SASL_HEADER)
-        await client.read_header()
-        await client.read_frame()
-        client.send(
-            SaslInit(mechanism="PLAIN", initial_response=b"\x00user\x00" + password.encode()),
-            frame_type=FRAME_SASL,
-        )
-        outcome = (await client.read_frame()).body
-        assert isinstance(outcome, SaslOutcome)
+        await start_sasl(client)
+        init = SaslInit(mechanism="PLAIN", initial_response=b"\x00user\x00" + password.encode())
+        outcome = await sasl_outcome(client, init)
         assert outcome.code == code
         if code != SASL_OK:
             assert await client.closed_by_server()
@@ -118,12 +135,8 @@ async def test_sasl_plain_credentials_go_to_the_authenticator(password: str, cod
 async def test_unknown_sasl_mechanism_is_refused() -> None:
     async with running_server() as server:
         client = await RawAmqpClient.connect(server.port)
-        client.send_raw(SASL_HEADER)
-        await client.read_header()
-        await client.read_frame()
-        client.send(SaslInit(mechanism="GSSAPI"), frame_type=FRAME_SASL)
-        outcome = (await client.read_frame()).body
-        assert isinstance(outcome, SaslOutcome)
+        await start_sasl(client)
+        outcome = await sasl_outcome(client, SaslInit(mechanism="GSSAPI"))
         assert outcome.code == SASL_AUTH
         await client.close()
 
@@ -259,28 +272,29 @@ async def test_outgoing_messages_are_split_to_the_clients_frame_size() -> None:
         await client.close()
 
 
-async def test_drain_spends_unused_credit_and_reports_it() -> None:
+async def flow_answer(request_flow: Flow) -> Flow:
+    """Send a flow on a fresh receiver link to an empty queue; the server's answering flow."""
     async with running_server() as server:
         client = await open_session(server.port)
         await client.attach_receiver("empty", handle=1)
-        client.send(flow(1, 10, drain=True))
+        client.send(request_flow)
         answer = await client.expect(Flow)
-        assert answer.handle == 0
-        assert answer.drain is True
-        assert answer.link_credit == 0
-        assert answer.delivery_count == 10
         await client.close()
+        return answer
+
+
+async def test_drain_spends_unused_credit_and_reports_it() -> None:
+    answer = await flow_answer(flow(1, 10, drain=True))
+    assert answer.handle == 0
+    assert answer.drain is True
+    assert answer.link_credit == 0
+    assert answer.delivery_count == 10
 
 
 async def test_echo_flow_reports_link_state() -> None:
-    async with running_server() as server:
-        client = await open_session(server.port)
-        await client.attach_receiver("empty", handle=1)
-        client.send(flow(1, 3, echo=True))
-        answer = await client.expect(Flow)
-        assert answer.link_credit == 3
-        assert answer.delivery_count == 0
-        await client.close()
+    answer = await flow_answer(flow(1, 3, echo=True))
+    assert answer.link_credit == 3
+    assert answer.delivery_count == 0
 
 
 async def test_receiver_settle_mode_second_gets_the_disposition_echo() -> None:
@@ -346,9 +360,7 @@ async def test_request_response_node_replies_to_the_link_named_in_reply_to() -> 
             )
         )
         client.send(Transfer(handle=0, delivery_id=0, delivery_tag=b"r", message_format=0), payload=request)
-        frame = await client.read_frame()
-        while not isinstance(frame.body, Transfer):
-            frame = await client.read_frame()
+        frame = await next_transfer_frame(client)
         reply = decode_message(frame.payload)
         assert reply.properties is not None
         assert reply.properties.correlation_id == "req-1"
@@ -373,9 +385,7 @@ async def test_request_without_reply_to_is_answered_on_the_same_session() -> Non
             )
         )
         client.send(Transfer(handle=0, delivery_id=0, delivery_tag=b"r", message_format=0), payload=request)
-        frame = await client.read_frame()
-        while not isinstance(frame.body, Transfer):
-            frame = await client.read_frame()
+        frame = await next_transfer_frame(client)
         assert decode_message(frame.payload).properties.correlation_id == uuid.UUID(int=7)  # type: ignore[union-attr]
         await client.close()
 
@@ -386,8 +396,7 @@ async def test_request_without_reply_to_is_answered_on_the_same_session() -> Non
 async def test_garbage_frame_closes_that_connection_with_decode_error_only() -> None:
     async with running_server() as server:
         healthy = await open_session(server.port)
-        client = await RawAmqpClient.connect(server.port)
-        await client.open()
+        client = await open_connection(server.port)
         client.send_raw(bytes.fromhex("0000000c02000000") + b"\xff\xff\xff\xff")
         close = await client.expect(Close)
         assert close.error.condition == "amqp:decode-error"
@@ -400,8 +409,7 @@ async def test_garbage_frame_closes_that_connection_with_decode_error_only() -> 
 
 async def test_oversize_frame_closes_with_framing_error() -> None:
     async with running_server(max_frame_size=1024) as server:
-        client = await RawAmqpClient.connect(server.port)
-        await client.open()
+        client = await open_connection(server.port)
         client.send_raw((5000).to_bytes(4, "big") + bytes([2, 0, 0, 0]) + b"\x00" * 100)
         close = await client.expect(Close)
         assert close.error.condition == "amqp:connection:framing-error"
@@ -453,8 +461,7 @@ async def test_client_vanishing_mid_transfer_detaches_its_links_and_spares_other
 
 async def test_silent_client_is_closed_when_our_idle_timeout_expires() -> None:
     async with running_server(idle_time_out_ms=300) as server:
-        client = await RawAmqpClient.connect(server.port)
-        await client.open()
+        client = await open_connection(server.port)
         close = await client.expect(Close, wait_s=5)
         assert close.error.condition == "amqp:resource-limit-exceeded"
         await client.close()
@@ -462,8 +469,7 @@ async def test_silent_client_is_closed_when_our_idle_timeout_expires() -> None:
 
 async def test_server_sends_heartbeats_within_the_clients_idle_timeout() -> None:
     async with running_server() as server:
-        client = await RawAmqpClient.connect(server.port)
-        await client.open(idle_time_out=200)
+        client = await open_connection(server.port, idle_time_out=200)
         frame = await client.read_frame(wait_s=2)
         assert frame.body is None
         frame = await client.read_frame(wait_s=2)
@@ -473,8 +479,7 @@ async def test_server_sends_heartbeats_within_the_clients_idle_timeout() -> None
 
 async def test_server_stop_closes_open_connections_with_connection_forced() -> None:
     async with running_server() as server:
-        client = await RawAmqpClient.connect(server.port)
-        await client.open()
+        client = await open_connection(server.port)
         stopping = asyncio.create_task(server.stop())
         close = await client.expect(Close)
         assert close.error.condition == "amqp:connection:forced"

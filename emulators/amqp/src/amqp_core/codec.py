@@ -357,24 +357,21 @@ def _encode_bool(out: bytearray, value: bool) -> None:
     out.append(0x41 if value else 0x42)
 
 
-def _encode_uint(out: bytearray, value: int) -> None:
-    if value == 0:
-        out.append(0x43)
-    elif value < 0x100:
-        out += bytes((0x52, value))
-    else:
-        out.append(0x70)
-        out += _U32.pack(value)
+def _unsigned_encoder(
+    zero: int, small: int, wide: int, fmt: struct.Struct
+) -> Callable[[bytearray, Any], None]:
+    """uint and ulong: a zero-width constructor for 0, a one-byte form below 256, else the full width."""
 
+    def encoder(out: bytearray, value: int) -> None:
+        if value == 0:
+            out.append(zero)
+        elif value < 0x100:
+            out += bytes((small, value))
+        else:
+            out.append(wide)
+            out += fmt.pack(value)
 
-def _encode_ulong(out: bytearray, value: int) -> None:
-    if value == 0:
-        out.append(0x44)
-    elif value < 0x100:
-        out += bytes((0x53, value))
-    else:
-        out.append(0x80)
-        out += _U64.pack(value)
+    return encoder
 
 
 def _encode_int(out: bytearray, value: int) -> None:
@@ -584,8 +581,8 @@ _ENCODERS: dict[type, Callable[[bytearray, Any], None]] = {
     bool: _encode_bool,
     UByte: _fixed_encoder(0x50, _U8),
     UShort: _fixed_encoder(0x60, _U16),
-    UInt: _encode_uint,
-    ULong: _encode_ulong,
+    UInt: _unsigned_encoder(0x43, 0x52, 0x70, _U32),
+    ULong: _unsigned_encoder(0x44, 0x53, 0x80, _U64),
     Byte: _fixed_encoder(0x51, _I8),
     Short: _fixed_encoder(0x61, _I16),
     Int: _encode_int,

@@ -13,6 +13,7 @@ never blocks on a full pipe and a test can inspect every line it wrote (`Service
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -20,13 +21,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any, Generic, Protocol, Self, TypeVar
 
 from emulator_common.clock import ManualClock
 
-__all__ = ["ProviderFactory", "ServiceProcess", "connection_string", "launched"]
+__all__ = ["ProviderFactory", "ServiceProcess", "close_receiving", "connection_string", "launched"]
 
 ProviderT = TypeVar("ProviderT", bound="_Closable")
 
@@ -90,6 +91,17 @@ def connection_string(port: int, key: str = "SAS_KEY_VALUE", *, entity: str | No
     if entity:
         parts["EntityPath"] = entity
     return "".join(f"{name}={value};" for name, value in parts.items())
+
+
+async def close_receiving(client: _Closable, task: asyncio.Task[Any] | None) -> None:
+    """Close an SDK consumer client, then cancel the task running its ``receive`` and wait for it (the
+    asyncio SDKs' ``receive`` would return only after their 30 s load-balancing sleep)."""
+    await client.close()
+    if task is None:
+        return
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
 
 
 class ServiceProcess:

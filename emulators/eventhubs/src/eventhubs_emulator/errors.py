@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import ClassVar
+
 
 class EventHubsError(Exception):
     """Base of the provider's errors."""
 
 
-class HubNotFoundError(EventHubsError):
-    def __init__(self, hub: str) -> None:
-        super().__init__(f"The messaging entity '{hub}' could not be found.")
-        self.hub = hub
+class _DescribedError(EventHubsError):
+    """An error whose message is ``template`` filled in with its fields (the dataclass fields of the
+    subclass); ``str(error)`` and ``error.args`` are that message."""
+
+    template: ClassVar[str]
+
+    def __post_init__(self) -> None:
+        super().__init__(self.template.format_map(vars(self)))
 
 
-class ConsumerGroupNotFoundError(EventHubsError):
-    def __init__(self, hub: str, consumer_group: str) -> None:
-        super().__init__(f"The consumer group '{consumer_group}' does not exist in event hub '{hub}'.")
-        self.hub = hub
-        self.consumer_group = consumer_group
+@dataclasses.dataclass(eq=False, repr=False)
+class HubNotFoundError(_DescribedError):
+    template = "The messaging entity '{hub}' could not be found."
+    hub: str
 
 
-class PartitionNotFoundError(EventHubsError):
-    def __init__(self, hub: str, partition_id: str) -> None:
-        super().__init__(f"The partition '{partition_id}' does not exist in event hub '{hub}'.")
-        self.hub = hub
-        self.partition_id = partition_id
+@dataclasses.dataclass(eq=False, repr=False)
+class ConsumerGroupNotFoundError(_DescribedError):
+    template = "The consumer group '{consumer_group}' does not exist in event hub '{hub}'."
+    hub: str
+    consumer_group: str
 
 
-class EventTooLargeError(EventHubsError):
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"The event of {size} bytes exceeds the limit of {limit} bytes.")
-        self.size = size
-        self.limit = limit
+@dataclasses.dataclass(eq=False, repr=False)
+class PartitionNotFoundError(_DescribedError):
+    template = "The partition '{partition_id}' does not exist in event hub '{hub}'."
+    hub: str
+    partition_id: str
+
+
+@dataclasses.dataclass(eq=False, repr=False)
+class EventTooLargeError(_DescribedError):
+    template = "The event of {size} bytes exceeds the limit of {limit} bytes."
+    size: int
+    limit: int
 
 
 class ReceiverRefusedError(EventHubsError):

@@ -1,7 +1,6 @@
 """The admin HTTP API (real server, real requests) and fault injection seen through the SDK."""
 
 import asyncio
-import contextlib
 import json
 import urllib.error
 import urllib.request
@@ -12,6 +11,7 @@ from azure.eventhub import EventData, EventHubProducerClient
 from azure.eventhub.aio import EventHubConsumerClient as AsyncConsumerClient
 from azure.eventhub.aio import EventHubProducerClient as AsyncProducerClient
 from azure.eventhub.exceptions import EventHubError
+from emulator_common.testing import close_receiving
 
 
 def call(base: str, method: str, path: str, body: Any = None) -> tuple[int, str, Any]:
@@ -99,8 +99,5 @@ async def test_link_stolen_fault_on_receive_reaches_on_error(emulator) -> None:
     try:
         await asyncio.wait_for(failed.wait(), 15)
     finally:
-        await consumer.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await close_receiving(consumer, task)
     assert "stolen" in repr(errors[0]).lower()

@@ -2,7 +2,6 @@
 checkpoints that stay valid across an emulator SIGKILL + restart with ``--data-dir``."""
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from azure.eventhub import EventData
 from azure.eventhub.aio import EventHubConsumerClient, EventHubProducerClient
 from azure.eventhub.extensions.checkpointstoreblobaio import BlobCheckpointStore
 from azure.storage.blob.aio import BlobServiceClient
+from emulator_common.testing import close_receiving
 from shopctl.testing import launched
 
 # Azurite's well-known development account key, public by design.
@@ -90,11 +90,8 @@ class Processor:
         )
 
     async def stop(self) -> None:
-        await self.client.close()
+        await close_receiving(self.client, self.task)
         if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
             self.task = None
             await self.store.close()
 

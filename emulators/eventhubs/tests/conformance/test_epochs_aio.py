@@ -1,11 +1,11 @@
 """Owner levels (epochs) through the SDK: a higher one steals the partition, a lower one is refused."""
 
 import asyncio
-import contextlib
 from typing import Any
 
 from azure.eventhub import EventData
 from azure.eventhub.aio import EventHubConsumerClient, EventHubProducerClient
+from emulator_common.testing import close_receiving
 
 
 class Reader:
@@ -41,11 +41,8 @@ class Reader:
         )
 
     async def stop(self) -> None:
-        await self.client.close()
+        await close_receiving(self.client, self.task)
         assert self.task is not None
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
 
 
 async def send(connection_string: str, body: str) -> None:

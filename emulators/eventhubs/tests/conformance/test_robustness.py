@@ -6,6 +6,7 @@ import socket
 
 from azure.eventhub import EventData
 from azure.eventhub.aio import EventHubConsumerClient, EventHubProducerClient
+from emulator_common.testing import close_receiving
 
 AMQP_HEADER = b"AMQP\x00\x01\x00\x00"
 
@@ -50,9 +51,6 @@ async def test_garbage_and_vanished_clients_do_not_disturb_a_reader(emulator) ->
             await producer.send_batch([EventData("still-served")], partition_id="1")
         await asyncio.wait_for(arrived.wait(), 15)
     finally:
-        await consumer.close()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await close_receiving(consumer, task)
     assert [e.body_as_str() for e in received] == ["still-served"]
     assert emulator.process.poll() is None

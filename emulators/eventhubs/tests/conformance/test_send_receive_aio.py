@@ -1,22 +1,14 @@
 """The asyncio SDK clients against the emulator: every send mode and every start position."""
 
 import asyncio
-import contextlib
 import datetime
 from typing import Any
 
 import pytest
 from azure.eventhub import EventData
 from azure.eventhub.aio import EventHubConsumerClient, EventHubProducerClient
+from emulator_common.testing import close_receiving
 from eventhubs_emulator.hashing import partition_for_key
-
-
-async def stop(consumer: EventHubConsumerClient, task: asyncio.Task[None]) -> None:
-    """Close a consumer client; ``receive`` would return only after its 30 s load-balancing sleep."""
-    await consumer.close()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
 
 
 async def receive(
@@ -51,7 +43,7 @@ async def receive(
     try:
         await asyncio.wait_for(enough.wait(), 15)
     finally:
-        await stop(consumer, task)
+        await close_receiving(consumer, task)
     return received
 
 
@@ -181,7 +173,7 @@ async def test_runtime_metrics_describe_the_last_enqueued_event(emulator) -> Non
     try:
         await asyncio.wait_for(done.wait(), 15)
     finally:
-        await stop(consumer, task)
+        await close_receiving(consumer, task)
     metrics = seen[0]
     assert metrics["sequence_number"] == before["last_enqueued_sequence_number"] + 2
     assert int(metrics["offset"]) > 0

@@ -15,10 +15,11 @@ from amqp_core.errors import Condition, LinkError
 from amqp_core.link import Link
 from amqp_core.management import Request, node_path
 from amqp_core.message import AmqpValue, Message
-from amqp_core.types import Int
 from emulator_common.cbs import put_token
 from emulator_common.faults import FaultAction, FaultRegistry
 from emulator_common.sas import SasValidator
+
+from eventhubs_emulator.amqp.replies import status_reply
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,6 @@ def authorize(link: Link, node: str) -> None:
     raise LinkError(Condition.UNAUTHORIZED_ACCESS, f"no valid $cbs token for '{node}'")
 
 
-def _reply(status: int, description: str) -> Message:
-    return Message(
-        application_properties={"status-code": Int(status), "status-description": description},
-        body=AmqpValue(None),
-    )
-
-
 class CbsResponder:
     def __init__(self, sas: SasValidator, faults: FaultRegistry) -> None:
         self._sas = sas
@@ -61,11 +55,11 @@ class CbsResponder:
         entity = node_path(audience).split("/")[0] or "*"
         fault = self._faults.match(entity, "authenticate")
         if fault is not None and fault.action is FaultAction.ERROR:
-            return _reply(401, fault.description)
+            return status_reply(401, fault.description)
         body = request.message.body
         result = put_token(self._sas, properties, body.value if isinstance(body, AmqpValue) else None)
         if result.token is not None:
             _granted(request.link.session.connection).add(node_path(result.token.resource).casefold())
         else:
             log.info("token refused", extra={"audience": audience, "status": result.status_code})
-        return _reply(result.status_code, result.description)
+        return status_reply(result.status_code, result.description)

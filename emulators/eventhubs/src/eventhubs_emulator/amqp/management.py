@@ -11,23 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from amqp_core.management import Request
-from amqp_core.message import AmqpValue, Message
+from amqp_core.message import Message
 from amqp_core.types import Int, Long, Timestamp
 from emulator_common.faults import FaultAction, FaultRegistry
 
+from eventhubs_emulator.amqp.replies import status_reply
 from eventhubs_emulator.errors import EventHubsError, HubNotFoundError, PartitionNotFoundError
 from eventhubs_emulator.provider import EventHubsProvider
 
 MANAGEMENT_NODE = "$management"
 HUB_TYPE = "com.microsoft:eventhub"
 PARTITION_TYPE = "com.microsoft:partition"
-
-
-def _reply(status: int, description: str, body: Any = None) -> Message:
-    return Message(
-        application_properties={"status-code": Int(status), "status-description": description},
-        body=AmqpValue(body),
-    )
 
 
 def _text(value: Any) -> str:
@@ -42,22 +36,22 @@ class ManagementResponder:
     async def __call__(self, request: Request) -> Message:
         properties = request.application_properties
         if request.operation != "READ":
-            return _reply(400, f"unsupported $management operation {request.operation!r}")
+            return status_reply(400, f"unsupported $management operation {request.operation!r}")
         kind = _text(properties.get("type", ""))
         hub = _text(properties.get("name", ""))
         fault = self._faults.match(hub or "*", "management")
         if fault is not None and fault.action is FaultAction.ERROR:
-            return _reply(503, fault.description)
+            return status_reply(503, fault.description)
         try:
             if kind == HUB_TYPE:
-                return _reply(200, "OK", self._hub(hub))
+                return status_reply(200, "OK", self._hub(hub))
             if kind == PARTITION_TYPE:
-                return _reply(200, "OK", self._partition(hub, _text(properties.get("partition", ""))))
+                return status_reply(200, "OK", self._partition(hub, _text(properties.get("partition", ""))))
         except (HubNotFoundError, PartitionNotFoundError) as error:
-            return _reply(404, str(error))
+            return status_reply(404, str(error))
         except EventHubsError as error:
-            return _reply(400, str(error))
-        return _reply(400, f"unsupported $management type {kind!r}")
+            return status_reply(400, str(error))
+        return status_reply(400, f"unsupported $management type {kind!r}")
 
     def _hub(self, name: str) -> dict[str, Any]:
         info = self._provider.hub_info(name)
