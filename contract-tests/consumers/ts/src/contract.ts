@@ -61,3 +61,42 @@ export const problemType = (slug: string) =>
 /** `Content-Type` of an RFC 9457 answer. */
 export const problemJson = () => regex(PROBLEM_JSON_PATTERN, 'application/problem+json');
 export const applicationJson = () => regex(JSON_PATTERN, 'application/json');
+
+/** What the response helpers below use of Pact's response builder (pact-js does not export its type). */
+interface ResponseBuilder {
+  headers(headers: Record<string, ReturnType<typeof regex>>): { jsonBody(body: unknown): unknown };
+}
+
+/** For willRespondWith: a JSON answer (`Content-Type` application/json) with `body`. */
+export const jsonResponse =
+  (body: unknown) =>
+  (response: ResponseBuilder): void => {
+    response.headers({ 'Content-Type': applicationJson() }).jsonBody(body);
+  };
+
+/** For willRespondWith: an RFC 9457 answer (`Content-Type` application/problem+json) with `body`. */
+export const problemResponse =
+  (body: unknown) =>
+  (response: ResponseBuilder): void => {
+    response.headers({ 'Content-Type': problemJson() }).jsonBody(body);
+  };
+
+/** What `work` was rejected with, or undefined when it resolved. */
+export function rejectionOf(work: Promise<unknown>): Promise<unknown> {
+  return work.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+}
+
+/** A product in the product service's provider state `a product exists` (frontend → product, order → product). */
+export const CONTRACT_PRODUCT = {
+  productId: 'contract-mug-classic',
+  name: 'Classic white mug',
+  category: 'contract-kitchen',
+  price: '12.50',
+  currency: 'USD',
+  stock: 40,
+};
+/** The product id of the product service's provider state `no product exists`. */
+export const UNKNOWN_PRODUCT_ID = 'contract-no-such-product';

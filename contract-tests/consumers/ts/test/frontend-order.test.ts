@@ -14,12 +14,13 @@ import { MatchersV3 } from '@pact-foundation/pact';
 import { OrderApi, ORDER_STATUSES, type Order, type OrderCreate } from '../../../../services/frontend/src/api/orders';
 import { ApiError } from '../../../../services/frontend/src/api/problem';
 import {
-  applicationJson,
   currency,
+  jsonResponse,
   money,
   openPact,
-  problemJson,
+  problemResponse,
   problemType,
+  rejectionOf,
   utcTimestamp,
   uuid,
 } from '../src/contract.js';
@@ -116,9 +117,7 @@ describe('frontend → order', () => {
           })
           .jsonBody(ORDER_REQUEST);
       })
-      .willRespondWith(201, (response) => {
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody(placedOrder());
-      })
+      .willRespondWith(201, jsonResponse(placedOrder()))
       .executeTest(async (server) => {
         const order = await new OrderApi(server.url).createOrder(ORDER_REQUEST, 'contract-checkout-0001');
         assertOrder(order);
@@ -137,8 +136,9 @@ describe('frontend → order', () => {
           .headers({ ...ACCEPT, 'Content-Type': 'application/json', 'Idempotency-Key': 'contract-invalid-0001' })
           .jsonBody(invalid);
       })
-      .willRespondWith(422, (response) => {
-        response.headers({ 'Content-Type': problemJson() }).jsonBody({
+      .willRespondWith(
+        422,
+        problemResponse({
           type: problemType('validation-failed'),
           title: string('Validation failed'),
           status: 422,
@@ -147,13 +147,10 @@ describe('frontend → order', () => {
             field: 'items[0].quantity',
             message: string('Too small: expected number to be >=1'),
           }),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
-        const error = await new OrderApi(server.url).createOrder(invalid, 'contract-invalid-0001').then(
-          () => undefined,
-          (caught: unknown) => caught,
-        );
+        const error = await rejectionOf(new OrderApi(server.url).createOrder(invalid, 'contract-invalid-0001'));
         assert.ok(error instanceof ApiError, 'an ApiError');
         assert.equal(error.status, 422);
         assert.equal(error.slug, 'validation-failed');
@@ -171,9 +168,7 @@ describe('frontend → order', () => {
       .withRequest('GET', fromProviderState('/orders/${orderId}', `/orders/${EXAMPLE_ORDER_ID}`), (request) =>
         request.headers(ACCEPT),
       )
-      .willRespondWith(200, (response) => {
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody(storedOrder(CUSTOMER));
-      })
+      .willRespondWith(200, jsonResponse(storedOrder(CUSTOMER)))
       .executeTest(async (server) => {
         const order = await new OrderApi(server.url).getOrder(EXAMPLE_ORDER_ID);
         assertOrder(order);
@@ -190,12 +185,13 @@ describe('frontend → order', () => {
       .withRequest('GET', '/orders', (request) => {
         request.query({ customerEmail: LIST_CUSTOMER.email, limit: '2' }).headers(ACCEPT);
       })
-      .willRespondWith(200, (response) => {
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody({
+      .willRespondWith(
+        200,
+        jsonResponse({
           items: eachLike(storedOrder(LIST_CUSTOMER)),
           nextCursor: string(EXAMPLE_CURSOR),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
         const page = await new OrderApi(server.url).listOrders(LIST_CUSTOMER.email, undefined, 2);
         assert.equal(page.items.length, 1);
@@ -218,13 +214,14 @@ describe('frontend → order', () => {
           })
           .headers(ACCEPT);
       })
-      .willRespondWith(200, (response) => {
-        // 3 orders in pages of 2: the second page is the last.
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody({
+      // 3 orders in pages of 2: the second page is the last.
+      .willRespondWith(
+        200,
+        jsonResponse({
           items: eachLike(storedOrder(LIST_CUSTOMER)),
           nextCursor: nullValue(),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
         const page = await new OrderApi(server.url).listOrders(LIST_CUSTOMER.email, EXAMPLE_CURSOR, 2);
         assert.equal(page.items.length, 1);
@@ -243,13 +240,12 @@ describe('frontend → order', () => {
         fromProviderState('/orders/${orderId}/cancel', `/orders/${EXAMPLE_ORDER_ID}/cancel`),
         (request) => request.headers({ ...ACCEPT, 'Content-Type': 'application/json' }).jsonBody({ reason }),
       )
-      .willRespondWith(200, (response) => {
-        response
-          .headers({ 'Content-Type': applicationJson() })
-          .jsonBody(
-            orderBody({ status: 'CANCELLED', statusReason: reason, email: CUSTOMER.email, name: CUSTOMER.name }),
-          );
-      })
+      .willRespondWith(
+        200,
+        jsonResponse(
+          orderBody({ status: 'CANCELLED', statusReason: reason, email: CUSTOMER.email, name: CUSTOMER.name }),
+        ),
+      )
       .executeTest(async (server) => {
         const order = await new OrderApi(server.url).cancelOrder(EXAMPLE_ORDER_ID, reason);
         assertOrder(order);

@@ -9,21 +9,22 @@ import { describe, it } from 'node:test';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { ApiError } from '../../../../services/frontend/src/api/problem';
 import { ProductApi, type Product } from '../../../../services/frontend/src/api/products';
-import { applicationJson, money, currency, openPact, problemJson, problemType, utcTimestamp } from '../src/contract.js';
+import {
+  CONTRACT_PRODUCT as PRODUCT,
+  UNKNOWN_PRODUCT_ID,
+  currency,
+  jsonResponse,
+  money,
+  openPact,
+  problemResponse,
+  problemType,
+  rejectionOf,
+  utcTimestamp,
+} from '../src/contract.js';
 
 const { eachLike, fromProviderState, integer, nullValue, string } = MatchersV3;
 
 const pact = openPact('frontend', 'product');
-
-const PRODUCT = {
-  productId: 'contract-mug-classic',
-  name: 'Classic white mug',
-  category: 'contract-kitchen',
-  price: '12.50',
-  currency: 'USD',
-  stock: 40,
-};
-const UNKNOWN_PRODUCT_ID = 'contract-no-such-product';
 
 /** The search the storefront's catalog page sends: every filter, a page of 2 out of 5 matching products. */
 const SEARCH = {
@@ -44,6 +45,15 @@ const SEARCH_QUERY = {
   maxPrice: SEARCH.maxPrice,
   inStock: 'true',
   limit: String(SEARCH.limit),
+};
+/** The same search as the storefront's API client takes it. */
+const SEARCH_FILTERS = {
+  category: SEARCH.category,
+  q: SEARCH.text,
+  minPrice: SEARCH.minPrice,
+  maxPrice: SEARCH.maxPrice,
+  inStock: true,
+  limit: SEARCH.limit,
 };
 const EXAMPLE_CURSOR = 'eyJ2IjoxLCJmIjoiY29udHJhY3QiLCJjIjoicGFnZS0yIn0';
 
@@ -93,18 +103,9 @@ describe('frontend → product', () => {
       .withRequest('GET', '/products', (request) => {
         request.query(SEARCH_QUERY).headers({ Accept: 'application/json, application/problem+json' });
       })
-      .willRespondWith(200, (response) => {
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody(searchPage(string(EXAMPLE_CURSOR)));
-      })
+      .willRespondWith(200, jsonResponse(searchPage(string(EXAMPLE_CURSOR))))
       .executeTest(async (server) => {
-        const page = await new ProductApi(server.url).listProducts({
-          category: SEARCH.category,
-          q: SEARCH.text,
-          minPrice: SEARCH.minPrice,
-          maxPrice: SEARCH.maxPrice,
-          inStock: true,
-          limit: SEARCH.limit,
-        });
+        const page = await new ProductApi(server.url).listProducts(SEARCH_FILTERS);
         assert.equal(page.items.length, 1);
         for (const product of page.items) assertProduct(product);
         assert.equal(page.nextCursor, EXAMPLE_CURSOR);
@@ -121,20 +122,10 @@ describe('frontend → product', () => {
           .query({ ...SEARCH_QUERY, cursor: fromProviderState('${cursor}', EXAMPLE_CURSOR) })
           .headers({ Accept: 'application/json, application/problem+json' });
       })
-      .willRespondWith(200, (response) => {
-        // 5 matching products in pages of 2: the second page has a third after it.
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody(searchPage(string('eyJ2IjoxfQ')));
-      })
+      // 5 matching products in pages of 2: the second page has a third after it.
+      .willRespondWith(200, jsonResponse(searchPage(string('eyJ2IjoxfQ'))))
       .executeTest(async (server) => {
-        const page = await new ProductApi(server.url).listProducts({
-          category: SEARCH.category,
-          q: SEARCH.text,
-          minPrice: SEARCH.minPrice,
-          maxPrice: SEARCH.maxPrice,
-          inStock: true,
-          limit: SEARCH.limit,
-          cursor: EXAMPLE_CURSOR,
-        });
+        const page = await new ProductApi(server.url).listProducts({ ...SEARCH_FILTERS, cursor: EXAMPLE_CURSOR });
         assert.equal(page.items.length, 1);
         assert.equal(typeof page.nextCursor, 'string');
       });
@@ -148,8 +139,9 @@ describe('frontend → product', () => {
       .withRequest('GET', `/products/${PRODUCT.productId}`, (request) => {
         request.headers({ Accept: 'application/json, application/problem+json' });
       })
-      .willRespondWith(200, (response) => {
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody(
+      .willRespondWith(
+        200,
+        jsonResponse(
           productBody({
             id: PRODUCT.productId,
             name: PRODUCT.name,
@@ -157,8 +149,8 @@ describe('frontend → product', () => {
             price: PRODUCT.price,
             stock: PRODUCT.stock,
           }),
-        );
-      })
+        ),
+      )
       .executeTest(async (server) => {
         const product = await new ProductApi(server.url).getProduct(PRODUCT.productId);
         assert.equal(product.id, PRODUCT.productId);
@@ -175,19 +167,17 @@ describe('frontend → product', () => {
       .withRequest('GET', `/products/${UNKNOWN_PRODUCT_ID}`, (request) => {
         request.headers({ Accept: 'application/json, application/problem+json' });
       })
-      .willRespondWith(404, (response) => {
-        response.headers({ 'Content-Type': problemJson() }).jsonBody({
+      .willRespondWith(
+        404,
+        problemResponse({
           type: problemType('not-found'),
           title: string('Not found'),
           status: 404,
           detail: string(`product '${UNKNOWN_PRODUCT_ID}' does not exist`),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
-        const error = await new ProductApi(server.url).getProduct(UNKNOWN_PRODUCT_ID).then(
-          () => undefined,
-          (caught: unknown) => caught,
-        );
+        const error = await rejectionOf(new ProductApi(server.url).getProduct(UNKNOWN_PRODUCT_ID));
         assert.ok(error instanceof ApiError, 'an ApiError');
         assert.equal(error.kind, 'problem');
         assert.equal(error.status, 404);

@@ -10,21 +10,20 @@ import { describe, it } from 'node:test';
 import { MatchersV3 } from '@pact-foundation/pact';
 import { ProductClient } from '../../../../services/order/src/adapters/product-client.js';
 import { ReservationStateError, StockRefusedError } from '../../../../services/order/src/orders/product-catalog.js';
-import { applicationJson, currency, money, openPact, problemJson, problemType } from '../src/contract.js';
+import {
+  CONTRACT_PRODUCT as PRODUCT,
+  UNKNOWN_PRODUCT_ID,
+  currency,
+  jsonResponse,
+  money,
+  openPact,
+  problemResponse,
+  problemType,
+} from '../src/contract.js';
 
 const { integer, string } = MatchersV3;
 
 const pact = openPact('order', 'product');
-
-const PRODUCT = {
-  productId: 'contract-mug-classic',
-  name: 'Classic white mug',
-  category: 'contract-kitchen',
-  price: '12.50',
-  currency: 'USD',
-  stock: 40,
-};
-const UNKNOWN_PRODUCT_ID = 'contract-no-such-product';
 
 // Order ids are UUIDs made by the order service; one per interaction, so that no two share a reservation.
 const ORDER_RESERVED = '3f0c1c8e-7d4a-4b8e-9a51-0c6f1d2a4b01';
@@ -54,16 +53,17 @@ describe('order → product', () => {
       .given('a product exists', PRODUCT)
       .uponReceiving('a request for a product')
       .withRequest('GET', `/products/${PRODUCT.productId}`, (request) => request.headers(JSON_HEADERS))
-      .willRespondWith(200, (response) => {
-        // Only what the order service reads (ProductClient.getProduct).
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody({
+      // Only what the order service reads (ProductClient.getProduct).
+      .willRespondWith(
+        200,
+        jsonResponse({
           id: PRODUCT.productId,
           name: string(PRODUCT.name),
           price: money(PRODUCT.price),
           currency: currency(PRODUCT.currency),
           stock: integer(PRODUCT.stock),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
         const product = await client(server.url).getProduct(PRODUCT.productId);
         assert.deepEqual(product, {
@@ -116,14 +116,15 @@ describe('order → product', () => {
           .headers(JSON_BODY_HEADERS)
           .jsonBody({ orderId: ORDER_SHORT, items: [{ productId: PRODUCT.productId, quantity: 5 }] }),
       )
-      .willRespondWith(409, (response) => {
-        response.headers({ 'Content-Type': problemJson() }).jsonBody({
+      .willRespondWith(
+        409,
+        problemResponse({
           type: problemType('insufficient-stock'),
           productId: PRODUCT.productId,
           requested: 5,
           available: integer(1),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
         const error = await rejection(
           client(server.url).reserve(ORDER_SHORT, [{ productId: PRODUCT.productId, quantity: 5 }]),
@@ -146,13 +147,14 @@ describe('order → product', () => {
           .headers(JSON_BODY_HEADERS)
           .jsonBody({ orderId: ORDER_UNKNOWN_PRODUCT, items: [{ productId: UNKNOWN_PRODUCT_ID, quantity: 1 }] }),
       )
-      .willRespondWith(422, (response) => {
-        response.headers({ 'Content-Type': problemJson() }).jsonBody({
+      .willRespondWith(
+        422,
+        problemResponse({
           type: problemType('unknown-product'),
           productId: UNKNOWN_PRODUCT_ID,
           requested: 1,
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
         const error = await rejection(
           client(server.url).reserve(ORDER_UNKNOWN_PRODUCT, [{ productId: UNKNOWN_PRODUCT_ID, quantity: 1 }]),
@@ -168,9 +170,7 @@ describe('order → product', () => {
       .given('a reservation is held', { orderId: ORDER_TO_CONFIRM, productId: PRODUCT.productId, quantity: 2 })
       .uponReceiving('a request to confirm a held reservation')
       .withRequest('POST', `/reservations/${ORDER_TO_CONFIRM}/confirm`, (request) => request.headers(JSON_HEADERS))
-      .willRespondWith(200, (response) => {
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody({ status: 'CONFIRMED' });
-      })
+      .willRespondWith(200, jsonResponse({ status: 'CONFIRMED' }))
       .executeTest(async (server) => {
         assert.equal(await client(server.url).confirm(ORDER_TO_CONFIRM), 'CONFIRMED');
       });
@@ -182,9 +182,7 @@ describe('order → product', () => {
       .given('a reservation is held', { orderId: ORDER_TO_RELEASE, productId: PRODUCT.productId, quantity: 2 })
       .uponReceiving('a request to release a held reservation')
       .withRequest('POST', `/reservations/${ORDER_TO_RELEASE}/release`, (request) => request.headers(JSON_HEADERS))
-      .willRespondWith(200, (response) => {
-        response.headers({ 'Content-Type': applicationJson() }).jsonBody({ status: 'RELEASED' });
-      })
+      .willRespondWith(200, jsonResponse({ status: 'RELEASED' }))
       .executeTest(async (server) => {
         assert.equal(await client(server.url).release(ORDER_TO_RELEASE), 'RELEASED');
       });
@@ -196,12 +194,13 @@ describe('order → product', () => {
       .given('a reservation is released', { orderId: ORDER_RELEASED, productId: PRODUCT.productId, quantity: 2 })
       .uponReceiving('a request to confirm a released reservation')
       .withRequest('POST', `/reservations/${ORDER_RELEASED}/confirm`, (request) => request.headers(JSON_HEADERS))
-      .willRespondWith(409, (response) => {
-        response.headers({ 'Content-Type': problemJson() }).jsonBody({
+      .willRespondWith(
+        409,
+        problemResponse({
           type: problemType('reservation-conflict'),
           detail: string(`reservation for order '${ORDER_RELEASED}' is RELEASED; it cannot become CONFIRMED`),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
         const error = await rejection(client(server.url).confirm(ORDER_RELEASED));
         assert.ok(error instanceof ReservationStateError, 'a ReservationStateError');
@@ -221,12 +220,13 @@ describe('order → product', () => {
       .withRequest('POST', `/reservations/${ORDER_WITHOUT_RESERVATION}/release`, (request) =>
         request.headers(JSON_HEADERS),
       )
-      .willRespondWith(404, (response) => {
-        response.headers({ 'Content-Type': problemJson() }).jsonBody({
+      .willRespondWith(
+        404,
+        problemResponse({
           type: problemType('not-found'),
           detail: string(`no reservation for order '${ORDER_WITHOUT_RESERVATION}'`),
-        });
-      })
+        }),
+      )
       .executeTest(async (server) => {
         const error = await rejection(client(server.url).release(ORDER_WITHOUT_RESERVATION));
         assert.ok(error instanceof ReservationStateError, 'a ReservationStateError');

@@ -167,34 +167,26 @@ export function CatalogPage() {
               ))}
           </select>
         </div>
-        <div className="field field--narrow">
-          <label htmlFor={ids.min}>Lowest price</label>
-          <input
-            id={ids.min}
-            name="minPrice"
-            inputMode="decimal"
-            value={draft.minPrice}
-            aria-invalid={priceError !== undefined}
-            aria-describedby={priceError !== undefined ? ids.priceError : undefined}
-            onChange={(event) => {
-              setDraft({ ...draft, minPrice: event.target.value.trim() });
-            }}
-          />
-        </div>
-        <div className="field field--narrow">
-          <label htmlFor={ids.max}>Highest price</label>
-          <input
-            id={ids.max}
-            name="maxPrice"
-            inputMode="decimal"
-            value={draft.maxPrice}
-            aria-invalid={priceError !== undefined}
-            aria-describedby={priceError !== undefined ? ids.priceError : undefined}
-            onChange={(event) => {
-              setDraft({ ...draft, maxPrice: event.target.value.trim() });
-            }}
-          />
-        </div>
+        <PriceInput
+          id={ids.min}
+          label="Lowest price"
+          name="minPrice"
+          value={draft.minPrice}
+          errorId={priceError !== undefined ? ids.priceError : undefined}
+          onValue={(minPrice) => {
+            setDraft({ ...draft, minPrice });
+          }}
+        />
+        <PriceInput
+          id={ids.max}
+          label="Highest price"
+          name="maxPrice"
+          value={draft.maxPrice}
+          errorId={priceError !== undefined ? ids.priceError : undefined}
+          onValue={(maxPrice) => {
+            setDraft({ ...draft, maxPrice });
+          }}
+        />
         <div className="field field--check">
           <input
             id={ids.stock}
@@ -254,5 +246,39 @@ export function CatalogPage() {
         </>
       )}
     </>
+  );
+}
+
+/** A price bound of the filters; `errorId` names the price error while there is one. `onValue` gets it trimmed. */
+function PriceInput({
+  id,
+  label,
+  name,
+  value,
+  errorId,
+  onValue,
+}: {
+  id: string;
+  label: string;
+  name: string;
+  value: string;
+  errorId: string | undefined;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <div className="field field--narrow">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        name={name}
+        inputMode="decimal"
+        value={value}
+        aria-invalid={errorId !== undefined}
+        aria-describedby={errorId}
+        onChange={(event) => {
+          onValue(event.target.value.trim());
+        }}
+      />
+    </div>
   );
 }

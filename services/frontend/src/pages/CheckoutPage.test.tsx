@@ -18,6 +18,15 @@ async function fillValidForm(user: ReturnType<typeof userEvent.setup>, card = '4
   await user.type(screen.getByLabelText('Card number'), card);
 }
 
+/** Renders the checkout, fills it in validly and places the order; returns the user for what follows. */
+async function submitValidOrder() {
+  const user = userEvent.setup();
+  renderApp('/checkout', stub.url);
+  await fillValidForm(user);
+  await user.click(screen.getByRole('button', { name: 'Place order' }));
+  return user;
+}
+
 const orderPosts = () => stub.requests.filter((request) => request.method === 'POST' && request.path === '/orders');
 
 describe('CheckoutPage', () => {
@@ -39,10 +48,7 @@ describe('CheckoutPage', () => {
   it('places the order, clears the cart and follows the status to PAID (stub order service)', async () => {
     stub.on('POST /orders', () => ({ status: 201, body: anOrder('PENDING_PAYMENT') }));
     stub.on('GET /orders/ord_7f3a9c', () => ({ status: 200, body: anOrder('PAID') }));
-    const user = userEvent.setup();
-    renderApp('/checkout', stub.url);
-    await fillValidForm(user);
-    await user.click(screen.getByRole('button', { name: 'Place order' }));
+    await submitValidOrder();
 
     expect(await screen.findByRole('heading', { name: 'Thank you for your order' })).toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId('order-status')).toHaveAttribute('data-status', 'PAID'));
@@ -72,10 +78,7 @@ describe('CheckoutPage', () => {
         ],
       }),
     }));
-    const user = userEvent.setup();
-    renderApp('/checkout', stub.url);
-    await fillValidForm(user);
-    await user.click(screen.getByRole('button', { name: 'Place order' }));
+    await submitValidOrder();
 
     const summary = await screen.findByRole('alert');
     expect(within(summary).getByRole('link', { name: 'Email address: Invalid email address' })).toHaveAttribute(
@@ -98,10 +101,7 @@ describe('CheckoutPage', () => {
         : { status: 201, body: anOrder() };
     });
     stub.on('GET /orders/ord_7f3a9c', () => ({ status: 200, body: anOrder('PAID') }));
-    const user = userEvent.setup();
-    renderApp('/checkout', stub.url);
-    await fillValidForm(user);
-    await user.click(screen.getByRole('button', { name: 'Place order' }));
+    const user = await submitValidOrder();
 
     expect(await screen.findByText('The shop is having trouble')).toBeInTheDocument();
     await user.click(screen.getByRole('button', { name: 'Place order again' }));
@@ -127,10 +127,7 @@ describe('CheckoutPage', () => {
         ],
       }),
     }));
-    const user = userEvent.setup();
-    renderApp('/checkout', stub.url);
-    await fillValidForm(user);
-    await user.click(screen.getByRole('button', { name: 'Place order' }));
+    await submitValidOrder();
 
     const alert = await screen.findByRole('alert');
     expect(within(alert).getByText('Not enough stock')).toBeInTheDocument();

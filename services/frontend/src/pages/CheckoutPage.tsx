@@ -3,7 +3,7 @@
  * 422 answers are mapped back onto the fields they name. Each distinct submission gets one Idempotency-Key,
  * reused when the same details are sent again after a lost answer, so a retry never places a second order.
  */
-import { useEffect, useId, useRef, useState, type ReactNode, type SubmitEvent } from 'react';
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode, type SubmitEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useApi } from '../api/context';
 import type { OrderCreate } from '../api/orders';
@@ -73,6 +73,19 @@ export function CheckoutPage() {
   function change(field: CheckoutField, value: string): void {
     setForm((current) => ({ ...current, [field]: value }));
     if (errors[field] !== undefined) setErrors((current) => ({ ...current, [field]: undefined }));
+  }
+
+  /** What a CheckoutInput of `field` shows and changes: its id, label, error and value. */
+  function inputOf(field: CheckoutField) {
+    return {
+      id: ids[field],
+      label: LABELS[field],
+      error: errors[field],
+      value: form[field],
+      onValue: (value: string) => {
+        change(field, value);
+      },
+    };
   }
 
   function fail(fieldErrors: CheckoutErrors, others: readonly string[] = []): void {
@@ -179,71 +192,25 @@ export function CheckoutPage() {
           )}
           <fieldset>
             <legend>Your details</legend>
-            <Field id={ids.email} label={LABELS.email} error={errors.email}>
-              <input
-                id={ids.email}
-                type="email"
-                autoComplete="email"
-                value={form.email}
-                onChange={(event) => {
-                  change('email', event.target.value);
-                }}
-                {...describedBy(ids.email, errors.email)}
-                required
-              />
-            </Field>
-            <Field id={ids.name} label={LABELS.name} error={errors.name}>
-              <input
-                id={ids.name}
-                autoComplete="name"
-                value={form.name}
-                maxLength={200}
-                onChange={(event) => {
-                  change('name', event.target.value);
-                }}
-                {...describedBy(ids.name, errors.name)}
-                required
-              />
-            </Field>
-            <Field
-              id={ids.phone}
-              label={LABELS.phone}
-              error={errors.phone}
+            <CheckoutInput {...inputOf('email')} type="email" autoComplete="email" required />
+            <CheckoutInput {...inputOf('name')} autoComplete="name" maxLength={200} required />
+            <CheckoutInput
+              {...inputOf('phone')}
               hint="With the country code, for a text when your order ships, e.g. +447700900123."
-            >
-              <input
-                id={ids.phone}
-                type="tel"
-                autoComplete="tel"
-                value={form.phone}
-                onChange={(event) => {
-                  change('phone', event.target.value);
-                }}
-                {...describedBy(ids.phone, errors.phone, true)}
-              />
-            </Field>
+              type="tel"
+              autoComplete="tel"
+            />
           </fieldset>
           <fieldset>
             <legend>Payment</legend>
-            <Field
-              id={ids.cardNumber}
-              label={LABELS.cardNumber}
-              error={errors.cardNumber}
+            <CheckoutInput
+              {...inputOf('cardNumber')}
               hint="Test cards: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds."
-            >
-              <input
-                id={ids.cardNumber}
-                inputMode="numeric"
-                autoComplete="cc-number"
-                value={form.cardNumber}
-                maxLength={23}
-                onChange={(event) => {
-                  change('cardNumber', event.target.value);
-                }}
-                {...describedBy(ids.cardNumber, errors.cardNumber, true)}
-                required
-              />
-            </Field>
+              inputMode="numeric"
+              autoComplete="cc-number"
+              maxLength={23}
+              required
+            />
           </fieldset>
           <button
             type="submit"
@@ -276,6 +243,38 @@ export function CheckoutPage() {
 function describedBy(id: string, error: string | undefined, hasHint = false) {
   const parts = [hasHint ? `${id}-hint` : undefined, error !== undefined ? `${id}-error` : undefined].filter(Boolean);
   return { 'aria-invalid': error !== undefined, 'aria-describedby': parts.length > 0 ? parts.join(' ') : undefined };
+}
+
+/** A text input in its Field: described by the field's hint and error, if any; `onValue` takes what was typed. */
+function CheckoutInput({
+  id,
+  label,
+  error,
+  hint,
+  value,
+  onValue,
+  ...input
+}: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  hint?: string;
+  value: string;
+  onValue: (value: string) => void;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, 'id' | 'value' | 'onChange'>) {
+  return (
+    <Field id={id} label={label} error={error} hint={hint}>
+      <input
+        id={id}
+        {...input}
+        value={value}
+        onChange={(event) => {
+          onValue(event.target.value);
+        }}
+        {...describedBy(id, error, hint !== undefined)}
+      />
+    </Field>
+  );
 }
 
 function Field({
