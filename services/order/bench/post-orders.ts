@@ -7,7 +7,6 @@
  *
  * Prints requests per second and p50/p95/p99 latency of the 201 answers; every other answer is counted.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -17,6 +16,7 @@ import { parseArgs } from 'node:util';
 import {
   freePort,
   productAdminToken,
+  spawnOrderService,
   startEmulator,
   startProductService,
   startStorageEmulators,
@@ -73,19 +73,14 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'order-bench-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const port = await freePort();
-    const order = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      cwd: join(import.meta.dirname, '..'),
+    const order = spawnOrderService({
+      port,
+      sqlitePath: join(dir, 'orders.sqlite'),
+      productUrl: product.url,
+      servicebusConnectionString: servicebus.connectionString,
+      eventhubsConnectionString: eventhubs.connectionString,
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        PATH: process.env['PATH'],
-        ORDER_ENVIRONMENT: 'development',
-        ORDER_PORT: String(port),
-        ORDER_LOG_LEVEL: 'warn',
-        ORDER_SQLITE_PATH: join(dir, 'orders.sqlite'),
-        ORDER_PRODUCT_URL: product.url,
-        ORDER_SERVICEBUS_CONNECTION_STRING: servicebus.connectionString,
-        ORDER_EVENTHUBS_CONNECTION_STRING: eventhubs.connectionString,
-      },
+      env: { ORDER_LOG_LEVEL: 'warn' },
     });
     cleanups.push(() => stopProcess(order, 15_000));
     const base = `http://127.0.0.1:${port}`;

@@ -1,5 +1,6 @@
 /** Shared factories for the tests: products on the real product service, an order app on a real SQLite file. */
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -19,10 +20,12 @@ import { createLogger } from '../src/observability/logger.js';
 import {
   REPO_ROOT,
   productAdminToken,
+  spawnOrderService,
   startEmulator,
   startProductService,
   startStorageEmulators,
   type Emulator,
+  type OrderServiceOptions,
 } from './platform.js';
 
 let productUrl: string | undefined;
@@ -79,6 +82,18 @@ export function emulator(kind: 'servicebus' | 'eventhubs'): Emulator {
 export function productService(): string {
   if (productUrl === undefined) throw new Error('call useProductService() at the top of the test file');
   return productUrl;
+}
+
+/** The order service as a process over this test file's product service and emulators. */
+export function spawnOrderServiceOnEmulators(
+  options: Pick<OrderServiceOptions, 'port' | 'sqlitePath' | 'stdio' | 'env'>,
+): ChildProcess {
+  return spawnOrderService({
+    ...options,
+    productUrl: productService(),
+    servicebusConnectionString: emulator('servicebus').connectionString,
+    eventhubsConnectionString: emulator('eventhubs').connectionString,
+  });
 }
 
 export interface ProductFields {

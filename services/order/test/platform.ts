@@ -3,7 +3,7 @@
  * and the Cosmos DB server (through shopctl), the product service (services/product), and, when the suite
  * runner provides them, the Service Bus and Event Hubs emulators.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -59,6 +59,35 @@ export function stopProcess(child: ChildProcess, timeoutMs = 5000): Promise<void
       done();
     });
     child.kill('SIGTERM');
+  });
+}
+
+export interface OrderServiceOptions {
+  readonly port: number;
+  readonly sqlitePath: string;
+  readonly productUrl: string;
+  readonly servicebusConnectionString: string;
+  readonly eventhubsConnectionString: string;
+  readonly stdio: StdioOptions;
+  /** More ORDER_* settings. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** The order service as a process (src/index.ts through tsx), in development mode over an SQLite file. */
+export function spawnOrderService(options: OrderServiceOptions): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    cwd: resolve(import.meta.dirname, '..'),
+    stdio: options.stdio,
+    env: {
+      PATH: process.env['PATH'],
+      ORDER_ENVIRONMENT: 'development',
+      ORDER_PORT: String(options.port),
+      ORDER_SQLITE_PATH: options.sqlitePath,
+      ORDER_PRODUCT_URL: options.productUrl,
+      ORDER_SERVICEBUS_CONNECTION_STRING: options.servicebusConnectionString,
+      ORDER_EVENTHUBS_CONNECTION_STRING: options.eventhubsConnectionString,
+      ...options.env,
+    },
   });
 }
 

@@ -3,7 +3,7 @@
  * through the saga over the real emulators and product service, JSON logs with trace ids, clean SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import {
   createProduct,
   emulator,
   orderBody,
-  productService,
+  spawnOrderServiceOnEmulators,
   useEmulators,
   useProductService,
 } from '../../test/helpers.js';
@@ -42,19 +42,11 @@ describe('order service process', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'order-process-'));
     const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      cwd: join(import.meta.dirname, '../..'),
+    child = spawnOrderServiceOnEmulators({
+      port,
+      sqlitePath: join(dir, 'orders.sqlite'),
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env['PATH'],
-        ORDER_ENVIRONMENT: 'development',
-        ORDER_PORT: String(port),
-        ORDER_SQLITE_PATH: join(dir, 'orders.sqlite'),
-        ORDER_PRODUCT_URL: productService(),
-        ORDER_SERVICEBUS_CONNECTION_STRING: emulator('servicebus').connectionString,
-        ORDER_EVENTHUBS_CONNECTION_STRING: emulator('eventhubs').connectionString,
-        ORDER_OUTBOX_POLL_MS: '50',
-      },
+      env: { ORDER_OUTBOX_POLL_MS: '50' },
     });
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();

@@ -7,6 +7,7 @@ import { EventHubProducerClient, type EventData } from '@azure/event-hubs';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { AzureEndpoint } from '../config.js';
 import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
+import { sendInBatches } from './batches.js';
 
 function toEvent(message: OutgoingMessage): EventData {
   return {
@@ -39,16 +40,16 @@ export class EventHubPublisher implements Publisher {
       byKey.set(key, [...(byKey.get(key) ?? []), message]);
     }
     for (const [partitionKey, group] of byKey) {
-      let batch = await this.producer.createBatch({ partitionKey });
-      for (const message of group) {
-        const event = toEvent(message);
-        if (batch.tryAdd(event)) continue;
-        if (batch.count === 0) throw new Error(`event ${message.messageId} exceeds the maximum batch size`);
-        await this.producer.sendBatch(batch);
-        batch = await this.producer.createBatch({ partitionKey });
-        if (!batch.tryAdd(event)) throw new Error(`event ${message.messageId} exceeds the maximum batch size`);
-      }
-      if (batch.count > 0) await this.producer.sendBatch(batch);
+      await sendInBatches(
+        group,
+        toEvent,
+        {
+          create: () => this.producer.createBatch({ partitionKey }),
+          tryAdd: (batch, event) => batch.tryAdd(event),
+          send: (batch) => this.producer.sendBatch(batch),
+        },
+        'event',
+      );
     }
   }
 

@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.js';
 import { runInTrace, startSpan } from '../observability/trace.js';
 import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
 import type { Disposition } from '../payments/payment-events.js';
+import { sendInBatches } from './batches.js';
 
 export function serviceBusClient(endpoint: AzureEndpoint): ServiceBusClient {
   return 'connectionString' in endpoint
@@ -48,16 +49,16 @@ export class ServiceBusPublisher implements Publisher {
   }
 
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
-    let batch = await this.sender.createMessageBatch();
-    for (const message of messages) {
-      const amqp = toServiceBus(message);
-      if (batch.tryAddMessage(amqp)) continue;
-      if (batch.count === 0) throw new Error(`message ${message.messageId} exceeds the maximum batch size`);
-      await this.sender.sendMessages(batch);
-      batch = await this.sender.createMessageBatch();
-      if (!batch.tryAddMessage(amqp)) throw new Error(`message ${message.messageId} exceeds the maximum batch size`);
-    }
-    if (batch.count > 0) await this.sender.sendMessages(batch);
+    await sendInBatches(
+      messages,
+      toServiceBus,
+      {
+        create: () => this.sender.createMessageBatch(),
+        tryAdd: (batch, amqp) => batch.tryAddMessage(amqp),
+        send: (batch) => this.sender.sendMessages(batch),
+      },
+      'message',
+    );
   }
 
   /** Readiness: the namespace accepts a link to the queue. */
@@ -73,6 +74,25 @@ export class ServiceBusPublisher implements Publisher {
 export type MessageHandler = (messageId: string | undefined, body: unknown) => Promise<Disposition>;
 
 /**
+ * Hands out turns of the event loop, one per caller, in call order. rhea (3.0.5, under @azure/service-bus)
+ * writes the dispositions of one tick together and merges two deliveries of consecutive ids into one
+ * disposition frame carrying the first one's outcome whatever the second's (`write_dispositions` compares
+ * outcomes only from a third delivery on): the broker then applies the first outcome to both, e.g. dead-letters
+ * a message with another message's reason, or completes a poison message. One settlement per turn keeps each
+ * disposition in a frame of its own.
+ */
+export class SettlementTurns {
+  private last: Promise<void> = Promise.resolve();
+
+  /** Resolves in a turn of the event loop of its own, after the turns of every earlier call. */
+  next(): Promise<void> {
+    const turn = this.last.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.last = turn;
+    return turn;
+  }
+}
+
+/**
  * Peek-lock receiver: each message is completed, dead-lettered (with reason and description) or abandoned
  * according to the handler's disposition. Stopping waits for the messages in flight to be settled.
  */
@@ -80,6 +100,7 @@ export class PaymentEventsReceiver {
   private readonly receiver: ServiceBusReceiver;
   private subscription: { close(): Promise<void> } | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly turns = new SettlementTurns();
 
   constructor(
     client: ServiceBusClient,
@@ -122,6 +143,7 @@ export class PaymentEventsReceiver {
     await runInTrace(span, async () => {
       const messageId = message.messageId === undefined ? undefined : String(message.messageId);
       const disposition = await this.handler(messageId, message.body);
+      await this.turns.next();
       switch (disposition.action) {
         case 'complete':
           await this.receiver.completeMessage(message);

@@ -15,6 +15,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { PollingLoop } from '../polling-loop.js';
 import type { OrderRepository } from './order.repository.js';
 import type { OrderService } from './order.service.js';
 
@@ -29,9 +30,7 @@ export interface PaymentTimeoutOptions {
 }
 
 export class PaymentTimeoutSweeper {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly orders: OrderService,
@@ -40,7 +39,19 @@ export class PaymentTimeoutSweeper {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.loop = new PollingLoop(
+      async () => {
+        const pass = await this.sweepOnce();
+        // A full batch without failures may have more behind it; failures wait for the next interval.
+        return pass.examined >= BATCH_SIZE && pass.failed === 0;
+      },
+      options.sweepSeconds * 1000,
+      (error) => {
+        this.log.error({ exception: error }, 'payment timeout sweep failed');
+      },
+    );
+  }
 
   /**
    * One pass: cancels up to one batch of the orders whose payment timed out. Returns how many orders it
@@ -74,41 +85,11 @@ export class PaymentTimeoutSweeper {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Stops after the pass in progress, if any. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let more = false;
-      try {
-        const pass = await this.sweepOnce();
-        // A full batch without failures may have more behind it; failures wait for the next interval.
-        more = pass.examined >= BATCH_SIZE && pass.failed === 0;
-      } catch (error) {
-        this.log.error({ exception: error }, 'payment timeout sweep failed');
-      }
-      // stop() may clear `running` while sweepOnce() is awaited; TypeScript keeps the loop condition's
-      // narrowing across the await (see the outbox relay).
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see the two lines above
-      if (!this.running) break;
-      if (more) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.sweepSeconds * 1000);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    await this.loop.stop();
   }
 }

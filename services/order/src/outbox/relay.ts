@@ -6,6 +6,7 @@
 import type { OutboxRow } from '../db/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { PollingLoop } from '../polling-loop.js';
 import type { Destination } from './messages.js';
 import type { OutboxRepository } from './outbox.repository.js';
 
@@ -45,9 +46,7 @@ function outgoing(row: OutboxRow): OutgoingMessage {
 }
 
 export class OutboxRelay {
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -55,7 +54,15 @@ export class OutboxRelay {
     private readonly options: RelayOptions,
     private readonly metrics: Metrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.loop = new PollingLoop(
+      async () => (await this.drainOnce()) > 0,
+      options.pollMs,
+      (error) => {
+        this.log.error({ exception: error }, 'outbox relay pass failed');
+      },
+    );
+  }
 
   /** One pass: sends what is pending (up to one batch per destination). Returns how many rows were sent. */
   async drainOnce(): Promise<number> {
@@ -89,38 +96,11 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Stops polling after the batch in flight is sent and marked. */
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let sent = 0;
-      try {
-        sent = await this.drainOnce();
-      } catch (error) {
-        this.log.error({ exception: error }, 'outbox relay pass failed');
-      }
-      // stop() may clear `running` while drainOnce() is awaited, but TypeScript keeps the loop condition's
-      // narrowing (`running` is true) across the await and so takes `!this.running` for always false.
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see the two lines above
-      if (sent > 0 || !this.running) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
+    await this.loop.stop();
   }
 }

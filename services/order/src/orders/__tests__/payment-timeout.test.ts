@@ -4,7 +4,7 @@
  * is one whose created_at is moved back in its database row.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,14 +22,13 @@ import {
   contractExample,
   contractValidator,
   createProduct,
-  emulator,
   eventually,
   jsonAnswer,
   orderBody,
   postOrder,
-  productService,
   productStock,
   reservationStatus,
+  spawnOrderServiceOnEmulators,
   startOrderApp,
   useEmulators,
   useProductService,
@@ -318,20 +317,11 @@ describe('payment timeout in the running service', () => {
   it('test_a_short_timeout_from_the_environment_cancels_an_unpaid_order', async () => {
     dir = mkdtempSync(join(tmpdir(), 'order-timeout-'));
     const port = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
-      cwd: join(import.meta.dirname, '../../..'),
+    child = spawnOrderServiceOnEmulators({
+      port,
+      sqlitePath: join(dir, 'orders.sqlite'),
       stdio: 'ignore',
-      env: {
-        PATH: process.env['PATH'],
-        ORDER_ENVIRONMENT: 'development',
-        ORDER_PORT: String(port),
-        ORDER_SQLITE_PATH: join(dir, 'orders.sqlite'),
-        ORDER_PRODUCT_URL: productService(),
-        ORDER_SERVICEBUS_CONNECTION_STRING: emulator('servicebus').connectionString,
-        ORDER_EVENTHUBS_CONNECTION_STRING: emulator('eventhubs').connectionString,
-        ORDER_PAYMENT_TIMEOUT_SECONDS: '2',
-        ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS: '1',
-      },
+      env: { ORDER_PAYMENT_TIMEOUT_SECONDS: '2', ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS: '1' },
     });
     const base = `http://127.0.0.1:${port}`;
     await waitFor(`${base}/health`, 30_000, child);

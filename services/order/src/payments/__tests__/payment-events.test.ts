@@ -34,6 +34,8 @@ let sender: ServiceBusSender;
 let receiver: PaymentEventsReceiver;
 /** What the handler told the receiver to do with each delivery, by message id, in delivery order. */
 const dispositions = new Map<string, Disposition[]>();
+/** When set, the receiver's handler waits for it before answering (to have several messages settled at once). */
+let hold: ((messageId: string | undefined) => Promise<void>) | undefined;
 const validate = contractValidator();
 
 function paymentEvent(type: 'PaymentSucceeded' | 'PaymentFailed', orderId: string, amount: string): Envelope {
@@ -124,6 +126,7 @@ describe('payment events', () => {
       async (id, body) => {
         const disposition = await app.parts.paymentEvents.handle(id, body);
         if (id !== undefined) dispositions.set(id, [...(dispositions.get(id) ?? []), disposition]);
+        if (hold !== undefined) await hold(id);
         return disposition;
       },
       4,
@@ -308,5 +311,39 @@ describe('payment events', () => {
     });
     assert.match(found.get(String(poison.schema.messageId))?.description ?? '', /data: amount\.value/);
     assert.equal(await statusOf(orderId), 'PENDING_PAYMENT');
+  });
+
+  it('test_poison_messages_settled_in_the_same_tick_keep_their_own_reasons', async () => {
+    // The receiver's four handlers answer at the same moment, so its four settlements are asked for in one
+    // tick, where rhea would merge two consecutive deliveries into one disposition (the first one's reason).
+    const { orderId } = await placeOrder();
+    const valid = paymentEvent('PaymentSucceeded', orderId, '20.00');
+    const kinds = [
+      ['bad-json', '{"type": ', 'MalformedBody'],
+      ['unknown-type', { ...valid, type: 'PaymentRefunded' }, 'UnknownMessageType'],
+    ] as const;
+    const poison = [0, 1, 2, 3].map((i) => {
+      const [name, body, reason] = kinds[i % 2] ?? kinds[0];
+      return { sent: message(body, `${name}-${i}-${randomUUID()}`), reason };
+    });
+    const ids = new Set(poison.map(({ sent }) => String(sent.messageId)));
+    const waiting: (() => void)[] = [];
+    hold = (id) => {
+      if (id === undefined || !ids.has(id)) return Promise.resolve();
+      return new Promise<void>((release) => {
+        waiting.push(release);
+        if (waiting.length === ids.size) for (const each of waiting) each();
+      });
+    };
+    try {
+      await sender.sendMessages(poison.map(({ sent }) => sent));
+      const found = await deadLettered(poison.length);
+      assert.deepEqual(
+        poison.map(({ sent }) => found.get(String(sent.messageId))?.reason),
+        poison.map(({ reason }) => reason),
+      );
+    } finally {
+      hold = undefined;
+    }
   });
 });
