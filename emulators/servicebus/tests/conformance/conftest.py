@@ -48,6 +48,7 @@ QUEUES = [
     "peek-locked",
     "peek-states",
     "async-peek-locked",
+    "async-dlq-stress",
 ]
 FAULT_QUEUES = [
     "busy",
@@ -133,6 +134,7 @@ def _settings() -> NamespaceSettings:
         TopicSettings(name="events", subscriptions=subscriptions),
         TopicSettings(name="async-events", subscriptions=subscriptions),
         TopicSettings(name="sql-events", subscriptions=sql_subscriptions),
+        TopicSettings(name="async-dlq-stress-events", subscriptions=subscriptions),
     )
     return NamespaceSettings(name="sbemulatorns", queues=tuple(queues), topics=topics)
 
