@@ -16,6 +16,15 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class ServiceSettings(BaseSettings):
+    """The fields every service's settings start with; a service adds its own ``model_config`` (prefix),
+    ``port`` (its default and range) and the rest."""
+
+    environment: Environment = Environment.PRODUCTION
+    host: str = "127.0.0.1"
+    log_level: str = "INFO"
+
+
 def require_exactly_one(settings: BaseSettings, first: str, second: str) -> None:
     """Raises ValueError unless exactly one of the two fields is set, naming both environment variables
     (a key-based and an identity-based way to reach the same resource, say)."""

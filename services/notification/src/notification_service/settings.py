@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Self
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 from servicekit.contracts import check_contracts_dir, default_contracts_dir
-from servicekit.settings import Environment, require_exactly_one
+from servicekit.settings import Environment, ServiceSettings, require_exactly_one
 
 __all__ = ["EmailTransport", "Environment", "Settings", "SmsTransport"]
 
@@ -25,13 +25,10 @@ class SmsTransport(StrEnum):
     ACS = "acs"
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATION_", env_file=".env", extra="ignore")
 
-    environment: Environment = Environment.PRODUCTION
-    host: str = "127.0.0.1"
     port: int = Field(default=8004, ge=0, le=65535)
-    log_level: str = "INFO"
     shutdown_grace_seconds: float = Field(default=10.0, gt=0)
 
     eventhub_connection_string: SecretStr | None = None

@@ -15,7 +15,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from servicekit.auth import AuthMode, check_auth_settings
 from servicekit.contracts import check_contracts_dir, default_contracts_dir
-from servicekit.settings import Environment, require_exactly_one
+from servicekit.settings import Environment, ServiceSettings, require_exactly_one
 
 from payment_service.adapters.keyvault import KeyVaultSettingsSource
 from payment_service.faults import CrashPoint
@@ -26,13 +26,10 @@ __all__ = ["KEY_VAULT_SECRETS", "AuthMode", "Environment", "Settings"]
 KEY_VAULT_SECRETS = {"gateway_api_key": "payment-gateway-api-key"}
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYMENT_", env_file=".env", extra="ignore")
 
-    environment: Environment = Environment.PRODUCTION
-    host: str = "127.0.0.1"
     port: int = Field(default=8003, ge=0, le=65535)
-    log_level: str = "INFO"
     web_workers: int = Field(default=1, ge=1)
     web_threads: int = Field(default=8, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0)

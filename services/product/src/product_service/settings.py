@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 from servicekit.auth import AuthMode, check_auth_settings
-from servicekit.settings import Environment, require_exactly_one
+from servicekit.settings import Environment, ServiceSettings, require_exactly_one
 
 __all__ = ["AuthMode", "Environment", "Settings"]
 
@@ -23,13 +23,10 @@ def _split_csv(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PRODUCT_", env_file=".env", extra="ignore")
 
-    environment: Environment = Environment.PRODUCTION
-    host: str = "127.0.0.1"
     port: int = Field(default=8001, ge=1, le=65535)
-    log_level: str = "INFO"
 
     cosmos_endpoint: str
     cosmos_key: SecretStr | None = None

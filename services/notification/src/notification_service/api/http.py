@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
-from servicekit.health import Check, awaiting, liveness, readiness
+from servicekit.aiohttp import add_ops_routes
+from servicekit.health import Check, awaiting
 from servicekit.logs import child_traceparent, log_request, traceparent_var
-from servicekit.metrics import UNMATCHED, exposition
+from servicekit.metrics import UNMATCHED
 from servicekit.problems import PROBLEM_JSON, problem_document
 
 from notification_service.api.openapi import ORDER_ID_PATTERN, openapi_document
@@ -94,18 +95,6 @@ def build_app(deps: HttpDeps) -> web.Application:
 
     checks = {**deps.checks, "eventHubs": awaiting(deps.consuming, "not consuming order-events yet")}
 
-    async def health(_: web.Request) -> web.Response:
-        status, body = liveness()
-        return web.json_response(body, status=status)
-
-    async def ready(_: web.Request) -> web.Response:
-        status, body = await readiness(checks)
-        return web.json_response(body, status=status)
-
-    async def metrics(_: web.Request) -> web.Response:
-        body, content_type = exposition(deps.metrics.registry)
-        return web.Response(body=body, headers={"Content-Type": content_type})
-
     async def notifications(request: web.Request) -> web.Response:
         order_id = request.query.get("orderId")
         if not order_id:
@@ -130,9 +119,7 @@ def build_app(deps: HttpDeps) -> web.Application:
         return web.json_response(document)
 
     app = web.Application(middlewares=[edge])
-    app.router.add_get("/health", health)
-    app.router.add_get("/ready", ready)
-    app.router.add_get("/metrics", metrics)
+    add_ops_routes(app, checks, deps.metrics.registry)
     app.router.add_get("/notifications", notifications)
     app.router.add_get("/openapi.json", openapi)
     return app

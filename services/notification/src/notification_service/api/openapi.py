@@ -9,23 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from servicekit.openapi import common_schemas, ops_paths, problem_response, ref
+from servicekit.openapi import json_response as _json
+
 from notification_service.domain.models import Channel, OrderStatus
 
 # The rule ``GET /notifications`` checks ``orderId`` with; JSON Schema patterns are unanchored.
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,128}$"
 # What a notification of an order ends as; poison events are not an order's and are never listed.
 SEND_STATUSES = ("sent", "rejected")
-
-_PROBLEM = "application/problem+json"
-_HEALTH_STATUS = {"type": "string", "enum": ["ok", "unavailable"]}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -57,36 +49,11 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["orderId", "notifications"],
         "properties": {
             "orderId": {"type": "string"},
-            "notifications": {"type": "array", "items": _ref("Notification")},
+            "notifications": {"type": "array", "items": ref("Notification")},
         },
         "additionalProperties": False,
     },
-    "Problem": {
-        "type": "object",
-        "description": "RFC 9457 problem details; `field` names the request parameter at fault.",
-        "required": ["type", "title", "status"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer", "minimum": 400, "maximum": 599},
-            "detail": {"type": "string"},
-            "instance": {"type": "string"},
-            "field": {"type": "string"},
-        },
-    },
-    "HealthCheck": {
-        "type": "object",
-        "required": ["status"],
-        "properties": {"status": _HEALTH_STATUS, "error": {"type": "string"}},
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status", "checks"],
-        "properties": {
-            "status": _HEALTH_STATUS,
-            "checks": {"type": "object", "additionalProperties": _ref("HealthCheck")},
-        },
-    },
+    **common_schemas("RFC 9457 problem details; `field` names the request parameter at fault."),
 }
 
 
@@ -115,51 +82,15 @@ def openapi_document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _json(
-                            "The order's notifications (none yet is an empty list)", _ref("NotificationLog")
+                            "The order's notifications (none yet is an empty list)", ref("NotificationLog")
                         ),
-                        "400": {
-                            "description": "`orderId` missing or breaking the rule (`field`: `orderId`)",
-                            "content": {_PROBLEM: {"schema": _ref("Problem")}},
-                        },
+                        "400": problem_response(
+                            "`orderId` missing or breaking the rule (`field`: `orderId`)"
+                        ),
                     },
                 }
             },
-            "/health": {
-                "get": {
-                    "operationId": "health",
-                    "summary": "Liveness: the process serves (`checks` is empty)",
-                    "responses": {"200": _json("Serving", _ref("Health"))},
-                }
-            },
-            "/ready": {
-                "get": {
-                    "operationId": "ready",
-                    "summary": "Readiness: Table and Blob storage answer, the consumer is running",
-                    "responses": {
-                        "200": _json("Every dependency answers", _ref("Health")),
-                        "503": _json("A dependency does not answer", _ref("Health")),
-                    },
-                }
-            },
-            "/metrics": {
-                "get": {
-                    "operationId": "metrics",
-                    "summary": "Prometheus metrics",
-                    "responses": {
-                        "200": {
-                            "description": "Prometheus text format",
-                            "content": {"text/plain": {"schema": {"type": "string"}}},
-                        }
-                    },
-                }
-            },
-            "/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This OpenAPI document",
-                    "responses": {"200": _json("OpenAPI 3.1 document", {"type": "object"})},
-                }
-            },
+            **ops_paths("Readiness: Table and Blob storage answer, the consumer is running"),
         },
         "components": {"schemas": _SCHEMAS},
     }

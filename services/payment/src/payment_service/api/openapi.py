@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
+from servicekit.openapi import common_schemas, ops_paths, ref
+from servicekit.openapi import json_response as _json
+from servicekit.openapi import problem_response as _problem
 
 from payment_service.domain.models import FailureReason, PaymentState
 
@@ -19,22 +22,6 @@ blueprint = Blueprint("openapi", __name__)
 # The rule ``payments._order_id`` enforces; JSON Schema patterns are unanchored, hence ``^...$``.
 ORDER_ID_PATTERN = r"^[A-Za-z0-9._~:@!$&'()*+,;=-]{1,128}$"
 PAYMENT_STATUSES = ("pending", "succeeded", "failed", "refunded")
-
-_PROBLEM = "application/problem+json"
-_HEALTH_STATUS = {"type": "string", "enum": ["ok", "unavailable"]}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _problem(description: str, **extra: Any) -> dict[str, Any]:
-    return {"description": description, "content": {_PROBLEM: {"schema": _ref("Problem")}}, **extra}
-
-
-def _json(description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}, **extra}
-
 
 _TIMESTAMP = {"type": "string", "format": "date-time"}
 _ORDER_ID_PARAMETER = {
@@ -87,7 +74,7 @@ _SCHEMAS: dict[str, Any] = {
                 "enum": [state.value for state in PaymentState],
                 "description": "Where the payment is in the ledger's state machine.",
             },
-            "amount": _ref("Money"),
+            "amount": ref("Money"),
             "cardLast4": {"type": "string", "minLength": 4, "maxLength": 4},
             "createdAt": _TIMESTAMP,
             "decidedAt": {**_TIMESTAMP, "type": ["string", "null"]},
@@ -98,32 +85,7 @@ _SCHEMAS: dict[str, Any] = {
         },
         "additionalProperties": False,
     },
-    "Problem": {
-        "type": "object",
-        "description": "RFC 9457 problem details; `field` names the request part at fault.",
-        "required": ["type", "title", "status"],
-        "properties": {
-            "type": {"type": "string"},
-            "title": {"type": "string"},
-            "status": {"type": "integer", "minimum": 400, "maximum": 599},
-            "detail": {"type": "string"},
-            "instance": {"type": "string"},
-            "field": {"type": "string"},
-        },
-    },
-    "HealthCheck": {
-        "type": "object",
-        "required": ["status"],
-        "properties": {"status": _HEALTH_STATUS, "error": {"type": "string"}},
-    },
-    "Health": {
-        "type": "object",
-        "required": ["status", "checks"],
-        "properties": {
-            "status": _HEALTH_STATUS,
-            "checks": {"type": "object", "additionalProperties": _ref("HealthCheck")},
-        },
-    },
+    **common_schemas("RFC 9457 problem details; `field` names the request part at fault."),
 }
 
 
@@ -143,7 +105,7 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "The payment of an order",
                     "parameters": [_ORDER_ID_PARAMETER],
                     "responses": {
-                        "200": _json("The payment", _ref("Payment")),
+                        "200": _json("The payment", ref("Payment")),
                         "400": _INVALID_ORDER_ID,
                         "404": _problem("No payment for this order (yet)"),
                     },
@@ -160,7 +122,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": _json(
                             "The refunded payment",
-                            _ref("Payment"),
+                            ref("Payment"),
                             headers={
                                 "Idempotent-Replayed": {
                                     "description": "`true` when the payment had been refunded already.",
@@ -178,42 +140,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
-            "/health": {
-                "get": {
-                    "operationId": "health",
-                    "summary": "Liveness: the process serves (`checks` is empty)",
-                    "responses": {"200": _json("Serving", _ref("Health"))},
-                }
-            },
-            "/ready": {
-                "get": {
-                    "operationId": "ready",
-                    "summary": "Readiness: Table storage and Service Bus answer",
-                    "responses": {
-                        "200": _json("Every dependency answers", _ref("Health")),
-                        "503": _json("A dependency does not answer", _ref("Health")),
-                    },
-                }
-            },
-            "/metrics": {
-                "get": {
-                    "operationId": "metrics",
-                    "summary": "Prometheus metrics",
-                    "responses": {
-                        "200": {
-                            "description": "Prometheus text format",
-                            "content": {"text/plain": {"schema": {"type": "string"}}},
-                        }
-                    },
-                }
-            },
-            "/openapi.json": {
-                "get": {
-                    "operationId": "openapi",
-                    "summary": "This OpenAPI document",
-                    "responses": {"200": _json("OpenAPI 3.1 document", {"type": "object"})},
-                }
-            },
+            **ops_paths("Readiness: Table storage and Service Bus answer"),
         },
         "components": {
             "schemas": _SCHEMAS,

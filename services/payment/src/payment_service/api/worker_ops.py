@@ -10,9 +10,10 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from servicekit.health import Check, awaiting, liveness, readiness
+from servicekit.aiohttp import add_ops_routes
+from servicekit.health import Check, awaiting
 from servicekit.logs import child_traceparent, log_request, traceparent_var
-from servicekit.metrics import UNMATCHED, exposition
+from servicekit.metrics import UNMATCHED
 
 from payment_service.metrics import WorkerMetrics
 
@@ -44,22 +45,8 @@ def build_ops_app(metrics: WorkerMetrics, checks: dict[str, Check]) -> web.Appli
         response.headers["traceparent"] = traceparent
         return response
 
-    async def health(_: web.Request) -> web.Response:
-        status, body = liveness()
-        return web.json_response(body, status=status)
-
-    async def ready(_: web.Request) -> web.Response:
-        status, body = await readiness(checks)
-        return web.json_response(body, status=status)
-
-    async def metrics_text(_: web.Request) -> web.Response:
-        body, content_type = exposition(metrics.registry)
-        return web.Response(body=body, headers={"Content-Type": content_type})
-
     app = web.Application(middlewares=[edge])
-    app.router.add_get("/health", health)
-    app.router.add_get("/ready", ready)
-    app.router.add_get("/metrics", metrics_text)
+    add_ops_routes(app, checks, metrics.registry)
     return app
 
 

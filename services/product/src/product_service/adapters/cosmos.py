@@ -78,6 +78,16 @@ def _parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
+async def _create_item(container: ContainerProxy, doc: dict[str, Any], conflict: str) -> dict[str, Any]:
+    """Creates ``doc``; a document with its id already there is AlreadyExistsError(``conflict``)."""
+    try:
+        return await container.create_item(doc)
+    except CosmosHttpResponseError as exc:
+        if exc.status_code == 409:
+            raise AlreadyExistsError(conflict) from exc
+        raise
+
+
 def _hold_path(order_id: str) -> str:
     return f"/holds/{order_id}"
 
@@ -176,12 +186,9 @@ class CosmosProductRepository:
 
     @_unavailable
     async def create(self, product: Product) -> Product:
-        try:
-            doc = await self._container.create_item(product_to_doc(product))
-        except CosmosHttpResponseError as exc:
-            if exc.status_code == 409:
-                raise AlreadyExistsError(f"product '{product.id}' already exists") from exc
-            raise
+        doc = await _create_item(
+            self._container, product_to_doc(product), f"product '{product.id}' already exists"
+        )
         return doc_to_product(doc)
 
     @_unavailable
@@ -323,6 +330,14 @@ def _where(product_filter: ProductFilter) -> tuple[str, list[dict[str, Any]]]:
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), parameters
 
 
+def _reservation_write_error(exc: CosmosHttpResponseError, order_id: str) -> Exception:
+    if exc.status_code == 412:
+        return PreconditionFailedError(f"reservation for order '{order_id}' has changed")
+    if exc.status_code == 404:
+        return NotFoundError(f"no reservation for order '{order_id}'")
+    return exc
+
+
 def reservation_to_doc(reservation: Reservation) -> dict[str, Any]:
     rejection = reservation.rejection
     return {
@@ -371,12 +386,11 @@ class CosmosReservationRepository:
 
     @_unavailable
     async def create(self, reservation: Reservation) -> Reservation:
-        try:
-            doc = await self._container.create_item(reservation_to_doc(reservation))
-        except CosmosHttpResponseError as exc:
-            if exc.status_code == 409:
-                raise AlreadyExistsError(f"order '{reservation.order_id}' already has a reservation") from exc
-            raise
+        doc = await _create_item(
+            self._container,
+            reservation_to_doc(reservation),
+            f"order '{reservation.order_id}' already has a reservation",
+        )
         return doc_to_reservation(doc)
 
     @_unavailable
@@ -399,13 +413,7 @@ class CosmosReservationRepository:
                 match_condition=MatchConditions.IfNotModified,
             )
         except CosmosHttpResponseError as exc:
-            if exc.status_code == 412:
-                raise PreconditionFailedError(
-                    f"reservation for order '{reservation.order_id}' has changed"
-                ) from exc
-            if exc.status_code == 404:
-                raise NotFoundError(f"no reservation for order '{reservation.order_id}'") from exc
-            raise
+            raise _reservation_write_error(exc, reservation.order_id) from exc
         return doc_to_reservation(doc)
 
     @_unavailable
@@ -418,13 +426,7 @@ class CosmosReservationRepository:
                 match_condition=MatchConditions.IfNotModified,
             )
         except CosmosHttpResponseError as exc:
-            if exc.status_code == 412:
-                raise PreconditionFailedError(
-                    f"reservation for order '{reservation.order_id}' has changed"
-                ) from exc
-            if exc.status_code == 404:
-                raise NotFoundError(f"no reservation for order '{reservation.order_id}'") from exc
-            raise
+            raise _reservation_write_error(exc, reservation.order_id) from exc
 
     async def due(self, now: datetime, unsettled_before: datetime) -> AsyncIterator[Reservation]:
         query = self._container.query_items(
