@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 BIN := .venv/bin
 PYPROJECTS := pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
 
-.PHONY: help install up down status test lint typecheck test-python test-node clean
+.PHONY: help install up down status test lint typecheck test-python test-node contract contract-verify clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,28 @@ test-node: install ## `npm test` in every Node workspace
 	@if [ "$$(node -p 'require("./package.json").workspaces.length')" -gt 0 ]; then \
 		npm test --workspaces --if-present; \
 	else echo "no Node workspaces yet"; fi
+
+# The contract gate (contract-tests/README.md). Results go to contract-tests/results/ (git-ignored).
+CONTRACT_RESULTS := contract-tests/results
+PACTS ?= contract-tests/pacts
+
+contract: install ## consumer pacts (Python + TS) regenerated, verified against the real providers; schemathesis long run
+	@export PACT_DO_NOT_TRACK=true; status=0; mkdir -p $(CONTRACT_RESULTS); \
+	echo "=== consumer pacts (Python)"; \
+	$(BIN)/pytest contract-tests/consumers/python -q -p no:cacheprovider \
+		--junitxml=$(CONTRACT_RESULTS)/consumers-python.junit.xml || status=1; \
+	echo "=== consumer pacts (TypeScript)"; \
+	npm test --workspace @contoso-shop/contract-tests || status=1; \
+	echo "=== provider verification of contract-tests/pacts"; \
+	$(BIN)/contract-verify contract-tests/pacts --json $(CONTRACT_RESULTS)/verification.json \
+		--junit $(CONTRACT_RESULTS)/verification.junit.xml || status=1; \
+	echo "=== schemathesis long run"; \
+	contract-tests/schemathesis/run.sh || status=1; \
+	exit $$status
+
+contract-verify: install ## verify every pact in PACTS=DIR (default contract-tests/pacts) against the real providers
+	$(BIN)/contract-verify $(PACTS) --json $(CONTRACT_RESULTS)/verification.json \
+		--junit $(CONTRACT_RESULTS)/verification.junit.xml
 
 clean: ## remove installs and local state (.tools, .venv, node_modules, .shop)
 	rm -rf .tools .venv node_modules .shop
