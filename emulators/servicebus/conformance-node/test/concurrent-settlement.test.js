@@ -2,31 +2,19 @@
 // message it names. The order service dead-letters poison messages this way (subscribe, maxConcurrentCalls).
 // Each handler settles in a timer callback of its own, so rhea writes each disposition in its own frame.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServiceBusClient } from '@azure/service-bus';
-import { startEmulator } from './emulator.js';
+import { useEmulatorClient } from './emulator.js';
 
 const MESSAGES = 50;
 const CONCURRENCY = 8;
 const SETTLED_TIMEOUT_MS = 30_000;
 
-let emulator;
-let client;
-
-before(async () => {
-  emulator = await startEmulator();
-  client = new ServiceBusClient(emulator.connectionString());
-});
-
-after(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
+const env = useEmulatorClient();
 
 /** Sends MESSAGES messages of distinct ids, a few per batch, as a publisher would. */
 async function sendMany(entity, prefix) {
-  const sender = client.createSender(entity);
+  const sender = env.client.createSender(entity);
   const ids = Array.from({ length: MESSAGES }, (_, i) => `${prefix}-${i}`);
   for (let i = 0; i < ids.length; i += 5) {
     await sender.sendMessages(ids.slice(i, i + 5).map((messageId) => ({ body: `body of ${messageId}`, messageId })));
@@ -87,20 +75,22 @@ function expected(ids) {
 describe('concurrent settlement', () => {
   test('messages dead-lettered concurrently from a queue keep their own reasons', async () => {
     const ids = await sendMany('dead-letter-stress', 'queue');
-    const receiver = client.createReceiver('dead-letter-stress');
+    const receiver = env.client.createReceiver('dead-letter-stress');
     await deadLetterConcurrently(receiver, ids.length);
     await receiver.close();
-    const deadLetters = client.createReceiver('dead-letter-stress', { subQueueType: 'deadLetter' });
+    const deadLetters = env.client.createReceiver('dead-letter-stress', { subQueueType: 'deadLetter' });
     assert.deepEqual(await readDeadLetters(deadLetters, ids.length), expected(ids));
     await deadLetters.close();
   });
 
   test('messages dead-lettered concurrently from a subscription keep their own reasons', async () => {
     const ids = await sendMany('dead-letter-stress-events', 'topic');
-    const receiver = client.createReceiver('dead-letter-stress-events', 'consumer');
+    const receiver = env.client.createReceiver('dead-letter-stress-events', 'consumer');
     await deadLetterConcurrently(receiver, ids.length);
     await receiver.close();
-    const deadLetters = client.createReceiver('dead-letter-stress-events', 'consumer', { subQueueType: 'deadLetter' });
+    const deadLetters = env.client.createReceiver('dead-letter-stress-events', 'consumer', {
+      subQueueType: 'deadLetter',
+    });
     assert.deepEqual(await readDeadLetters(deadLetters, ids.length), expected(ids));
     await deadLetters.close();
   });
@@ -112,13 +102,13 @@ describe('concurrent settlement', () => {
   // concurrently must ask for one settlement per tick (the order service does); should a rhea upgrade fix it,
   // this test fails and can go.
   test('two dead-letters asked for in the same tick travel as one disposition with the first reason', async () => {
-    const sender = client.createSender('dead-letter-stress');
+    const sender = env.client.createSender('dead-letter-stress');
     await sender.sendMessages([
       { body: 'first', messageId: 'same-tick-0' },
       { body: 'second', messageId: 'same-tick-1' },
     ]);
     await sender.close();
-    const receiver = client.createReceiver('dead-letter-stress');
+    const receiver = env.client.createReceiver('dead-letter-stress');
     const received = [];
     while (received.length < 2) {
       received.push(...(await receiver.receiveMessages(2 - received.length, { maxWaitTimeInMs: 2_000 })));
@@ -132,7 +122,7 @@ describe('concurrent settlement', () => {
       ),
     );
     await receiver.close();
-    const deadLetters = client.createReceiver('dead-letter-stress', { subQueueType: 'deadLetter' });
+    const deadLetters = env.client.createReceiver('dead-letter-stress', { subQueueType: 'deadLetter' });
     const reasons = [...(await readDeadLetters(deadLetters, 2)).entries()].sort();
     assert.deepEqual(reasons, [
       ['same-tick-0', ['reason-same-tick-0', 'description-same-tick-0']],

@@ -2,7 +2,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ServiceBusClient } from '@azure/service-bus';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../../../..');
@@ -51,4 +53,21 @@ export async function startEmulator({ config = path.join(here, 'config.json') } 
       await exited;
     },
   };
+}
+
+/**
+ * Starts an emulator before the calling test file's tests and a client on it, and stops both after them.
+ * Returns an object whose `emulator` and `client` are set once the `before` hook has run.
+ */
+export function useEmulatorClient(clientOptions) {
+  const env = { emulator: undefined, client: undefined };
+  before(async () => {
+    env.emulator = await startEmulator();
+    env.client = new ServiceBusClient(env.emulator.connectionString(), clientOptions);
+  });
+  after(async () => {
+    await env.client?.close();
+    await env.emulator?.stop();
+  });
+  return env;
 }

@@ -1,23 +1,12 @@
 // The official JavaScript SDK against our emulator: every feature the platform and its users rely on.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
-import { startEmulator } from './emulator.js';
+import { useEmulatorClient } from './emulator.js';
 
 const RECEIVE_WAIT_MS = 2_000;
 
-let emulator;
-let client;
-
-before(async () => {
-  emulator = await startEmulator();
-  client = new ServiceBusClient(emulator.connectionString());
-});
-
-after(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
+const env = useEmulatorClient();
 
 async function receiveOne(receiver, maxWaitTimeInMs = RECEIVE_WAIT_MS) {
   const [message] = await receiver.receiveMessages(1, { maxWaitTimeInMs });
@@ -34,8 +23,8 @@ async function expectServiceBusError(promise, code) {
 
 describe('queues', () => {
   test('a sent message is received in peek-lock and completed once', async () => {
-    const sender = client.createSender('basic');
-    const receiver = client.createReceiver('basic');
+    const sender = env.client.createSender('basic');
+    const receiver = env.client.createReceiver('basic');
     await sender.sendMessages({
       body: { orderId: 'o-1' },
       messageId: 'm-1',
@@ -56,8 +45,8 @@ describe('queues', () => {
   });
 
   test('a batch arrives whole and in order', async () => {
-    const sender = client.createSender('basic');
-    const receiver = client.createReceiver('basic', { receiveMode: 'receiveAndDelete' });
+    const sender = env.client.createSender('basic');
+    const receiver = env.client.createReceiver('basic', { receiveMode: 'receiveAndDelete' });
     const batch = await sender.createMessageBatch();
     for (let i = 0; i < 5; i++) assert.ok(batch.tryAddMessage({ body: `item-${i}` }));
     await sender.sendMessages(batch);
@@ -73,8 +62,8 @@ describe('queues', () => {
   });
 
   test('a message sent without a message id can still be completed', async () => {
-    const sender = client.createSender('basic');
-    const receiver = client.createReceiver('basic');
+    const sender = env.client.createSender('basic');
+    const receiver = env.client.createReceiver('basic');
     await sender.sendMessages({ body: 'no id' });
     const message = await receiveOne(receiver);
     assert.ok(message.messageId, 'the broker assigns a message id');
@@ -84,8 +73,8 @@ describe('queues', () => {
   });
 
   test('abandon redelivers with a higher delivery count, defer hides until received by sequence number', async () => {
-    const sender = client.createSender('settlement');
-    const receiver = client.createReceiver('settlement');
+    const sender = env.client.createSender('settlement');
+    const receiver = env.client.createReceiver('settlement');
     await sender.sendMessages({ body: 'settle me' });
     const first = await receiveOne(receiver);
     await receiver.abandonMessage(first);
@@ -102,9 +91,9 @@ describe('queues', () => {
   });
 
   test('dead-lettered messages land in the sub-queue with reason and description', async () => {
-    const sender = client.createSender('settlement');
-    const receiver = client.createReceiver('settlement');
-    const dlq = client.createReceiver('settlement', { subQueueType: 'deadLetter' });
+    const sender = env.client.createSender('settlement');
+    const receiver = env.client.createReceiver('settlement');
+    const dlq = env.client.createReceiver('settlement', { subQueueType: 'deadLetter' });
     await sender.sendMessages({ body: 'poison' });
     const message = await receiveOne(receiver);
     await receiver.deadLetterMessage(message, {
@@ -122,9 +111,9 @@ describe('queues', () => {
   });
 
   test('a message abandoned MaxDeliveryCount times is dead-lettered', async () => {
-    const sender = client.createSender('retries');
-    const receiver = client.createReceiver('retries');
-    const dlq = client.createReceiver('retries', { subQueueType: 'deadLetter' });
+    const sender = env.client.createSender('retries');
+    const receiver = env.client.createReceiver('retries');
+    const dlq = env.client.createReceiver('retries', { subQueueType: 'deadLetter' });
     await sender.sendMessages({ body: 'keeps failing' });
     for (let attempt = 0; attempt < 2; attempt++) {
       const message = await receiveOne(receiver);
@@ -142,8 +131,8 @@ describe('queues', () => {
   });
 
   test('renewing a lock moves lockedUntil forward', async () => {
-    const sender = client.createSender('basic');
-    const receiver = client.createReceiver('basic');
+    const sender = env.client.createSender('basic');
+    const receiver = env.client.createReceiver('basic');
     await sender.sendMessages({ body: 'slow work' });
     const message = await receiveOne(receiver);
     const before = message.lockedUntilUtc.getTime();
@@ -156,9 +145,9 @@ describe('queues', () => {
   });
 
   test('an expired lock fails the settlement and the message comes back', async () => {
-    const sender = client.createSender('short-lock');
+    const sender = env.client.createSender('short-lock');
     // The SDK renews locks on its own unless told not to; this consumer is meant to be too slow.
-    const receiver = client.createReceiver('short-lock', { maxAutoLockRenewalDurationInMs: 0 });
+    const receiver = env.client.createReceiver('short-lock', { maxAutoLockRenewalDurationInMs: 0 });
     await sender.sendMessages({ body: 'slow consumer' });
     const message = await receiveOne(receiver);
     assert.ok(message.lockedUntilUtc.getTime() - Date.now() <= 1_000);
@@ -173,8 +162,8 @@ describe('queues', () => {
   });
 
   test('receive-and-delete removes the message on delivery', async () => {
-    const sender = client.createSender('basic');
-    const receiver = client.createReceiver('basic', { receiveMode: 'receiveAndDelete' });
+    const sender = env.client.createSender('basic');
+    const receiver = env.client.createReceiver('basic', { receiveMode: 'receiveAndDelete' });
     await sender.sendMessages({ body: 'once' });
     const message = await receiveOne(receiver);
     assert.equal(message.body, 'once');
@@ -184,8 +173,8 @@ describe('queues', () => {
   });
 
   test('peek shows messages without locking them', async () => {
-    const sender = client.createSender('basic');
-    const receiver = client.createReceiver('basic');
+    const sender = env.client.createSender('basic');
+    const receiver = env.client.createReceiver('basic');
     await sender.sendMessages([{ body: 'peek-1' }, { body: 'peek-2' }]);
     const peeked = await receiver.peekMessages(10);
     assert.deepEqual(
@@ -199,8 +188,8 @@ describe('queues', () => {
   });
 
   test('scheduled messages wait for their time and can be cancelled', async () => {
-    const sender = client.createSender('scheduled');
-    const receiver = client.createReceiver('scheduled');
+    const sender = env.client.createSender('scheduled');
+    const receiver = env.client.createReceiver('scheduled');
     const [cancelled] = await sender.scheduleMessages({ body: 'never' }, new Date(Date.now() + 60_000));
     await sender.cancelScheduledMessages(cancelled);
     await sender.scheduleMessages({ body: 'soon' }, new Date(Date.now() + 1_000));
@@ -214,8 +203,8 @@ describe('queues', () => {
   });
 
   test('duplicate detection keeps one copy of a message id within the window', async () => {
-    const sender = client.createSender('deduplicated');
-    const receiver = client.createReceiver('deduplicated', { receiveMode: 'receiveAndDelete' });
+    const sender = env.client.createSender('deduplicated');
+    const receiver = env.client.createReceiver('deduplicated', { receiveMode: 'receiveAndDelete' });
     await sender.sendMessages({ body: 'first', messageId: 'order-42' });
     await sender.sendMessages({ body: 'resent', messageId: 'order-42' });
     const messages = await receiver.receiveMessages(2, { maxWaitTimeInMs: 1_000 });
@@ -228,8 +217,8 @@ describe('queues', () => {
   });
 
   test('a message past its time to live is dead-lettered on expiry', async () => {
-    const sender = client.createSender('expiring');
-    const dlq = client.createReceiver('expiring', { subQueueType: 'deadLetter' });
+    const sender = env.client.createSender('expiring');
+    const dlq = env.client.createReceiver('expiring', { subQueueType: 'deadLetter' });
     await sender.sendMessages({ body: 'stale', timeToLive: 200 });
     await new Promise((resolve) => setTimeout(resolve, 400));
     const dead = await receiveOne(dlq, 5_000);
@@ -243,9 +232,9 @@ describe('queues', () => {
 
 describe('topics', () => {
   test('a correlation filter selects by application property; the default rule takes all', async () => {
-    const sender = client.createSender('events');
-    const everything = client.createReceiver('events', 'everything', { receiveMode: 'receiveAndDelete' });
-    const paidOnly = client.createReceiver('events', 'paid-only', { receiveMode: 'receiveAndDelete' });
+    const sender = env.client.createSender('events');
+    const everything = env.client.createReceiver('events', 'everything', { receiveMode: 'receiveAndDelete' });
+    const paidOnly = env.client.createReceiver('events', 'paid-only', { receiveMode: 'receiveAndDelete' });
     await sender.sendMessages([
       { body: 'paid', applicationProperties: { type: 'PaymentSucceeded' } },
       { body: 'failed', applicationProperties: { type: 'PaymentFailed' } },
@@ -269,13 +258,13 @@ describe('topics', () => {
 
 describe('errors the SDK raises against real Service Bus', () => {
   test('an unknown queue is MessagingEntityNotFound', async () => {
-    const sender = client.createSender('no-such-queue');
+    const sender = env.client.createSender('no-such-queue');
     await expectServiceBusError(sender.sendMessages({ body: 'lost' }), 'MessagingEntityNotFound');
     await sender.close();
   });
 
   test('a wrong key is UnauthorizedAccess', async () => {
-    const intruder = new ServiceBusClient(emulator.connectionString('not-the-key'), {
+    const intruder = new ServiceBusClient(env.emulator.connectionString('not-the-key'), {
       retryOptions: { maxRetries: 0 },
     });
     const sender = intruder.createSender('basic');
@@ -284,7 +273,7 @@ describe('errors the SDK raises against real Service Bus', () => {
   });
 
   test('a message over the size limit is MessageSizeExceeded', async () => {
-    const sender = client.createSender('basic');
+    const sender = env.client.createSender('basic');
     await expectServiceBusError(sender.sendMessages({ body: 'x'.repeat(300 * 1024) }), 'MessageSizeExceeded');
     await sender.close();
   });
@@ -292,7 +281,7 @@ describe('errors the SDK raises against real Service Bus', () => {
 
 describe('fault injection through the admin API', () => {
   async function addFault(rule) {
-    const response = await fetch(`${emulator.adminUrl}/faults`, {
+    const response = await fetch(`${env.emulator.adminUrl}/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(rule),
@@ -302,13 +291,13 @@ describe('fault injection through the admin API', () => {
   }
 
   after(async () => {
-    await fetch(`${emulator.adminUrl}/faults`, { method: 'DELETE' });
+    await fetch(`${env.emulator.adminUrl}/faults`, { method: 'DELETE' });
   });
 
   // The JavaScript SDK names com.microsoft:server-busy "ServiceBusy" (its ServerBusyError).
   test('an error fault on send is ServiceBusy, then the rule expires', async () => {
     await addFault({ entity: 'faults', operation: 'send', action: 'error', count: 1 });
-    const impatient = new ServiceBusClient(emulator.connectionString(), { retryOptions: { maxRetries: 0 } });
+    const impatient = new ServiceBusClient(env.emulator.connectionString(), { retryOptions: { maxRetries: 0 } });
     const sender = impatient.createSender('faults');
     await expectServiceBusError(sender.sendMessages({ body: 'refused' }), 'ServiceBusy');
     await sender.sendMessages({ body: 'accepted' });
@@ -323,8 +312,8 @@ describe('fault injection through the admin API', () => {
 
   test('a lost-lock fault on complete is MessageLockLost', async () => {
     await addFault({ entity: 'faults', operation: 'complete', action: 'lose-lock', count: 1 });
-    const sender = client.createSender('faults');
-    const receiver = client.createReceiver('faults');
+    const sender = env.client.createSender('faults');
+    const receiver = env.client.createReceiver('faults');
     await sender.sendMessages({ body: 'fragile' });
     const message = await receiveOne(receiver);
     await expectServiceBusError(receiver.completeMessage(message), 'MessageLockLost');
@@ -338,8 +327,8 @@ describe('fault injection through the admin API', () => {
 
 describe('SQL rules and the rule manager', () => {
   test("a SQL filter selects and its action rewrites the subscription's copy", async () => {
-    const sender = client.createSender('sql-events');
-    const receiver = client.createReceiver('sql-events', 'sql', { receiveMode: 'receiveAndDelete' });
+    const sender = env.client.createSender('sql-events');
+    const receiver = env.client.createReceiver('sql-events', 'sql', { receiveMode: 'receiveAndDelete' });
     await sender.sendMessages([
       { body: 'big', subject: 'order', applicationProperties: { amount: 150 } },
       { body: 'small', subject: 'order', applicationProperties: { amount: 5 } },
@@ -354,7 +343,7 @@ describe('SQL rules and the rule manager', () => {
   });
 
   test('rules are listed, created and deleted at run time over $management', async () => {
-    const rules = client.createRuleManager('rules', 'managed');
+    const rules = env.client.createRuleManager('rules', 'managed');
     const initial = [];
     for await (const rule of rules.listRules()) initial.push(rule);
     assert.deepEqual(
@@ -378,8 +367,8 @@ describe('SQL rules and the rule manager', () => {
     assert.equal(listed[1].filter.subject, 'PaymentSucceeded');
     assert.deepEqual(listed[1].filter.applicationProperties, { v: '1' });
 
-    const sender = client.createSender('rules');
-    const receiver = client.createReceiver('rules', 'managed', { receiveMode: 'receiveAndDelete' });
+    const sender = env.client.createSender('rules');
+    const receiver = env.client.createReceiver('rules', 'managed', { receiveMode: 'receiveAndDelete' });
     await sender.sendMessages([
       { body: 'large', applicationProperties: { amount: 50 } },
       { body: 'tiny', applicationProperties: { amount: 1 } },

@@ -1,26 +1,15 @@
 // Sessions with @azure/service-bus: acceptSession / acceptNextSession, FIFO, exclusive locks,
 // renew, session state, and the error codes for each refusal.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ServiceBusClient, isServiceBusError } from '@azure/service-bus';
-import { startEmulator } from './emulator.js';
+import { useEmulatorClient } from './emulator.js';
 
 const RECEIVE_WAIT_MS = 2_000;
 // No retries: the SDK would retry a refused accept with back-off, past the config's 2 s session lock.
 const RETRY_OPTIONS = { maxRetries: 0, timeoutInMs: 3_000 };
 
-let emulator;
-let client;
-
-before(async () => {
-  emulator = await startEmulator();
-  client = new ServiceBusClient(emulator.connectionString(), { retryOptions: RETRY_OPTIONS });
-});
-
-after(async () => {
-  await client?.close();
-  await emulator?.stop();
-});
+const env = useEmulatorClient({ retryOptions: RETRY_OPTIONS });
 
 async function expectServiceBusError(promise, codes) {
   await assert.rejects(promise, (error) => {
@@ -42,14 +31,14 @@ async function receiveAll(receiver, count) {
 
 describe('sessions', () => {
   test('acceptSession receives only its session, in order', async () => {
-    const sender = client.createSender('sessions');
+    const sender = env.client.createSender('sessions');
     await sender.sendMessages([
       { body: 'a1', sessionId: 'a' },
       { body: 'b1', sessionId: 'b' },
       { body: 'a2', sessionId: 'a' },
       { body: 'a3', sessionId: 'a' },
     ]);
-    const receiver = await client.acceptSession('sessions', 'a');
+    const receiver = await env.client.acceptSession('sessions', 'a');
     assert.equal(receiver.sessionId, 'a');
     assert.ok(receiver.sessionLockedUntilUtc > new Date());
     const received = await receiveAll(receiver, 3);
@@ -59,7 +48,7 @@ describe('sessions', () => {
     );
     for (const message of received) await receiver.completeMessage(message);
     await receiver.close();
-    const other = await client.acceptSession('sessions', 'b');
+    const other = await env.client.acceptSession('sessions', 'b');
     const [b1] = await receiveAll(other, 1);
     assert.equal(b1.body, 'b1');
     await other.completeMessage(b1);
@@ -68,10 +57,10 @@ describe('sessions', () => {
   });
 
   test('a held session cannot be accepted twice', async () => {
-    const sender = client.createSender('sessions-exclusive');
+    const sender = env.client.createSender('sessions-exclusive');
     await sender.sendMessages({ body: 'x', sessionId: 'held' });
-    const holder = await client.acceptSession('sessions-exclusive', 'held');
-    await expectServiceBusError(client.acceptSession('sessions-exclusive', 'held'), ['SessionCannotBeLocked']);
+    const holder = await env.client.acceptSession('sessions-exclusive', 'held');
+    await expectServiceBusError(env.client.acceptSession('sessions-exclusive', 'held'), ['SessionCannotBeLocked']);
     const [message] = await receiveAll(holder, 1);
     await holder.completeMessage(message);
     await holder.close();
@@ -79,13 +68,13 @@ describe('sessions', () => {
   });
 
   test('acceptNextSession takes the oldest available session, then times out', async () => {
-    const sender = client.createSender('sessions-next');
+    const sender = env.client.createSender('sessions-next');
     await sender.sendMessages([
       { body: '1', sessionId: 'first' },
       { body: '2', sessionId: 'second' },
     ]);
-    const one = await client.acceptNextSession('sessions-next');
-    const two = await client.acceptNextSession('sessions-next');
+    const one = await env.client.acceptNextSession('sessions-next');
+    const two = await env.client.acceptNextSession('sessions-next');
     assert.deepEqual([one.sessionId, two.sessionId], ['first', 'second']);
     for (const receiver of [one, two]) {
       const [message] = await receiveAll(receiver, 1);
@@ -94,7 +83,7 @@ describe('sessions', () => {
     }
     await sender.close();
     // A client of its own: waiting for a session holds up that connection (see the README).
-    const waiting = new ServiceBusClient(emulator.connectionString(), {
+    const waiting = new ServiceBusClient(env.emulator.connectionString(), {
       retryOptions: { maxRetries: 0, timeoutInMs: 1_000 },
     });
     await expectServiceBusError(waiting.acceptNextSession('sessions-next'), ['ServiceTimeout']);
@@ -102,9 +91,9 @@ describe('sessions', () => {
   });
 
   test('session state and lock renewal', async () => {
-    const sender = client.createSender('sessions-state');
+    const sender = env.client.createSender('sessions-state');
     await sender.sendMessages({ body: 's', sessionId: 'stateful' });
-    const receiver = await client.acceptSession('sessions-state', 'stateful');
+    const receiver = await env.client.acceptSession('sessions-state', 'stateful');
     assert.equal(await receiver.getSessionState(), null);
     await receiver.setSessionState({ step: 2 });
     assert.deepEqual(await receiver.getSessionState(), { step: 2 });
@@ -119,12 +108,12 @@ describe('sessions', () => {
   });
 
   test('a subscription that requires sessions', async () => {
-    const sender = client.createSender('session-events');
+    const sender = env.client.createSender('session-events');
     await sender.sendMessages([
       { body: 't1', sessionId: 't' },
       { body: 't2', sessionId: 't' },
     ]);
-    const receiver = await client.acceptNextSession('session-events', 'by-session');
+    const receiver = await env.client.acceptNextSession('session-events', 'by-session');
     assert.equal(receiver.sessionId, 't');
     const received = await receiveAll(receiver, 2);
     assert.deepEqual(
@@ -137,7 +126,7 @@ describe('sessions', () => {
   });
 
   test('a message without a session id is refused by a session queue', async () => {
-    const sender = client.createSender('sessions');
+    const sender = env.client.createSender('sessions');
     await assert.rejects(sender.sendMessages({ body: 'no session' }), (error) => isServiceBusError(error));
     await sender.close();
   });

@@ -10,6 +10,7 @@ import json
 import threading
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -222,6 +223,18 @@ def send(client: ServiceBusClient, queue: str, messages: Messages) -> None:
     """Send ``messages`` to ``queue`` on a sender of their own."""
     with client.get_queue_sender(queue) as sender:
         sender.send_messages(messages)
+
+
+@contextmanager
+def received_one(
+    client: ServiceBusClient, queue: str, message: ServiceBusMessage
+) -> Iterator[tuple[ServiceBusReceiver, ServiceBusReceivedMessage]]:
+    """`send` ``message`` to ``queue``, then yield a peek-lock receiver on it with the one message it received
+    (waiting up to 5 s); the receiver closes when the block ends."""
+    send(client, queue, message)
+    with client.get_queue_receiver(queue) as receiver:
+        [received] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        yield receiver, received
 
 
 async def send_async(client: sb_aio.ServiceBusClient, queue: str, messages: Messages) -> None:

@@ -12,7 +12,7 @@ from azure.servicebus.exceptions import (
     ServiceBusServerBusyError,
 )
 
-from .conftest import RunningEmulator, receive_until, send
+from .conftest import RunningEmulator, receive_until, received_one, send
 
 
 def _client(emulator: RunningEmulator, **kwargs: object) -> ServiceBusClient:
@@ -82,28 +82,28 @@ def test_dropped_connection_without_retries_is_a_connection_error(faults: Runnin
 
 def test_lost_lock_fault_makes_complete_fail_and_the_message_comes_back(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-lost-lock", operation="complete", action="lose-lock", count=1)
-    with _client(faults) as client:
-        send(client, "faults-lost-lock", ServiceBusMessage("fragile"))
-        with client.get_queue_receiver("faults-lost-lock") as receiver:
-            [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-            with pytest.raises(MessageLockLostError):
-                receiver.complete_message(message)
-            [again] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-            assert again.sequence_number == message.sequence_number
-            assert again.delivery_count == 1
-            receiver.complete_message(again)
+    with (
+        _client(faults) as client,
+        received_one(client, "faults-lost-lock", ServiceBusMessage("fragile")) as (receiver, message),
+    ):
+        with pytest.raises(MessageLockLostError):
+            receiver.complete_message(message)
+        [again] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        assert again.sequence_number == message.sequence_number
+        assert again.delivery_count == 1
+        receiver.complete_message(again)
 
 
 def test_lost_lock_fault_on_renew_raises_lock_lost(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-renew-lost", operation="renew-lock", action="lose-lock", count=1)
-    with _client(faults) as client:
-        send(client, "faults-renew-lost", ServiceBusMessage("held"))
-        with client.get_queue_receiver("faults-renew-lost") as receiver:
-            [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-            with pytest.raises(MessageLockLostError):
-                receiver.renew_message_lock(message)
-            [again] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-            receiver.complete_message(again)
+    with (
+        _client(faults) as client,
+        received_one(client, "faults-renew-lost", ServiceBusMessage("held")) as (receiver, message),
+    ):
+        with pytest.raises(MessageLockLostError):
+            receiver.renew_message_lock(message)
+        [again] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        receiver.complete_message(again)
 
 
 def test_duplicate_delivery_fault_delivers_the_message_twice(faults: RunningEmulator) -> None:
@@ -161,20 +161,19 @@ def test_error_fault_on_management_raises_server_busy(faults: RunningEmulator) -
 
 def test_error_fault_on_complete_raises_server_busy_and_keeps_the_lock(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-busy", operation="complete", action="error", count=1)
-    with _client(faults, retry_total=0) as client:
-        send(client, "faults-busy", ServiceBusMessage("settle later"))
-        with client.get_queue_receiver("faults-busy") as receiver:
-            [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
-            with pytest.raises(ServiceBusServerBusyError):
-                receiver.complete_message(message)
+    with (
+        _client(faults, retry_total=0) as client,
+        received_one(client, "faults-busy", ServiceBusMessage("settle later")) as (receiver, message),
+    ):
+        with pytest.raises(ServiceBusServerBusyError):
             receiver.complete_message(message)
+        receiver.complete_message(message)
 
 
 def test_dropped_connection_on_complete_is_survived_and_settles_once(faults: RunningEmulator) -> None:
     faults.add_fault(entity="faults-drop", operation="complete", action="drop-connection", count=1)
     with _client(faults, retry_backoff_factor=0.05) as client:
-        send(client, "faults-drop", ServiceBusMessage("settle across a reconnect"))
-        with client.get_queue_receiver("faults-drop") as receiver:
-            [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+        settled = ServiceBusMessage("settle across a reconnect")
+        with received_one(client, "faults-drop", settled) as (receiver, message):
             receiver.complete_message(message)
         assert _drain(client, "faults-drop") == []

@@ -20,7 +20,7 @@ from azure.servicebus.exceptions import (
     ServiceBusAuthenticationError,
 )
 
-from .conftest import SHORT_LOCK, SHORT_TTL, receive_until, send
+from .conftest import SHORT_LOCK, SHORT_TTL, receive_until, received_one, send
 
 
 def receive(client: ServiceBusClient, queue: str, count: int = 1, wait: float = 3, **kwargs: object) -> list:
@@ -64,9 +64,7 @@ def test_abandon_redelivers_with_a_higher_delivery_count(client: ServiceBusClien
 
 
 def test_defer_then_receive_by_sequence_number(client: ServiceBusClient) -> None:
-    send(client, "defer", ServiceBusMessage("later"))
-    with client.get_queue_receiver("defer") as receiver:
-        [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+    with received_one(client, "defer", ServiceBusMessage("later")) as (receiver, message):
         receiver.defer_message(message)
         assert receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
         [deferred] = receiver.receive_deferred_messages([message.sequence_number])
@@ -75,9 +73,7 @@ def test_defer_then_receive_by_sequence_number(client: ServiceBusClient) -> None
 
 
 def test_dead_letter_lands_in_the_dlq_with_reason(client: ServiceBusClient) -> None:
-    send(client, "dlq", ServiceBusMessage("poison"))
-    with client.get_queue_receiver("dlq") as receiver:
-        [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+    with received_one(client, "dlq", ServiceBusMessage("poison")) as (receiver, message):
         receiver.dead_letter_message(message, reason="bad", error_description="cannot parse")
     with client.get_queue_receiver("dlq", sub_queue=ServiceBusSubQueue.DEAD_LETTER) as receiver:
         [dead] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
@@ -116,9 +112,7 @@ def test_max_delivery_count_moves_the_message_to_the_dlq(client: ServiceBusClien
 
 
 def test_expired_lock_fails_the_settlement_and_redelivers(client: ServiceBusClient) -> None:
-    send(client, "expiring-lock", ServiceBusMessage("slow consumer"))
-    with client.get_queue_receiver("expiring-lock") as receiver:
-        [message] = receiver.receive_messages(max_message_count=1, max_wait_time=5)
+    with received_one(client, "expiring-lock", ServiceBusMessage("slow consumer")) as (receiver, message):
         assert message.locked_until_utc is not None
         time.sleep(SHORT_LOCK + 0.3)
         with pytest.raises(MessageLockLostError):
