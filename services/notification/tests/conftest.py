@@ -22,6 +22,7 @@ import httpx
 import pytest
 from azure.eventhub import EventData
 from azure.eventhub.aio import EventHubProducerClient
+from notification_service.adapters.tables import TableNotificationLog
 from shopctl.testing import LaunchedPlatform, launched
 
 REPO = Path(__file__).resolve().parents[3]
@@ -39,6 +40,17 @@ QUIET_SECONDS = OWNERSHIP_EXPIRATION_SECONDS + 2 * LOAD_BALANCING_SECONDS
 def platform() -> Iterator[LaunchedPlatform]:
     with launched("azurite", "mailbox") as running:
         yield running
+
+
+@pytest.fixture
+async def notification_log(platform: LaunchedPlatform) -> AsyncIterator[TableNotificationLog]:
+    """A notification log in a table of its own on the session's Azurite."""
+    table = TableNotificationLog.connect(
+        f"log{uuid.uuid4().hex[:12]}", connection_string=storage_connection_string(platform), endpoint=None
+    )
+    await table.ensure_table()
+    yield table
+    await table.close()
 
 
 @pytest.fixture

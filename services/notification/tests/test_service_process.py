@@ -14,6 +14,12 @@ from shopctl.testing import LaunchedPlatform
 
 from .conftest import TRACEPARENT, Hub, emails_to, eventually, settles, status_changed, texts_to
 
+# Checkpoints only on the way out (SIGTERM): none while running, so a SIGKILL leaves nothing saved.
+NO_PERIODIC_CHECKPOINTS = {
+    "NOTIFICATION_CHECKPOINT_EVERY_EVENTS": "1000",
+    "NOTIFICATION_CHECKPOINT_EVERY_SECONDS": "600",
+}
+
 pytestmark = pytest.mark.timeout(120)
 
 
@@ -99,9 +105,7 @@ async def test_kill_and_restart_sends_nothing_twice_and_loses_nothing(
     start_service: Any, hub: Hub, platform: LaunchedPlatform
 ) -> None:
     # No checkpoint before the kill: the restarted process reads every event again.
-    service = start_service(
-        NOTIFICATION_CHECKPOINT_EVERY_EVENTS="1000", NOTIFICATION_CHECKPOINT_EVERY_SECONDS="600"
-    )
+    service = start_service(**NO_PERIODIC_CHECKPOINTS)
     first = [status_changed() for _ in range(6)]
     await hub.send(*first)
     for event in first:
@@ -126,9 +130,7 @@ async def test_kill_and_restart_sends_nothing_twice_and_loses_nothing(
 async def test_restart_after_sigterm_resumes_from_the_checkpoint(
     start_service: Any, hub: Hub, platform: LaunchedPlatform
 ) -> None:
-    service = start_service(
-        NOTIFICATION_CHECKPOINT_EVERY_EVENTS="1000", NOTIFICATION_CHECKPOINT_EVERY_SECONDS="600"
-    )
+    service = start_service(**NO_PERIODIC_CHECKPOINTS)
     first = [status_changed() for _ in range(3)]
     await hub.send(*first)
     eventually(lambda: service.metric("notification_events_total") == len(first))

@@ -4,6 +4,7 @@ the app served in-process over httpx, each test with its own database and blob c
 from __future__ import annotations
 
 import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,30 @@ COSMOS_EMULATOR_KEY = (
     "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 )
 DEV_SIGNING_KEY = "test-signing-key-that-is-long-enough-0123456789"
+
+
+def _process_env(settings: Any, **extra: str) -> dict[str, str]:
+    """The environment for a product-service process (server or seed) pointed at ``settings``."""
+    return {
+        **os.environ,
+        "PRODUCT_ENVIRONMENT": "development",
+        "PRODUCT_COSMOS_ENDPOINT": settings.cosmos_endpoint,
+        "PRODUCT_COSMOS_KEY": settings.cosmos_key.get_secret_value(),
+        "PRODUCT_COSMOS_DATABASE": settings.cosmos_database,
+        "PRODUCT_COSMOS_ENABLE_ENDPOINT_DISCOVERY": "false",
+        "PRODUCT_COSMOS_FORCE_CROSS_PARTITION_HEADER": "true",
+        "PRODUCT_BLOB_CONNECTION_STRING": settings.blob_connection_string.get_secret_value(),
+        "PRODUCT_BLOB_CONTAINER": settings.blob_container,
+        "PRODUCT_AUTH_MODE": "dev",
+        "PRODUCT_AUTH_DEV_SIGNING_KEY": settings.auth_dev_signing_key.get_secret_value(),
+        **extra,
+    }
+
+
+@pytest.fixture
+def process_env() -> Callable[..., dict[str, str]]:
+    """Builds the environment for a product-service process: ``process_env(settings, **extra)``."""
+    return _process_env
 
 
 @pytest.fixture(scope="session")

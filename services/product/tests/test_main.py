@@ -18,24 +18,10 @@ SCRIPT = Path(sys.executable).with_name("product-service")
 
 
 @pytest.fixture
-def server(settings_for):
+def server(settings_for, process_env):
     settings = settings_for()
     port = free_port()
-    env = {
-        **os.environ,
-        "PRODUCT_ENVIRONMENT": "development",
-        "PRODUCT_HOST": "127.0.0.1",
-        "PRODUCT_PORT": str(port),
-        "PRODUCT_COSMOS_ENDPOINT": settings.cosmos_endpoint,
-        "PRODUCT_COSMOS_KEY": settings.cosmos_key.get_secret_value(),
-        "PRODUCT_COSMOS_DATABASE": settings.cosmos_database,
-        "PRODUCT_COSMOS_ENABLE_ENDPOINT_DISCOVERY": "false",
-        "PRODUCT_COSMOS_FORCE_CROSS_PARTITION_HEADER": "true",
-        "PRODUCT_BLOB_CONNECTION_STRING": settings.blob_connection_string.get_secret_value(),
-        "PRODUCT_BLOB_CONTAINER": settings.blob_container,
-        "PRODUCT_AUTH_MODE": "dev",
-        "PRODUCT_AUTH_DEV_SIGNING_KEY": settings.auth_dev_signing_key.get_secret_value(),
-    }
+    env = process_env(settings, PRODUCT_HOST="127.0.0.1", PRODUCT_PORT=str(port))
     process = subprocess.Popen(
         [str(SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

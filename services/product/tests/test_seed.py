@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import zlib
@@ -42,29 +41,12 @@ async def test_seed_on_start_loads_catalog_with_images(start_api):
     assert image.headers["content-type"] == "image/png"
 
 
-def seed_env(settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "PRODUCT_ENVIRONMENT": "development",
-        "PRODUCT_COSMOS_ENDPOINT": settings.cosmos_endpoint,
-        "PRODUCT_COSMOS_KEY": settings.cosmos_key.get_secret_value(),
-        "PRODUCT_COSMOS_DATABASE": settings.cosmos_database,
-        "PRODUCT_COSMOS_ENABLE_ENDPOINT_DISCOVERY": "false",
-        "PRODUCT_COSMOS_FORCE_CROSS_PARTITION_HEADER": "true",
-        "PRODUCT_BLOB_CONNECTION_STRING": settings.blob_connection_string.get_secret_value(),
-        "PRODUCT_BLOB_CONTAINER": settings.blob_container,
-        "PRODUCT_AUTH_MODE": "dev",
-        "PRODUCT_AUTH_DEV_SIGNING_KEY": settings.auth_dev_signing_key.get_secret_value(),
-        "PRODUCT_LOG_LEVEL": "WARNING",
-    }
-
-
-async def run_seed(settings) -> str:
+async def run_seed(env: dict[str, str]) -> str:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         "from product_service.cli import seed; seed()",
-        env=seed_env(settings),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -73,14 +55,15 @@ async def run_seed(settings) -> str:
     return out.decode()
 
 
-async def test_seed_command_is_idempotent_and_keeps_admin_changes(start_api, settings_for):
+async def test_seed_command_is_idempotent_and_keeps_admin_changes(start_api, settings_for, process_env):
     settings = settings_for()
+    env = process_env(settings, PRODUCT_LOG_LEVEL="WARNING")
     total = len(catalog_products())
 
-    first = await run_seed(settings)
+    first = await run_seed(env)
     api = await start_api(cosmos_database=settings.cosmos_database, blob_container=settings.blob_container)
     edited = await api.http.patch("/products/kitc-mug", json={"price": "1.00"}, headers=api.admin)
-    second = await run_seed(settings)
+    second = await run_seed(env)
 
     assert f"products created: {total}, already present: 0, images uploaded: {total}" in first
     assert f"products created: 0, already present: {total}, images uploaded: 0" in second

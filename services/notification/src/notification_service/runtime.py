@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import Any, TypeVar
 
 from servicekit.contracts import Contracts
 
@@ -22,6 +22,8 @@ from notification_service.domain.ports import EmailSender, SmsSender
 from notification_service.metrics import Metrics
 from notification_service.rendering import TemplateRenderer
 from notification_service.settings import EmailTransport, Settings, SmsTransport
+
+_AcsSender = TypeVar("_AcsSender", AcsEmailSender, AcsSmsSender)
 
 
 def _secret(value: Any) -> str | None:
@@ -40,27 +42,27 @@ def email_sender(settings: Settings, stack: AsyncExitStack) -> EmailSender:
             username=settings.smtp_username,
             password=_secret(settings.smtp_password),
         )
-    acs = AcsEmailSender.connect(
-        endpoint=settings.acs_endpoint,
-        connection_string=_secret(settings.acs_connection_string),
-        sender=settings.email_from,
-    )
-    stack.push_async_callback(acs.close)
-    return acs
+    return _acs_sender(AcsEmailSender, settings, settings.email_from, stack)
 
 
 def sms_sender(settings: Settings, stack: AsyncExitStack) -> SmsSender:
-    sender: MailboxSmsSender | AcsSmsSender
     if settings.sms_transport is SmsTransport.MAILBOX:
         sender = MailboxSmsSender(settings.mailbox_url, settings.sms_from)
-    else:
-        sender = AcsSmsSender.connect(
-            endpoint=settings.acs_endpoint,
-            connection_string=_secret(settings.acs_connection_string),
-            sender=settings.sms_from,
-        )
-    stack.push_async_callback(sender.close)
-    return sender
+        stack.push_async_callback(sender.close)
+        return sender
+    return _acs_sender(AcsSmsSender, settings, settings.sms_from, stack)
+
+
+def _acs_sender(kind: type[_AcsSender], settings: Settings, sender: str, stack: AsyncExitStack) -> _AcsSender:
+    """An Azure Communication Services sender on the settings' endpoint or connection string, closed with
+    ``stack``."""
+    connected = kind.connect(
+        endpoint=settings.acs_endpoint,
+        connection_string=_secret(settings.acs_connection_string),
+        sender=sender,
+    )
+    stack.push_async_callback(connected.close)
+    return connected
 
 
 async def serve(settings: Settings) -> None:

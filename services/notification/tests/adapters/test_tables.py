@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from notification_service.adapters.tables import TableNotificationLog
 from notification_service.domain.models import Channel, LogEntry
-from shopctl.testing import LaunchedPlatform
-
-from ..conftest import storage_connection_string
-
-
-@pytest.fixture
-async def notification_log(platform: LaunchedPlatform) -> AsyncIterator[TableNotificationLog]:
-    table = TableNotificationLog.connect(
-        f"log{uuid.uuid4().hex[:12]}", connection_string=storage_connection_string(platform), endpoint=None
-    )
-    await table.ensure_table()
-    yield table
-    await table.close()
 
 
 def sent(order_id: str, event_id: str, channel: Channel) -> LogEntry:

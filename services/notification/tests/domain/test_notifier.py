@@ -15,22 +15,12 @@ from notification_service.domain.notifier import Notifier
 from notification_service.rendering import TemplateRenderer
 from shopctl.testing import LaunchedPlatform
 
-from ..conftest import emails_to, free_port, mailbox_url, storage_connection_string
+from ..conftest import emails_to, free_port, mailbox_url
 from ..test_rendering import change
 
 
 class GiveUpError(Exception):
     pass
-
-
-@pytest.fixture
-async def notification_log(platform: LaunchedPlatform) -> AsyncIterator[TableNotificationLog]:
-    table = TableNotificationLog.connect(
-        f"log{uuid.uuid4().hex[:12]}", connection_string=storage_connection_string(platform), endpoint=None
-    )
-    await table.ensure_table()
-    yield table
-    await table.close()
 
 
 @pytest.fixture

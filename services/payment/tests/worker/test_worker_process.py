@@ -40,6 +40,13 @@ def _registry() -> Registry[Any]:
     return Registry().with_resources(resources)
 
 
+async def send_request(bus: Bus, card: str) -> tuple[dict[str, Any], str]:
+    """Sends a new payment request paid with ``card``; returns the request and its order id."""
+    request = payment_requested(card=card)
+    await bus.send_request(request)
+    return request, request["data"]["orderId"]
+
+
 def assert_matches_contract(message: Any) -> dict[str, Any]:
     body = json.loads(b"".join(message.body))
     registry = _registry()
@@ -75,9 +82,7 @@ async def test_worker_publishes_outcome_per_test_card(
     start_worker: Any, bus: Bus, ledger: TableLedger, card: str, expected_type: str, reason: str | None
 ) -> None:
     start_worker()
-    request = payment_requested(card=card)
-    order_id = request["data"]["orderId"]
-    await bus.send_request(request)
+    _, order_id = await send_request(bus, card)
 
     outcomes = await bus.wait_outcomes({order_id})
 
@@ -140,9 +145,7 @@ async def test_gateway_timeout_retries_with_backoff_then_publishes_payment_faile
     start_worker: Any, bus: Bus, ledger: TableLedger, gateway: SimulatedGateway
 ) -> None:
     worker = start_worker()
-    request = payment_requested(card=CARD_GATEWAY_TIMEOUT)
-    order_id = request["data"]["orderId"]
-    await bus.send_request(request)
+    _, order_id = await send_request(bus, CARD_GATEWAY_TIMEOUT)
 
     outcomes = await bus.wait_outcomes({order_id}, settle=2)
 
@@ -173,9 +176,7 @@ async def test_redelivered_request_after_gateway_gave_up_publishes_the_same_fail
     start_worker: Any, bus: Bus, ledger: TableLedger, gateway: SimulatedGateway
 ) -> None:
     start_worker()
-    request = payment_requested(card=CARD_GATEWAY_TIMEOUT)
-    order_id = request["data"]["orderId"]
-    await bus.send_request(request)
+    request, order_id = await send_request(bus, CARD_GATEWAY_TIMEOUT)
     [first] = (await bus.wait_outcomes({order_id}))[order_id]
     payment = await ledger.get(order_id)
     assert payment is not None
@@ -201,9 +202,7 @@ async def test_fraud_review_longer_than_the_lock_is_charged_once_thanks_to_lock_
     start_worker: Any, bus: Bus, gateway: SimulatedGateway, ledger: TableLedger
 ) -> None:
     start_worker()
-    request = payment_requested(card=CARD_FRAUD_REVIEW)
-    order_id = request["data"]["orderId"]
-    await bus.send_request(request)
+    _, order_id = await send_request(bus, CARD_FRAUD_REVIEW)
 
     outcomes = await bus.wait_outcomes({order_id}, within=40)
 
@@ -226,9 +225,7 @@ async def test_sigterm_mid_payment_abandons_the_message_and_the_next_worker_char
     start_worker: Any, bus: Bus, gateway: SimulatedGateway, ledger: TableLedger
 ) -> None:
     first = start_worker(PAYMENT_SHUTDOWN_GRACE_SECONDS="1")
-    request = payment_requested(card=CARD_FRAUD_REVIEW)
-    order_id = request["data"]["orderId"]
-    await bus.send_request(request)
+    _, order_id = await send_request(bus, CARD_FRAUD_REVIEW)
     first.wait_for(lambda e: e.get("message") == "payment request received")
 
     first.process.send_signal(signal.SIGTERM)

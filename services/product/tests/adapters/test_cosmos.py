@@ -48,24 +48,27 @@ async def test_take_hold_on_missing_product_reports_missing(products):
     assert await products.take_hold("ghost", "o-1", 1) is HoldOutcome.MISSING
 
 
-async def test_release_hold_returns_stock_once(products):
+async def settle_a_hold_twice(products, settle):
+    """Holds 2 of product "a" (stock 5) for "o-1", settles that hold twice with ``settle`` (release or
+    commit), and returns both results and the product as stored afterwards."""
     await products.create(product("a", 5))
     await products.take_hold("a", "o-1", 2)
 
-    results = [await products.release_hold("a", "o-1", 2), await products.release_hold("a", "o-1", 2)]
+    results = [await settle("a", "o-1", 2), await settle("a", "o-1", 2)]
 
-    stored = await products.get("a")
+    return results, await products.get("a")
+
+
+async def test_release_hold_returns_stock_once(products):
+    results, stored = await settle_a_hold_twice(products, products.release_hold)
+
     assert results == [True, False]
     assert (stored.stock, stored.reserved) == (5, 0)
 
 
 async def test_commit_hold_removes_reserved_once(products):
-    await products.create(product("a", 5))
-    await products.take_hold("a", "o-1", 2)
+    results, stored = await settle_a_hold_twice(products, products.commit_hold)
 
-    results = [await products.commit_hold("a", "o-1", 2), await products.commit_hold("a", "o-1", 2)]
-
-    stored = await products.get("a")
     assert results == [True, False]
     assert (stored.stock, stored.reserved) == (3, 0)
 

@@ -15,6 +15,15 @@ TENANT = "11111111-2222-3333-4444-555555555555"
 AUDIENCE = "api://contoso-shop-product"
 
 
+def hs256_token(issuer: str, audience: str, roles: list[str], key: str) -> str:
+    """A token for subject "x", valid for a minute, signed HS256 with ``key``."""
+    return jwt.encode(
+        {"sub": "x", "iss": issuer, "aud": audience, "roles": roles, "exp": int(time.time()) + 60},
+        key,
+        algorithm="HS256",
+    )
+
+
 async def test_admin_endpoint_without_token_is_401_with_challenge(api):
     response = await api.http.post("/products", json=api.product_body())
 
@@ -32,16 +41,11 @@ async def test_admin_endpoint_with_garbage_token_is_401(api):
 
 
 async def test_token_signed_with_another_key_is_401(api):
-    token = jwt.encode(
-        {
-            "sub": "x",
-            "iss": api.settings.auth_dev_issuer,
-            "aud": api.settings.auth_audience,
-            "roles": [api.settings.auth_admin_role],
-            "exp": int(time.time()) + 60,
-        },
+    token = hs256_token(
+        api.settings.auth_dev_issuer,
+        api.settings.auth_audience,
+        [api.settings.auth_admin_role],
         "another-key-that-is-also-long-enough-for-hs256",
-        algorithm="HS256",
     )
 
     response = await api.http.post(
@@ -95,16 +99,11 @@ async def test_app_in_entra_mode_admits_entra_admin_token_local_standin(start_ap
     allowed = await api.http.post(
         "/products", json=api.product_body(), headers={"Authorization": f"Bearer {jwks.token()}"}
     )
-    hs256 = jwt.encode(
-        {
-            "sub": "x",
-            "iss": f"https://login.microsoftonline.com/{TENANT}/v2.0",
-            "aud": AUDIENCE,
-            "roles": ["Catalog.Admin"],
-            "exp": int(time.time()) + 60,
-        },
+    hs256 = hs256_token(
+        f"https://login.microsoftonline.com/{TENANT}/v2.0",
+        AUDIENCE,
+        ["Catalog.Admin"],
         "a-shared-secret-that-is-long-enough-000",
-        algorithm="HS256",
     )
     refused = await api.http.post(
         "/products", json=api.product_body(), headers={"Authorization": f"Bearer {hs256}"}

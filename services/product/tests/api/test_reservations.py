@@ -33,8 +33,7 @@ async def test_reserve_repeat_gives_same_result_without_holding_twice(api):
 
 
 async def test_reserve_same_order_with_different_items_is_409(api):
-    await api.create_product(id="a", stock=5)
-    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await hold_two_of_five(api)
 
     response = await api.http.post("/reservations", json=order("o-1", ("a", 3)))
 
@@ -88,9 +87,14 @@ async def test_reserve_refuses_repeated_product_in_items(api):
     assert response.json()["errors"][0]["field"] == "items"
 
 
-async def test_confirm_turns_hold_into_sale(api):
+async def hold_two_of_five(api) -> None:
+    """Product "a" with 5 in stock, 2 of them held for order "o-1"."""
     await api.create_product(id="a", stock=5)
     await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+
+
+async def test_confirm_turns_hold_into_sale(api):
+    await hold_two_of_five(api)
 
     response = await api.http.post("/reservations/o-1/confirm")
 
@@ -100,8 +104,7 @@ async def test_confirm_turns_hold_into_sale(api):
 
 
 async def test_confirm_twice_is_idempotent(api):
-    await api.create_product(id="a", stock=5)
-    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await hold_two_of_five(api)
     await api.http.post("/reservations/o-1/confirm")
 
     response = await api.http.post("/reservations/o-1/confirm")
@@ -111,8 +114,7 @@ async def test_confirm_twice_is_idempotent(api):
 
 
 async def test_release_returns_stock(api):
-    await api.create_product(id="a", stock=5)
-    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await hold_two_of_five(api)
 
     first = await api.http.post("/reservations/o-1/release")
     second = await api.http.post("/reservations/o-1/release")
@@ -123,8 +125,7 @@ async def test_release_returns_stock(api):
 
 
 async def test_confirm_after_release_is_409(api):
-    await api.create_product(id="a", stock=5)
-    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await hold_two_of_five(api)
     await api.http.post("/reservations/o-1/release")
 
     response = await api.http.post("/reservations/o-1/confirm")
@@ -134,8 +135,7 @@ async def test_confirm_after_release_is_409(api):
 
 
 async def test_release_after_confirm_is_409(api):
-    await api.create_product(id="a", stock=5)
-    await api.http.post("/reservations", json=order("o-1", ("a", 2)))
+    await hold_two_of_five(api)
     await api.http.post("/reservations/o-1/confirm")
 
     response = await api.http.post("/reservations/o-1/release")

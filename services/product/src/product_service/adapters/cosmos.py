@@ -300,10 +300,19 @@ class CosmosProductRepository:
 
 
 def _write_error(exc: CosmosHttpResponseError, product_id: str) -> Exception:
+    return _mapped_write_error(
+        exc,
+        missing=f"product '{product_id}' does not exist",
+        changed=f"product '{product_id}' has changed since it was read",
+    )
+
+
+def _mapped_write_error(exc: CosmosHttpResponseError, *, missing: str, changed: str) -> Exception:
+    """A failed write as the domain's error: 404 -> NotFoundError, 412 -> PreconditionFailedError."""
     if exc.status_code == 404:
-        return NotFoundError(f"product '{product_id}' does not exist")
+        return NotFoundError(missing)
     if exc.status_code == 412:
-        return PreconditionFailedError(f"product '{product_id}' has changed since it was read")
+        return PreconditionFailedError(changed)
     return exc
 
 
@@ -331,11 +340,11 @@ def _where(product_filter: ProductFilter) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _reservation_write_error(exc: CosmosHttpResponseError, order_id: str) -> Exception:
-    if exc.status_code == 412:
-        return PreconditionFailedError(f"reservation for order '{order_id}' has changed")
-    if exc.status_code == 404:
-        return NotFoundError(f"no reservation for order '{order_id}'")
-    return exc
+    return _mapped_write_error(
+        exc,
+        missing=f"no reservation for order '{order_id}'",
+        changed=f"reservation for order '{order_id}' has changed",
+    )
 
 
 def reservation_to_doc(reservation: Reservation) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Response, status
 
@@ -13,6 +14,7 @@ from product_service.domain.errors import ItemRejectedError
 from product_service.domain.models import ID_PATTERN
 
 _PROBLEM: dict[str, Any] = {"model": Problem}
+_Route = TypeVar("_Route", bound=Callable[..., Any])
 router = APIRouter(
     prefix="/reservations",
     tags=["reservations"],
@@ -90,22 +92,26 @@ async def get_reservation(order_id: OrderId, reservations: ReservationsDep) -> R
     return ReservationPublic.of(await reservations.get(order_id))
 
 
-@router.post(
-    "/{order_id}/confirm",
-    response_model=ReservationPublic,
-    summary="Confirm: the held stock is sold",
-    responses=_STATE_ERRORS,
-)
+def _transition(step: str, summary: str, description: str | None = None) -> Callable[[_Route], _Route]:
+    """The route for one step of a reservation's life (``POST /{order_id}/<step>``)."""
+    return router.post(
+        f"/{{order_id}}/{step}",
+        response_model=ReservationPublic,
+        summary=summary,
+        description=description,
+        responses=_STATE_ERRORS,
+    )
+
+
+@_transition("confirm", "Confirm: the held stock is sold")
 async def confirm(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
     return ReservationPublic.of(await reservations.confirm(order_id))
 
 
-@router.post(
-    "/{order_id}/release",
-    response_model=ReservationPublic,
-    summary="Release: the held stock returns to availability",
-    description="Releasing an expired reservation succeeds and reports EXPIRED (its stock already returned).",
-    responses=_STATE_ERRORS,
+@_transition(
+    "release",
+    "Release: the held stock returns to availability",
+    "Releasing an expired reservation succeeds and reports EXPIRED (its stock already returned).",
 )
 async def release(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
     return ReservationPublic.of(await reservations.release(order_id))
