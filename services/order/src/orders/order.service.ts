@@ -157,8 +157,12 @@ export class OrderService {
       const order = await this.get(orderId);
       const step = transition(order.status, event);
       await this.settleReservation(order.id, step);
+      // A refund owed must survive the customer's own words, so they are kept beside it, not instead of it.
+      const customerReason = options.reason ?? null;
       const reason =
-        options.reason ?? (step.consequence === 'requestRefund' ? 'refund due: cancelled after payment' : null);
+        step.consequence === 'requestRefund'
+          ? `refund due: cancelled after payment${customerReason === null ? '' : ` (${customerReason})`}`
+          : customerReason;
       const moved = await this.commitMove(order, step, reason, options.alsoInTransaction);
       if (moved !== undefined) return moved;
       if (attempt >= MAX_MOVE_ATTEMPTS) throw new Error(`order ${orderId} kept changing under a concurrent writer`);

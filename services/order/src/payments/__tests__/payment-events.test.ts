@@ -160,6 +160,21 @@ describe('payment events', () => {
     assert.deepEqual(validate(last), []);
   });
 
+  it('test_paid_order_cancelled_with_a_reason_keeps_refund_due_beside_the_reason', async () => {
+    const { orderId } = await placeOrder();
+    await sender.sendMessages(message(paymentEvent('PaymentSucceeded', orderId, '20.00')));
+    await eventually(
+      'status PAID',
+      () => statusOf(orderId),
+      (s) => s === 'PAID',
+    );
+    const cancelled = await app.parts.orders.cancel(orderId, 'ordered by mistake');
+    assert.equal(cancelled.statusReason, 'refund due: cancelled after payment (ordered by mistake)');
+    const last = (await statusChanges(orderId)).at(-1);
+    assert.ok(last);
+    assert.deepEqual([last.data.status, last.data.reason], ['CANCELLED', cancelled.statusReason]);
+  });
+
   it('test_redelivered_payment_event_changes_the_order_once', async () => {
     const { orderId } = await placeOrder();
     const event = paymentEvent('PaymentSucceeded', orderId, '20.00');
