@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 BIN := .venv/bin
 PYPROJECTS := pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
 
-.PHONY: help install up down status test lint typecheck test-python test-node contract contract-verify clean
+.PHONY: help install up down status test lint typecheck test-python test-node contract contract-verify scenarios clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -83,6 +83,16 @@ contract: install ## consumer pacts (Python + TS) regenerated, verified against 
 contract-verify: install ## verify every pact in PACTS=DIR (default contract-tests/pacts) against the real providers
 	$(BIN)/contract-verify $(PACTS) --json $(CONTRACT_RESULTS)/verification.json \
 		--junit $(CONTRACT_RESULTS)/verification.junit.xml
+
+# QA order scenarios (scenarios/README.md). Results go to .shop/scenarios/ (git-ignored with .shop/).
+# SCENARIO_TARGET: `local` (the `make up` platform, started detached when it is not running) or an env file.
+# SCENARIO_EXCLUDE: tags left out; `make scenarios SCENARIO_EXCLUDE=` runs every scenario.
+SCENARIO_TARGET ?= local
+SCENARIO_EXCLUDE ?= known-issue
+
+scenarios: install ## replay scenarios/ against SCENARIO_TARGET (default: local, started if needed); ARGS="--tags smoke"
+	$(BIN)/shopctl replay scenarios/ --target $(SCENARIO_TARGET) --start --exclude-tags "$(SCENARIO_EXCLUDE)" \
+		--junit .shop/scenarios/junit.xml --json .shop/scenarios/results.json $(ARGS)
 
 clean: ## remove installs and local state (.tools, .venv, node_modules, .shop)
 	rm -rf .tools .venv node_modules .shop

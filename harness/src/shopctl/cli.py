@@ -1,4 +1,4 @@
-"""Command line: `shopctl up | down | status | logs | run TASK | seed`."""
+"""Command line: `shopctl up | down | status | logs | run TASK | seed | replay | record`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from shopctl import commands
 from shopctl.errors import ShopError
 from shopctl.resolve import parse_port_overrides
+from shopctl.scenarios import commands as scenario_commands
 from shopctl.workspace import Workspace, find_platform_file
 
 
@@ -43,11 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("name")
     logs.add_argument("-n", "--lines", type=int, default=50)
     logs.add_argument("-f", "--follow", action="store_true")
+
+    scenario_commands.add_parsers(sub)
     return parser
 
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("replay", "record"):
+        # An env-file target needs no platform description; `local` opens it when it is asked for.
+        return scenario_commands.main(
+            args, lambda: Workspace.open(find_platform_file(args.platform, os.environ), args.state_dir)
+        )
     workspace = Workspace.open(find_platform_file(args.platform, os.environ), args.state_dir)
     if args.command == "up":
         overrides = parse_port_overrides(args.port)

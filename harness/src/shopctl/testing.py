@@ -7,7 +7,9 @@
         cosmos_port = platform.port("cosmos")
 
 Components come from harness/platform.yaml (dependencies included), state lives in a temporary
-directory, so a developer's running `make up` is never disturbed. The supervisor runs on its own
+directory, so a developer's running `make up` is never disturbed. With `record_state=True` the run state
+is written there as `shopctl up` writes it, so `shopctl --state-dir <platform.state_dir> replay --target
+local` (or `status`) finds this platform. The supervisor runs on its own
 event loop in a thread, so this works from plain and from async tests alike.
 """
 
@@ -70,12 +72,15 @@ class _LoopThread:
 
 
 @contextmanager
-def launched(*names: str, platform_file: Path | None = None) -> Iterator[LaunchedPlatform]:
+def launched(
+    *names: str, platform_file: Path | None = None, record_state: bool = False
+) -> Iterator[LaunchedPlatform]:
     workspace_file = platform_file or _REPO_ROOT / PLATFORM_FILE
     with tempfile.TemporaryDirectory(prefix="shop-test-") as state:
         workspace = Workspace.open(workspace_file, state_dir=state)
         components = workspace.resolve(list(names), free_ports=True)
-        supervisor = Supervisor(components, root=workspace.root)
+        state_path = workspace.state_path if record_state else None
+        supervisor = Supervisor(components, root=workspace.root, state_path=state_path)
         runner = _LoopThread()
         try:
             runner.run(supervisor.start())
