@@ -98,7 +98,13 @@ export const OrderIdParamsSchema = z.object({ id: z.string().regex(PRODUCT_ID, '
 export const OrderListQuerySchema = z.object({
   customerEmail: z.email().max(254),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1000).optional(),
+  // Only what this service issues (base64url): anything wider lets a request line outgrow Node's 16 KiB
+  // header limit, which answers 431 before the API can say which parameter is wrong.
+  cursor: z
+    .string()
+    .max(1000)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor this service issued')
+    .optional(),
 });
 
 export const CancelSchema = z.object({ reason: z.string().trim().min(1).max(200).optional() }).openapi('OrderCancel');
