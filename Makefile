@@ -96,3 +96,6 @@ scenarios: install ## replay scenarios/ against SCENARIO_TARGET (default: local,
 
 clean: ## remove installs and local state (.tools, .venv, node_modules, .shop)
 	rm -rf .tools .venv node_modules .shop
+
+# Each area keeps its own targets beside its code (chaos/make.mk, k8s/make.mk, …); `make help` lists them too.
+include $(sort $(wildcard */make.mk */*/make.mk))

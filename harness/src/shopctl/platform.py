@@ -46,6 +46,11 @@ class Component(_Strict):
     depends_on: list[Name] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict)
     urls: dict[str, str] = Field(default_factory=dict, description="what to print for people")
+    image: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9._-]+)?$",
+        description="the container image this component runs as in a cluster (docker-bake.hcl builds ours)",
+    )
     ready_timeout: float | None = Field(default=None, gt=0)
     stop_timeout: float | None = Field(default=None, gt=0)
 
