@@ -17,7 +17,7 @@ import itertools
 import logging
 import socket
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from amqp_core.codec import DecodeError
 from amqp_core.errors import AmqpConditionError, AmqpConnectionError, Condition
@@ -33,6 +33,7 @@ from amqp_core.framing import (
     encode_frame,
     parse_frame_header,
 )
+from amqp_core.link import Link, LinkHandler
 from amqp_core.performatives import (
     SASL_OK,
     AmqpError,
@@ -45,10 +46,7 @@ from amqp_core.performatives import (
 from amqp_core.sasl import ANONYMOUS, PLAIN, Credentials, SaslNegotiation
 from amqp_core.session import Session
 
-if TYPE_CHECKING:
-    from amqp_core.application import Application
-
-__all__ = ["Connection", "ConnectionState", "Settings"]
+__all__ = ["Connection", "ConnectionApplication", "ConnectionState", "Settings"]
 
 _LOG = logging.getLogger("amqp_core.connection")
 _IDS = itertools.count(1)
@@ -72,6 +70,19 @@ class Settings:
     properties: dict[str, Any] | None = None
 
 
+
+class ConnectionApplication(Protocol):
+    """The callbacks a connection makes (subclass :class:`amqp_core.application.Application`)."""
+
+    async def authenticate(self, credentials: Credentials) -> bool: ...
+
+    async def on_connection_open(self, connection: Connection) -> None: ...
+
+    async def on_link_attach(self, link: Link) -> LinkHandler: ...
+
+    async def on_connection_close(self, connection: Connection, error: AmqpError | None) -> None: ...
+
+
 class ConnectionState(enum.Enum):
     START = "start"
     SASL = "sasl"
@@ -90,7 +101,7 @@ class Connection:
         self,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
-        application: Application,
+        application: ConnectionApplication,
         settings: Settings,
     ) -> None:
         self.id = f"c{next(_IDS)}"
@@ -327,7 +338,9 @@ class Connection:
             for number in range(len(self.sessions_by_local) + 1)
             if number not in self.sessions_by_local
         )
-        session = Session(self, local, begin, self.settings.session_incoming_window)
+        session = Session(
+            self, local, begin, self.settings.session_incoming_window, self.settings.handle_max
+        )
         self.sessions_by_local[local] = session
         self.sessions_by_remote[channel] = session
         self.send_frame(local, session.begin_answer(channel))

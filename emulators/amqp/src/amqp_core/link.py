@@ -1,9 +1,13 @@
-"""Links and deliveries, seen from the server.
+"""Links and deliveries, seen from the server, and the handler an application gives each link.
 
 An :class:`IncomingLink` is one the client sends on (the server is its receiver); an
 :class:`OutgoingLink` is one the server sends on. Link state changes go through ``_set_state``, which
 logs them. Credit follows AMQP 1.0 section 2.6.7: the sender's credit is
 ``delivery-count(receiver) + link-credit - delivery-count(sender)``.
+
+A link knows its session only as :class:`LinkSession`, the few calls it makes on it, so this module
+imports nothing of the session or connection above it (the core's modules import one way:
+connection -> session -> link).
 """
 
 from __future__ import annotations
@@ -11,10 +15,9 @@ from __future__ import annotations
 import enum
 import logging
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from amqp_core.application import LinkHandler
-from amqp_core.errors import Condition, LinkError
+from amqp_core.errors import AmqpConditionError, Condition, LinkError
 from amqp_core.framing import TransferAssembler
 from amqp_core.message import Message, decode_message, encode_message
 from amqp_core.performatives import (
@@ -30,6 +33,7 @@ from amqp_core.performatives import (
     Disposition,
     Flow,
     Modified,
+    Performative,
     Rejected,
     Released,
     Source,
@@ -37,14 +41,57 @@ from amqp_core.performatives import (
     Transfer,
 )
 
-if TYPE_CHECKING:
-    from amqp_core.session import Session
-
-__all__ = ["IncomingDelivery", "IncomingLink", "Link", "LinkState", "OutgoingDelivery", "OutgoingLink"]
+__all__ = [
+    "IncomingDelivery",
+    "IncomingLink",
+    "Link",
+    "LinkConnection",
+    "LinkHandler",
+    "LinkSession",
+    "LinkState",
+    "OutgoingDelivery",
+    "OutgoingLink",
+]
 
 _LOG = logging.getLogger("amqp_core.link")
 
 DEFAULT_CREDIT_WINDOW = 1000
+
+
+
+class LinkConnection(Protocol):
+    """What links and applications read of the connection a link belongs to."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def scoped(self) -> dict[Any, Any]:
+        """Free for the application: objects scoped to this connection (request/response nodes ...)."""
+        ...
+
+    def close(self, error: AmqpError | AmqpConditionError | None = None) -> None:
+        """Close the connection with a close frame (the client sees the error)."""
+
+    def abort(self) -> None:
+        """Drop the connection without a close frame, as a network failure would."""
+
+
+class LinkSession(Protocol):
+    """What a link asks of its session: framing, windows and dispositions live there."""
+
+    @property
+    def connection(self) -> LinkConnection: ...
+
+    def send(self, performative: Performative) -> None: ...
+
+    def flow_state(self, **link_fields: Any) -> Flow: ...
+
+    def send_transfer(self, transfer: Transfer, payload: bytes, delivery: OutgoingDelivery) -> int: ...
+
+    def settle_incoming(self, delivery: IncomingDelivery, state: DeliveryState) -> None: ...
+
+    def detach_link(self, link: Link, error: AmqpError | None) -> None: ...
 
 
 class LinkState(enum.Enum):
@@ -57,7 +104,7 @@ class LinkState(enum.Enum):
 class Link:
     """State shared by both directions; the application reads the client's attach and sets the answer."""
 
-    def __init__(self, session: Session, attach: Attach, local_handle: int) -> None:
+    def __init__(self, session: LinkSession, attach: Attach, local_handle: int) -> None:
         self.session = session
         self.remote_attach = attach
         self.name = attach.name
@@ -116,7 +163,7 @@ class Link:
 class IncomingLink(Link):
     """A link the client sends messages on. The core grants credit in windows of ``credit_window``."""
 
-    def __init__(self, session: Session, attach: Attach, local_handle: int) -> None:
+    def __init__(self, session: LinkSession, attach: Attach, local_handle: int) -> None:
         super().__init__(session, attach, local_handle)
         # The receiver's attach decides its settle mode. Settling at once (first) is what the SDKs'
         # senders handle: the Python SDK ignores unsettled dispositions even when it asked for second.
@@ -167,7 +214,7 @@ class IncomingLink(Link):
 class OutgoingLink(Link):
     """A link the server sends messages on, as the client's credit allows."""
 
-    def __init__(self, session: Session, attach: Attach, local_handle: int) -> None:
+    def __init__(self, session: LinkSession, attach: Attach, local_handle: int) -> None:
         super().__init__(session, attach, local_handle)
         self.delivery_count = 0
         self.credit = 0
@@ -325,3 +372,47 @@ class OutgoingDelivery:
             settled=settled,
             state=state,
         )
+
+
+class LinkHandler:
+    """Receives the events of one link (or, for a request/response node, of a pair of links).
+
+    Every method has a harmless default, so a handler overrides only what its links use.
+    """
+
+    async def on_message(self, link: IncomingLink, delivery: IncomingDelivery) -> None:
+        """A whole delivery arrived on a link the client sends on.
+
+        Settle it with ``delivery.settle(outcome)`` now or later (after persisting, say); a delivery the
+        client sent pre-settled needs no outcome. Raising ``LinkError`` detaches the link.
+        """
+        del link
+        delivery.settle_accepted()
+
+    async def on_credit(self, link: OutgoingLink) -> None:
+        """The client granted credit (``link.credit``) on a link we send on, or asked to drain.
+
+        Send what is available now with ``link.send``; when this returns and the client asked to drain
+        (``link.drain``), the core spends the rest of the credit and reports the link drained. Messages
+        that become available later may be sent at any time while ``link.credit`` is positive.
+        """
+        del link
+
+    async def on_disposition(
+        self, link: OutgoingLink, delivery: OutgoingDelivery, state: DeliveryState | None, settled: bool
+    ) -> DeliveryState | None:
+        """The client reported an outcome for a delivery we sent.
+
+        Apply it (complete, abandon ...). If the client left the delivery unsettled (receiver settle
+        mode second), the core then settles it with a disposition carrying the returned state, or the
+        client's own state when this returns None.
+        """
+        del link, delivery, settled
+        return state
+
+    async def on_detach(self, link: Link, error: AmqpError | None) -> None:
+        """The link is gone: detached by the client, ended with its session, or the connection dropped.
+
+        ``link.unsettled`` still lists the deliveries we sent that were never settled.
+        """
+        del link, error

@@ -11,7 +11,8 @@ from __future__ import annotations
 import collections
 import enum
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Coroutine
+from typing import Any, Protocol
 
 from amqp_core.errors import AmqpConditionError, Condition, LinkError, SessionError
 from amqp_core.framing import MessageTooLargeError, split_transfer
@@ -19,6 +20,8 @@ from amqp_core.link import (
     IncomingDelivery,
     IncomingLink,
     Link,
+    LinkConnection,
+    LinkHandler,
     LinkState,
     OutgoingDelivery,
     OutgoingLink,
@@ -37,15 +40,37 @@ from amqp_core.performatives import (
     Transfer,
 )
 
-if TYPE_CHECKING:
-    from amqp_core.connection import Connection
-
-__all__ = ["Session", "SessionState"]
+__all__ = ["LinkAttacher", "Session", "SessionConnection", "SessionState"]
 
 _LOG = logging.getLogger("amqp_core.session")
 
 _OUTGOING_WINDOW = 0x7FFF_FFFF
 _SEQUENCE = 0xFFFF_FFFF
+
+
+
+class LinkAttacher(Protocol):
+    """Who decides on a link the client attaches: the application."""
+
+    async def on_link_attach(self, link: Link) -> LinkHandler: ...
+
+
+class SessionConnection(LinkConnection, Protocol):
+    """What a session asks of its connection; the connection imports sessions, never the reverse."""
+
+    @property
+    def application(self) -> LinkAttacher: ...
+
+    @property
+    def remote_max_frame_size(self) -> int: ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def send_frame(self, channel: int, body: Performative | None, payload: bytes = b"") -> None: ...
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None: ...
+
+    def forget_session(self, session: Session) -> None: ...
 
 
 class SessionState(enum.Enum):
@@ -56,7 +81,12 @@ class SessionState(enum.Enum):
 
 class Session:
     def __init__(
-        self, connection: Connection, local_channel: int, begin: Begin, incoming_window: int
+        self,
+        connection: SessionConnection,
+        local_channel: int,
+        begin: Begin,
+        incoming_window: int,
+        handle_max: int,
     ) -> None:
         self.connection = connection
         self.local_channel = local_channel
@@ -68,7 +98,7 @@ class Session:
         self.incoming_window = incoming_window
         self.remote_incoming_window = begin.incoming_window
         self.remote_outgoing_window = begin.outgoing_window
-        self.handle_max = connection.settings.handle_max
+        self.handle_max = handle_max
         self.links_by_remote: dict[int, Link] = {}
         self.links_by_local: dict[int, Link] = {}
         self.outgoing_unsettled: dict[int, OutgoingDelivery] = {}

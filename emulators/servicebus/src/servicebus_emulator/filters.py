@@ -9,36 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    # servicebus_emulator.sql builds on this module; only the annotation needs the action type.
-    from servicebus_emulator.sql import SqlRuleAction
+from servicebus_emulator.message_fields import MessageView
+from servicebus_emulator.sql.rules import SqlRuleAction
+
+__all__ = [
+    "DEFAULT_RULE",
+    "DEFAULT_RULE_NAME",
+    "CorrelationFilter",
+    "Filter",
+    "MessageView",
+    "Rule",
+    "TrueFilter",
+    "any_rule_matches",
+]
 
 DEFAULT_RULE_NAME = "$Default"
-
-
-class MessageView(Protocol):
-    """The message fields a filter may look at."""
-
-    @property
-    def message_id(self) -> str: ...
-    @property
-    def correlation_id(self) -> str | None: ...
-    @property
-    def subject(self) -> str | None: ...
-    @property
-    def to(self) -> str | None: ...
-    @property
-    def reply_to(self) -> str | None: ...
-    @property
-    def reply_to_session_id(self) -> str | None: ...
-    @property
-    def session_id(self) -> str | None: ...
-    @property
-    def content_type(self) -> str | None: ...
-    @property
-    def application_properties(self) -> Mapping[str, Any]: ...
 
 
 class Filter(Protocol):

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from servicebus_emulator.filters import Rule
-
-PropertyValue = str | int | float | bool | bytes | uuid.UUID | datetime.datetime | None
-"""An application property value, as plain Python (the AMQP layer maps AMQP types to these)."""
+from servicebus_emulator.message_fields import PropertyValue
 
 DEFAULT_MAX_MESSAGE_SIZE = 256 * 1024
 

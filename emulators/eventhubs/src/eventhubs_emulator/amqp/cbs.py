@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from amqp_core.connection import Connection
 from amqp_core.errors import Condition, LinkError
-from amqp_core.link import Link
+from amqp_core.link import Link, LinkConnection
 from amqp_core.management import Request, node_path
 from amqp_core.message import AmqpValue, Message
 from emulator_common.cbs import put_token
@@ -29,7 +28,7 @@ CBS_NODE = "$cbs"
 _GRANTED = "eventhubs_emulator.cbs.granted"
 
 
-def _granted(connection: Connection) -> set[str]:
+def _granted(connection: LinkConnection) -> set[str]:
     granted: set[str] = connection.scoped.setdefault(_GRANTED, set())
     return granted
 

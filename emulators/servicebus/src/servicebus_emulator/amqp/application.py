@@ -8,7 +8,7 @@ from typing import Any
 from amqp_core.application import Application, LinkHandler
 from amqp_core.connection import Connection
 from amqp_core.errors import AmqpConnectionError, Condition, LinkError
-from amqp_core.link import IncomingLink, Link, OutgoingLink
+from amqp_core.link import IncomingLink, Link, LinkConnection, OutgoingLink
 from amqp_core.management import Request, RequestResponseNode, node_path
 from amqp_core.message import AmqpValue, Message
 from emulator_common.cbs import put_token
@@ -30,7 +30,7 @@ MANAGEMENT_SUFFIX = "/$management"
 _GRANTS = "servicebus.grants"
 
 
-def _granted(connection: Connection) -> set[str]:
+def _granted(connection: LinkConnection) -> set[str]:
     grants: set[str] = connection.scoped.setdefault(_GRANTS, set())
     return grants
 

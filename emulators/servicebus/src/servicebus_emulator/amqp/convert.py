@@ -9,7 +9,8 @@ from typing import Any
 from amqp_core.message import Header, Message, Properties, decode_message, encode_message
 from amqp_core.types import Int, Long, Symbol, Timestamp
 
-from servicebus_emulator.model import BrokerMessage, IncomingMessage, MessageState, PropertyValue
+from servicebus_emulator.message_fields import PropertyValue
+from servicebus_emulator.model import BrokerMessage, IncomingMessage, MessageState
 
 SCHEDULED_ENQUEUE_TIME = "x-opt-scheduled-enqueue-time"
 SEQUENCE_NUMBER = "x-opt-sequence-number"

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from servicebus_emulator.filters import MessageView
-from servicebus_emulator.model import PropertyValue
+from servicebus_emulator.message_fields import MessageView, PropertyValue
 from servicebus_emulator.sql import system
 from servicebus_emulator.sql.errors import SqlEvaluationError
 from servicebus_emulator.sql.evaluator import Properties, evaluate, evaluate_predicate, find_key

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from servicebus_emulator.filters import MessageView
+from servicebus_emulator.message_fields import MessageView
 
 Getter = Callable[[MessageView], object]
 

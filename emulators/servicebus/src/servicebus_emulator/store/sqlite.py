@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from servicebus_emulator.model import BrokerMessage, MessageState, PropertyValue
+from servicebus_emulator.message_fields import PropertyValue
+from servicebus_emulator.model import BrokerMessage, MessageState
 from servicebus_emulator.store.base import (
     DeleteDuplicate,
     DeleteMessage,
