@@ -1,0 +1,1 @@
+"""Offline validators for the Power Platform sources."""

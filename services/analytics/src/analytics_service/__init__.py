@@ -1,0 +1,1 @@
+"""Order events → rows of the Power BI push dataset behind the real-time operations dashboard."""
