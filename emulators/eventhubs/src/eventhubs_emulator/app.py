@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
+from amqp_core.server import AmqpServer
 from emulator_common import composition
 from emulator_common.clock import Clock
 from emulator_common.sas import SasValidator
 
+from eventhubs_emulator import metrics
 from eventhubs_emulator.admin import add_routes
 from eventhubs_emulator.amqp.application import AmqpOptions, serve
 from eventhubs_emulator.model import NamespaceSettings
@@ -26,6 +28,8 @@ class EmulatorOptions(composition.EmulatorOptions):
 
 
 class Emulator(composition.MessagingEmulator[NamespaceSettings, EventHubsProvider]):
+    _server: AmqpServer | None = None  # once AMQP serves; /metrics counts its connections
+
     def _open_provider(self, clock: Clock) -> EventHubsProvider:
         store: Store = SqliteStore(self.options.data_dir) if self.options.data_dir else MemoryStore()
         return EventHubsProvider(self.settings, store, clock)
@@ -33,6 +37,16 @@ class Emulator(composition.MessagingEmulator[NamespaceSettings, EventHubsProvide
     def _add_routes(self, app: web.Application, provider: EventHubsProvider) -> None:
         add_routes(app, provider)
 
+        async def scrape(request: web.Request) -> web.Response:
+            body = metrics.render(provider, self._connection_count)
+            return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+        app.router.add_get("/metrics", scrape)
+
+    def _connection_count(self) -> int:
+        return len(self._server.connections) if self._server is not None else 0
+
     async def _serve_amqp(self, provider: EventHubsProvider, sas: SasValidator) -> composition.AmqpListener:
         options = AmqpOptions(self.options.host, self.options.amqp_port)
-        return await serve(provider, self.faults, sas, self._clock, options)
+        self._server = await serve(provider, self.faults, sas, self._clock, options)
+        return self._server

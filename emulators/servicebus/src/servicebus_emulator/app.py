@@ -9,8 +9,9 @@ from emulator_common import composition
 from emulator_common.clock import Clock
 from emulator_common.sas import SasValidator
 
+from servicebus_emulator import metrics
 from servicebus_emulator.admin import add_routes
-from servicebus_emulator.amqp import AmqpContext, serve
+from servicebus_emulator.amqp import AmqpContext, AmqpListener, serve
 from servicebus_emulator.model import NamespaceSettings
 from servicebus_emulator.provider import ServiceBusProvider
 from servicebus_emulator.store import MemoryStore, SqliteStore, Store
@@ -26,12 +27,23 @@ class EmulatorOptions(composition.EmulatorOptions):
 
 
 class Emulator(composition.MessagingEmulator[NamespaceSettings, ServiceBusProvider]):
+    _listener: AmqpListener | None = None  # once AMQP serves; /metrics counts its connections
+
     def _open_provider(self, clock: Clock) -> ServiceBusProvider:
         store: Store = SqliteStore(self.options.data_dir) if self.options.data_dir else MemoryStore()
         return ServiceBusProvider(self.settings, store, clock)
 
     def _add_routes(self, app: web.Application, provider: ServiceBusProvider) -> None:
         add_routes(app, provider)
+
+        async def scrape(request: web.Request) -> web.Response:
+            body = metrics.render(provider, self._connection_count)
+            return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+        app.router.add_get("/metrics", scrape)
+
+    def _connection_count(self) -> int:
+        return self._listener.connections if self._listener is not None else 0
 
     async def _serve_amqp(self, provider: ServiceBusProvider, sas: SasValidator) -> composition.AmqpListener:
         context = AmqpContext(
@@ -41,4 +53,5 @@ class Emulator(composition.MessagingEmulator[NamespaceSettings, ServiceBusProvid
             host=self.options.host,
             port=self.options.amqp_port,
         )
-        return await serve(context)
+        self._listener = await serve(context)
+        return self._listener

@@ -9,6 +9,7 @@ queue, and a poison event never stops the consumer.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from servicekit.contracts import Contracts
 from servicekit.envelopes import EnvelopeDecoder, PoisonError
@@ -50,6 +51,14 @@ class OrderEventHandler:
         self._metrics = metrics
 
     async def __call__(self, event: InboundEvent) -> None:
+        try:
+            await self._handle(event)
+        finally:
+            self._metrics.observe_position(
+                event.partition_id, event.sequence_number, event.enqueued_time, datetime.now(UTC)
+            )
+
+    async def _handle(self, event: InboundEvent) -> None:
         traceparent_var.set(child_traceparent(event.properties.get("traceparent")))
         correlation_id_var.set(event.properties.get("correlationId"))
         try:

@@ -3,7 +3,9 @@ the notification service's own, ``notification_``-prefixed."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from servicekit.metrics import HttpMetrics
 
 
@@ -29,3 +31,23 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.lag = Gauge(
+            "notification_event_lag_seconds",
+            "Per partition, how long the last handled event waited after the hub enqueued it",
+            ["partition"],
+            registry=self.registry,
+        )
+        self.last_sequence = Gauge(
+            "notification_last_sequence_number",
+            "Per partition, the sequence number of the last handled event",
+            ["partition"],
+            registry=self.registry,
+        )
+
+    def observe_position(
+        self, partition: str, sequence_number: int, enqueued_time: datetime | None, now: datetime
+    ) -> None:
+        """An event of ``partition`` is handled (or passed over as poison) at ``now``."""
+        self.last_sequence.labels(partition).set(sequence_number)
+        if enqueued_time is not None:
+            self.lag.labels(partition).set(max(0.0, (now - enqueued_time).total_seconds()))

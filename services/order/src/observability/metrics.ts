@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics in the shape of docs/conventions.md: the HTTP RED metrics every service shares, then
  * the order service's own, all named `order_...`: orders by status, outbox backlog and lag, message
- * handling outcomes, payment timeouts. The Node.js process and runtime defaults keep their own names.
+ * handling outcomes, payment timeouts, saga duration. The Node.js process and runtime defaults keep their own names.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -20,6 +20,7 @@ export class Metrics {
   readonly messagesHandled: Counter<'type' | 'outcome'>;
   readonly outboxSent: Counter<'destination'>;
   readonly paymentTimeouts: Counter;
+  readonly sagaDuration: Histogram<'outcome'>;
   private gauges: Gauges | undefined;
 
   constructor() {
@@ -57,6 +58,13 @@ export class Metrics {
     this.paymentTimeouts = new Counter({
       name: 'order_payment_timeouts_total',
       help: 'Orders cancelled by the payment-timeout sweeper (still PENDING_PAYMENT after ORDER_PAYMENT_TIMEOUT_SECONDS).',
+      registers: [this.registry],
+    });
+    this.sagaDuration = new Histogram({
+      name: 'order_saga_duration_seconds',
+      help: 'From order creation to its payment outcome applied, by the status it reached (PAID, PAYMENT_FAILED).',
+      labelNames: ['outcome'],
+      buckets: [1, 2.5, 5, 10, 30, 60, 120, 300, 900],
       registers: [this.registry],
     });
     // collect() runs with `this` bound to its gauge; the attached Gauges are read through this closure.

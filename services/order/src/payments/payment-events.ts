@@ -131,10 +131,13 @@ export class PaymentEventsHandler {
     try {
       if (await this.inbox.seen(inboxId)) return this.done(type, 'duplicate', orderId);
       const reason = known.event === 'paymentFailed' ? (parsedData.data.reason ?? null) : null;
-      await this.orders.move(orderId, known.event, {
+      const moved = await this.orders.move(orderId, known.event, {
         reason,
         alsoInTransaction: (trx) => this.inbox.record(trx, { messageId: inboxId, type, orderId, outcome: 'applied' }),
       });
+      // The saga's span as the order saw it: created, then its payment outcome applied (the SLO in monitoring/).
+      const sagaSeconds = (Date.parse(moved.updatedAt) - Date.parse(moved.createdAt)) / 1000;
+      this.metrics.sagaDuration.observe({ outcome: moved.status }, Math.max(0, sagaSeconds));
       return this.done(type, 'applied', orderId);
     } catch (error) {
       if (error instanceof OrderNotFoundError) return this.poison(type, 'UnknownOrder', `no order '${orderId}'`);

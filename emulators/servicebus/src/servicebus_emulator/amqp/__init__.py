@@ -36,6 +36,10 @@ class AmqpListener:
         self._server = server
         self.port = server.port
 
+    @property
+    def connections(self) -> int:
+        return len(self._server.connections)
+
     async def close(self) -> None:
         await self._server.stop()
 

@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from azure.core.exceptions import ResourceExistsError
@@ -36,6 +37,8 @@ class InboundEvent:
     body: bytes | None
     """None when the body is not AMQP data sections (then it cannot be JSON for us)."""
     properties: dict[str, str]
+    enqueued_time: datetime | None = None
+    """When the hub accepted the event (the consumer lag is measured from it)."""
 
     @property
     def position(self) -> str:
@@ -57,6 +60,7 @@ def to_inbound(partition_id: str, event: EventData) -> InboundEvent:
         sequence_number=int(event.sequence_number or 0),
         body=body,
         properties={_text(k): _text(v) for k, v in (event.properties or {}).items()},
+        enqueued_time=event.enqueued_time,
     )
 
 

@@ -160,6 +160,27 @@ describe('payment events', () => {
     assert.deepEqual(validate(last), []);
   });
 
+  it('test_applied_payment_outcomes_observe_the_saga_duration_by_the_status_reached', async () => {
+    const paid = await placeOrder();
+    const failed = await placeOrder();
+    await sender.sendMessages(message(paymentEvent('PaymentSucceeded', paid.orderId, '20.00')));
+    await sender.sendMessages(message(paymentEvent('PaymentFailed', failed.orderId, '20.00')));
+    await eventually(
+      'both outcomes applied',
+      async () => [await statusOf(paid.orderId), await statusOf(failed.orderId)].join(),
+      (statuses) => statuses === 'PAID,PAYMENT_FAILED',
+    );
+    const text = await app.parts.metrics.registry.getSingleMetricAsString('order_saga_duration_seconds');
+    assert.match(text, /^# TYPE order_saga_duration_seconds histogram$/m);
+    for (const outcome of ['PAID', 'PAYMENT_FAILED']) {
+      assert.match(text, new RegExp(`^order_saga_duration_seconds_count\\{outcome="${outcome}"\\} [1-9]`, 'm'));
+      // Each saga here completes within seconds: counted under the 60 s bucket the SLO reads.
+      const under60 = new RegExp(`^order_saga_duration_seconds_bucket\\{le="60",outcome="${outcome}"\\} (\\d+)$`, 'm');
+      const count = new RegExp(`^order_saga_duration_seconds_count\\{outcome="${outcome}"\\} (\\d+)$`, 'm');
+      assert.equal(text.match(under60)?.[1], text.match(count)?.[1]);
+    }
+  });
+
   it('test_paid_order_cancelled_with_a_reason_keeps_refund_due_beside_the_reason', async () => {
     const { orderId } = await placeOrder();
     await sender.sendMessages(message(paymentEvent('PaymentSucceeded', orderId, '20.00')));

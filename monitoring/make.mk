@@ -1,0 +1,21 @@
+# Monitoring (monitoring/README.md): rules, dashboards, Prometheus config and Azure Monitor modules.
+.PHONY: monitoring-generate monitoring-check monitoring-test monitoring-platform monitoring-prometheus
+
+monitoring-generate: install ## regenerate rules, PrometheusRule, Azure rule groups, dashboards (commit the result)
+	$(BIN)/shop-monitoring generate
+
+monitoring-check: install ## promtool check + test rules; the generated files are current
+	$(BIN)/shop-monitoring generate --check
+	promtool check rules monitoring/prometheus/rules.yml
+	cd monitoring/prometheus/rule-tests && for tests in *.yml; do promtool test rules "$$tests"; done
+
+monitoring-test: install ## monitoring/tests (make test runs them too)
+	$(BIN)/pytest monitoring/tests -q
+
+monitoring-platform: install ## conventions + Prometheus against every component serving /metrics (~1 min)
+	SHOP_MONITORING_COMPONENTS=servicebus,eventhubs,product,order,payment,payment-worker,notification \
+		$(BIN)/pytest monitoring/tests/test_platform_metrics.py -q
+
+monitoring-prometheus: install ## Prometheus on :9090 for a platform already up (`make up ARGS=--detach`)
+	$(BIN)/shop-monitoring prometheus --platform harness/platform.yaml --data-dir .shop/data/prometheus \
+		--listen 127.0.0.1:9090

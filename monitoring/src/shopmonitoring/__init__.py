@@ -1,0 +1,1 @@
+"""Contoso Shop monitoring: conventions, Prometheus rules and config, dashboards, Azure Monitor."""
