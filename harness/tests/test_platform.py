@@ -20,6 +20,7 @@ def write(tmp_path: Path, text: str) -> Path:
 def component(deps: str = "[]") -> str:
     return f"""
     command: [run]
+    ports: {{http: 1}}
     health: {{http: "http://127.0.0.1:1/"}}
     depends_on: {deps}
 """
@@ -62,7 +63,10 @@ def test_unknown_field_is_rejected_with_its_path(tmp_path: Path) -> None:
 
 
 def test_tcp_health_must_name_a_declared_port(tmp_path: Path) -> None:
-    path = write(tmp_path, "version: 1\ncomponents:\n  a:\n    command: [x]\n    health: {tcp: [blob]}\n")
+    path = write(
+        tmp_path,
+        "version: 1\ncomponents:\n  a:\n    command: [x]\n    ports: {http: 1}\n    health: {tcp: [blob]}\n",
+    )
     with pytest.raises(PlatformFileError, match="unknown port 'blob'"):
         load_platform(path)
 
@@ -87,3 +91,20 @@ def test_every_component_of_the_repo_platform_resolves_to_an_installed_program()
         # Repo-relative programs come from `make install`; bare names (node, sh) from the PATH.
         found = (workspace.root / program).exists() if "/" in program else shutil.which(program)
         assert found, f"{component.name}: {program} is not installed (make install)"
+
+
+def test_a_component_in_a_group_starts_only_when_its_group_is_asked_for(tmp_path: Path) -> None:
+    grouped = component().replace("    command: [run]", "    group: monitoring\n    command: [run]")
+    path = write(tmp_path, f"version: 1\ncomponents:\n  api:{component()}  prometheus:{grouped}")
+    platform = load_platform(path)
+    assert platform.groups() == ["monitoring"]
+    assert platform.default_names() == ["api"]
+    assert platform.default_names(["monitoring"]) == ["api", "prometheus"]
+    with pytest.raises(PlatformFileError, match="unknown component group 'logging'; known: monitoring"):
+        platform.default_names(["logging"])
+
+
+def test_the_repo_platform_keeps_prometheus_out_of_the_default_start() -> None:
+    platform = load_platform(REPO_PLATFORM)
+    assert "prometheus" not in platform.default_names()
+    assert "prometheus" in platform.default_names(["monitoring"])

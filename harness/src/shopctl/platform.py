@@ -38,7 +38,11 @@ class HealthCheck(_Strict):
 class Component(_Strict):
     description: str = ""
     command: list[str] = Field(min_length=1)
-    ports: dict[Name, int] = Field(default_factory=dict)
+    ports: dict[Name, Annotated[int, Field(gt=0, lt=65536)]] = Field(
+        min_length=1,
+        description="named ports; every component has one: readiness probes, port forwards and the container "
+        "backend reach it there",
+    )
     health: HealthCheck
     ready: HealthCheck | None = Field(
         default=None, description="readiness check when it differs from liveness (dependencies answer)"
@@ -50,6 +54,10 @@ class Component(_Strict):
         default=None,
         pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[A-Za-z0-9._-]+)?$",
         description="the container image this component runs as in a cluster (docker-bake.hcl builds ours)",
+    )
+    group: Name | None = Field(
+        default=None,
+        description="an optional group (monitoring): started by `up --with GROUP` or by name, not by default",
     )
     ready_timeout: float | None = Field(default=None, gt=0)
     stop_timeout: float | None = Field(default=None, gt=0)
@@ -97,6 +105,18 @@ class Platform(_Strict):
                     raise ValueError(f"tasks.{name}.needs: unknown component {dep!r}")
         start_order(self.components)
         return self
+
+    def groups(self) -> list[str]:
+        return sorted({c.group for c in self.components.values() if c.group})
+
+    def default_names(self, with_groups: list[str] | None = None) -> list[str]:
+        """What `up` starts when none is named: every component outside a group, and the groups asked for."""
+        wanted = list(with_groups or [])
+        for group in wanted:
+            if group not in self.groups():
+                known = ", ".join(self.groups()) or "none"
+                raise PlatformFileError(f"unknown component group {group!r}; known: {known}")
+        return [name for name, c in self.components.items() if c.group is None or c.group in wanted]
 
     def with_dependencies(self, names: list[str]) -> list[str]:
         """The named components plus everything they depend on, in start order."""

@@ -56,7 +56,7 @@ class Workspace:
     ) -> list[ResolvedComponent]:
         return resolve_platform(
             self.platform,
-            names or list(self.platform.components),
+            names or self.platform.default_names(),
             root=self.root,
             state_dir=self.state_dir,
             overrides=overrides,
