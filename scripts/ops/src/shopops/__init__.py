@@ -1,0 +1,1 @@
+"""Operations scripts the pipelines call: release manifests, deploy by digest, health check, rollback."""
