@@ -89,3 +89,16 @@ def test_a_required_template_parameter_left_out_is_refused(flow_copy: Path) -> N
     findings = [str(f) for f in validate(flow_copy / AZURE, SCHEMA)]
 
     assert findings[0].endswith("deploy.yml: required template parameter environment not given")
+
+
+def test_a_deployment_on_failure_hook_is_read_as_azure_pipelines_reads_it(flow_copy: Path) -> None:
+    # YAML 1.1 would read the bare key `on` as the boolean True and the schema would refuse the job.
+    deploy = flow_copy / "pipelines/templates/stages/deploy.yml"
+    replace(
+        deploy,
+        "          runOnce:\n            deploy:\n",
+        "          runOnce:\n            on:\n              failure:\n                steps:\n"
+        "                  - script: echo rolled back\n            deploy:\n",
+    )
+
+    assert [str(f) for f in validate(flow_copy / AZURE, SCHEMA)] == []

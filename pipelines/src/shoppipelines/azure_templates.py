@@ -43,10 +43,24 @@ class Expanded:
     templates: list[Expansion] = field(default_factory=list)
 
 
+class PipelineYamlLoader(yaml.SafeLoader):
+    """YAML as Azure Pipelines reads it: only true/false are booleans, so `on:` (a deployment's
+    `on: failure` hook) and `yes`/`no`/`off` stay strings instead of turning into YAML 1.1 booleans."""
+
+
+PipelineYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+PipelineYamlLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def _load(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise TemplateError(f"{path}: template not found")
-    data = yaml.safe_load(path.read_text())
+    data = yaml.load(path.read_text(), Loader=PipelineYamlLoader)  # nosec B506: a SafeLoader subclass
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: not a mapping")
     return data
