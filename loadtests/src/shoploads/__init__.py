@@ -1,0 +1,1 @@
+"""Contoso Shop load gate: the Locust user mix, saga latency, thresholds and the capacity curve."""
