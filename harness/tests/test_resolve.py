@@ -86,7 +86,9 @@ def test_unknown_placeholder_names_where_it_is() -> None:
             Platform.model_validate(
                 {
                     "version": 1,
-                    "components": {"api": {"command": ["{nope}"], "health": {"http": "http://x/"}}},
+                    "components": {
+                        "api": {"command": ["{nope}"], "ports": {"http": 1}, "health": {"http": "http://x/"}}
+                    },
                 }
             ),
             ["api"],

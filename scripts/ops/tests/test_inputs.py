@@ -88,6 +88,6 @@ def test_target_file_is_read_by_shopctl_replay(tmp_path: Path, capsys) -> None: 
     target = env_file_target(tmp_path / "staging.env", {"SHOP_ADMIN_TOKEN": "token"})
 
     assert target.name == "staging"
-    assert target.url("order") == "https://shop-staging.contoso-shop.example"
+    assert target.url("order") == "https://shop-staging.contoso.example"
     assert target.url("payment").endswith("/namespaces/contoso-shop-staging/services/payment:http/proxy")
     assert target.admin_token == "token"
