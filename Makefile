@@ -14,7 +14,7 @@ PYPROJECTS := pyproject.toml $(wildcard */pyproject.toml */*/pyproject.toml)
 .PHONY: help install up down status test lint typecheck test-python test-node contract contract-verify scenarios clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 install: .venv/.installed node_modules/.installed ## install Python and Node dependencies into the repo
 
@@ -39,7 +39,9 @@ down: install ## stop a platform started with `make up ARGS=--detach`
 status: install ## health of every component
 	$(BIN)/shopctl status
 
-test: lint typecheck test-python test-node ## every check and suite
+test: lint typecheck ## every check and suite
+	@# The Python suites mostly wait on real servers, so the Node suites run beside them; output stays per target.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-node
 
 lint: install ## ruff, yamllint, shellcheck, hadolint, eslint + prettier (`npm run lint`)
 	$(BIN)/ruff check .
@@ -54,8 +56,8 @@ typecheck: install ## mypy (strict) over every Python package, `npm run typechec
 		npm run typecheck --workspaces --if-present; \
 	fi
 
-test-python: install ## pytest, package by package
-	scripts/test-python.sh
+test-python: install ## pytest, package by package, TEST_JOBS (default 3) packages at a time
+	$(BIN)/python scripts/test_python.py
 
 test-node: install ## `npm test` in every Node workspace
 	@if [ "$$(node -p 'require("./package.json").workspaces.length')" -gt 0 ]; then \

@@ -1,0 +1,1 @@
+"""Checks over the repository's code as a whole (see README.md)."""
