@@ -1,17 +1,21 @@
-"""The shopctl commands: up (foreground or detached), down, status, logs."""
+"""The shopctl commands: up (foreground or detached), down, status, logs, and restart / kill / pause /
+resume of one component of a running platform (through the supervisor's control socket)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from shopctl.errors import AlreadyRunningError, ShopError
 from shopctl.health import check, probe_client
@@ -19,11 +23,14 @@ from shopctl.process import tail
 from shopctl.render import table, urls_cell
 from shopctl.resolve import ResolvedComponent, ResolvedTask
 from shopctl.state import RunState, pid_alive, read_state
-from shopctl.supervisor import Supervisor
+from shopctl.supervisor import ActionOutcome, ComponentActionError, Supervisor
 from shopctl.workspace import Workspace
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
+ACTIONS = ("restart", "kill", "pause", "resume")
+# sun_path holds 108 bytes on Linux; deeper state directories get their socket in the temp directory.
+_MAX_SOCKET_PATH = 100
 
 
 def _say(message: str, stream: TextIO = sys.stdout) -> None:
@@ -70,10 +77,13 @@ async def supervise(workspace: Workspace, components: list[ResolvedComponent]) -
         _say(f"error: {exc}", sys.stderr)
         _say("everything started has been stopped", sys.stderr)
         return EXIT_FAILED
+    control = await _serve_control(supervisor, control_socket_path(workspace.state_dir))
     _say(ready_table(components, supervisor.pids()))
     _say(f"ready in {supervisor.ready_after or 0:.1f} s; Ctrl-C (or `shopctl down`) stops everything")
     await interrupted
     _say("stopping...")
+    control.close()
+    _remove_socket(supervisor.control_path)
     await supervisor.stop()
     workspace.state_path.unlink(missing_ok=True)
     _say("stopped")
@@ -228,3 +238,122 @@ def run_task(workspace: Workspace, task: ResolvedTask, needed: list[ResolvedComp
     return subprocess.run(
         task.command, cwd=workspace.root, env={**os.environ, **task.env}, check=False
     ).returncode
+
+
+def control_socket_path(state_dir: Path) -> Path:
+    path = state_dir / "run" / "control.sock"
+    if len(str(path)) <= _MAX_SOCKET_PATH:
+        return path
+    digest = hashlib.sha256(str(state_dir).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"shopctl-{digest}.sock"
+
+
+async def _serve_control(supervisor: Supervisor, path: Path) -> asyncio.Server:
+    """One JSON request per connection ({"action", "name", "signal"?}), one JSON answer."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = json.loads(await reader.readline())
+            outcome = await _carry_out(supervisor, request)
+            answer: dict[str, object] = {"ok": True, "outcome": outcome.as_json()}
+        except (ShopError, ValueError, KeyError, TypeError) as exc:
+            answer = {"ok": False, "error": str(exc)}
+        writer.write(json.dumps(answer).encode() + b"\n")
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        writer.close()
+
+    _remove_socket(str(path))
+    server = await asyncio.start_unix_server(handle, path=str(path))
+    os.chmod(path, 0o600)
+    supervisor.control_path = str(path)
+    supervisor.save()
+    return server
+
+
+def _remove_socket(path: str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).unlink(missing_ok=True)
+
+
+async def _carry_out(supervisor: Supervisor, request: Mapping[str, object]) -> ActionOutcome:
+    action, name = str(request["action"]), str(request["name"])
+    if action == "restart":
+        return await supervisor.restart(name)
+    if action == "kill":
+        return await supervisor.kill(name, parse_signal(str(request.get("signal") or "SIGKILL")))
+    if action == "pause":
+        return await supervisor.pause(name)
+    if action == "resume":
+        return await supervisor.resume(name)
+    raise ComponentActionError(f"unknown action {action!r}; known: {', '.join(ACTIONS)}")
+
+
+def parse_signal(text: str) -> signal.Signals:
+    """`KILL`, `SIGKILL`, `kill` or `9`."""
+    raw = text.strip().upper()
+    try:
+        return (
+            signal.Signals(int(raw))
+            if raw.isdigit()
+            else signal.Signals[raw if raw.startswith("SIG") else f"SIG{raw}"]
+        )
+    except (KeyError, ValueError):
+        raise ShopError(f"unknown signal {text!r}; e.g. SIGKILL, SIGTERM, SIGINT, 9") from None
+
+
+def act(workspace: Workspace, action: str, name: str, sig: str | None, as_json: bool, timeout: float) -> int:
+    """`shopctl restart|kill|pause|resume NAME`: ask the running supervisor, print pid and readiness."""
+    known = workspace.platform.components
+    if name not in known:
+        raise ShopError(f"unknown component {name!r}; known: {', '.join(known)}")
+    if sig is not None:
+        parse_signal(sig)
+    state = running_state(workspace)
+    if state is None:
+        raise ShopError("no platform is running here; start one with `shopctl up --detach`")
+    if name not in state.components:
+        raise ShopError(f"{name} is not part of the running platform; running: {', '.join(state.components)}")
+    if not state.control:
+        raise ShopError(f"the running shopctl (pid {state.supervisor_pid}) takes no commands; restart it")
+    answer = asyncio.run(_ask(state.control, {"action": action, "name": name, "signal": sig}, timeout))
+    if not answer.get("ok"):
+        raise ShopError(str(answer.get("error")))
+    outcome = ActionOutcome.from_json(answer["outcome"])
+    _say(json.dumps(outcome.as_json()) if as_json else describe(outcome))
+    healthy = outcome.ready or action in ("kill", "pause")
+    return 0 if healthy and not (action == "kill" and outcome.pid is not None) else EXIT_FAILED
+
+
+async def _ask(path: str, request: Mapping[str, object], answer_within: float) -> dict[str, Any]:
+    try:
+        reader, writer = await asyncio.open_unix_connection(path)
+    except OSError as exc:
+        raise ShopError(f"cannot reach the running shopctl at {path}: {exc}") from exc
+    writer.write(json.dumps(request).encode() + b"\n")
+    await writer.drain()
+    try:
+        line = await asyncio.wait_for(reader.readline(), answer_within)
+    except TimeoutError:
+        raise ShopError(f"no answer from the running shopctl within {answer_within:g} s") from None
+    finally:
+        writer.close()
+    answer: dict[str, Any] = json.loads(line)
+    return answer
+
+
+def describe(outcome: ActionOutcome) -> str:
+    name, old, new = outcome.component, outcome.old_pid or "-", outcome.pid or "-"
+    if outcome.action == "restart":
+        head = f"{name} restarted: pid {old} -> {new}"
+    elif outcome.action == "kill":
+        head = (
+            f"{name} (pid {old}) {outcome.status}" if outcome.pid is None else f"{name} (pid {old}) survived"
+        )
+    elif outcome.action == "pause":
+        head = f"{name} (pid {new}) paused (SIGSTOP); `shopctl resume {name}` continues it"
+    else:
+        head = f"{name} (pid {new}) resumed (SIGCONT)"
+    readiness = "ready" if outcome.ready else "not ready"
+    tail_text = f"; {outcome.detail}" if outcome.detail else ""
+    return f"{head}; {readiness} after {outcome.seconds:.1f} s{tail_text}"

@@ -56,12 +56,13 @@ class ManagedProcess:
     def returncode(self) -> int | None:
         return self._process.returncode if self._process else None
 
-    async def start(self) -> None:
+    async def start(self, append_log: bool = False) -> None:
+        """Spawn the command; a restart (`append_log`) keeps the earlier log so its last words survive."""
         component = self.component
         component.log_file.parent.mkdir(parents=True, exist_ok=True)
         component.data_dir.mkdir(parents=True, exist_ok=True)
         env = {**self._environ, "PYTHONUNBUFFERED": "1", **component.env}
-        with component.log_file.open("wb") as log:
+        with component.log_file.open("ab" if append_log else "wb") as log:
             # A new session: Ctrl-C in the terminal reaches only shopctl, which then stops
             # each component in order, and each component's whole tree can be signalled as a group.
             self._process = await asyncio.create_subprocess_exec(
@@ -79,6 +80,11 @@ class ManagedProcess:
         assert self._process is not None, "wait() before start()"
         return await self._process.wait()
 
+    def send_signal(self, sig: signal.Signals) -> None:
+        """Send `sig` to the component's whole process group (its children too)."""
+        if self._process is not None and self._process.returncode is None:
+            _signal_group(self._process.pid, sig)
+
     async def stop(self, grace: float) -> None:
         """SIGTERM the process group, SIGKILL what is left after `grace` seconds, including strays."""
         process = self._process
@@ -86,6 +92,8 @@ class ManagedProcess:
             return
         descendants = _descendants(process.pid)
         _signal_group(process.pid, signal.SIGTERM)
+        # A paused (SIGSTOPped) group only acts on the SIGTERM once it runs again.
+        _signal_group(process.pid, signal.SIGCONT)
         try:
             await asyncio.wait_for(process.wait(), grace)
         except TimeoutError:

@@ -29,6 +29,8 @@ class RunState:
     supervisor_pid: int
     status: str  # starting | ready | failed | stopping
     error: str = ""
+    # The supervisor's control socket (`shopctl restart|kill|pause|resume` talk to it); "" when none.
+    control: str = ""
     components: dict[str, ComponentState] = field(default_factory=dict)
 
     def supervisor_alive(self) -> bool:

@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from shopctl.errors import PlatformFileError
 from shopctl.platform import Component, HealthCheck, Platform
 
-STATE_DIR = "/tmp/shop"  # inside each container; bind-mounted from the run's state directory
-BIND_ALL = "0.0.0.0"
+# Inside each container, bind-mounted from the run's state (B108).
+STATE_DIR = "/tmp/shop"  # nosec B108
+# Inside a container its own network namespace is the boundary (B104).
+BIND_ALL = "0.0.0.0"  # nosec B104
 
 _HOST_PORT = re.compile(r"\{host\}:\{(?:(?P<owner>[a-z][a-z0-9-]*)\.)?ports\.(?P<port>[a-z0-9_-]+)\}")
 _PORT = re.compile(r"\{(?:(?P<owner>[a-z][a-z0-9-]*)\.)?ports\.(?P<port>[a-z0-9_-]+)\}")

@@ -74,6 +74,25 @@ export class ServiceBusPublisher implements Publisher {
 export type MessageHandler = (messageId: string | undefined, body: unknown) => Promise<Disposition>;
 
 /**
+ * How long a message whose handling failed for a passing reason (the product service or the database not
+ * answering) is held before it is abandoned: `baseMs` after its first delivery, doubling, at most `maxMs`.
+ * Abandoned at once, the broker redelivered it within milliseconds, so a five-second product outage used up
+ * the subscription's MaxDeliveryCount (5) and dead-lettered a PaymentSucceeded: the order stayed
+ * PENDING_PAYMENT although charged (chaos/experiments/product-down-checkout.yaml). With the defaults the five
+ * deliveries span about 30 s (1 + 2 + 4 + 8 + 15), well inside the 60 s lock.
+ */
+export interface AbandonBackoff {
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+export const ABANDON_BACKOFF: AbandonBackoff = { baseMs: 1_000, maxMs: 15_000 };
+
+export function abandonDelayMs(deliveryCount: number, backoff: AbandonBackoff = ABANDON_BACKOFF): number {
+  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, deliveryCount - 1));
+}
+
+/**
  * Hands out turns of the event loop, one per caller, in call order. rhea (3.0.5, under @azure/service-bus)
  * writes the dispositions of one tick together and merges two deliveries of consecutive ids into one
  * disposition frame carrying the first one's outcome whatever the second's (`write_dispositions` compares
@@ -101,6 +120,7 @@ export class PaymentEventsReceiver {
   private subscription: { close(): Promise<void> } | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly turns = new SettlementTurns();
+  private readonly stopping = new AbortController();
 
   constructor(
     client: ServiceBusClient,
@@ -109,6 +129,7 @@ export class PaymentEventsReceiver {
     private readonly handler: MessageHandler,
     private readonly concurrency: number,
     private readonly log: Logger,
+    private readonly backoff: AbandonBackoff = ABANDON_BACKOFF,
   ) {
     this.receiver = client.createReceiver(topic, subscriptionName, { receiveMode: 'peekLock' });
   }
@@ -128,6 +149,7 @@ export class PaymentEventsReceiver {
 
   /** Stops taking messages, waits for those in flight to be settled, then closes the link. */
   async stop(): Promise<void> {
+    this.stopping.abort(); // messages held before an abandon are abandoned now
     await this.subscription?.close();
     await Promise.allSettled([...this.inFlight]);
     await this.receiver.close();
@@ -138,11 +160,26 @@ export class PaymentEventsReceiver {
     return work.finally(() => this.inFlight.delete(work));
   }
 
+  private holdBeforeAbandon(deliveryCount: number): Promise<void> {
+    const signal = this.stopping.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, abandonDelayMs(deliveryCount, this.backoff));
+      function done(): void {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+
   private async process(message: ServiceBusReceivedMessage): Promise<void> {
     const span = startSpan(message.applicationProperties?.['traceparent']);
     await runInTrace(span, async () => {
       const messageId = message.messageId === undefined ? undefined : String(message.messageId);
       const disposition = await this.handler(messageId, message.body);
+      if (disposition.action === 'abandon') await this.holdBeforeAbandon(message.deliveryCount ?? 1);
       await this.turns.next();
       switch (disposition.action) {
         case 'complete':

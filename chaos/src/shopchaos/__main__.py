@@ -1,0 +1,3 @@
+from shopchaos.cli import entry
+
+entry()
