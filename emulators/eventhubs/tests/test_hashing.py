@@ -10,6 +10,7 @@ KNOWN_HASHES = [
     ("FWfAT", -22341),
     ("sOdeEAsyQoEuEFPGerWO", -6503),
     (
+        # pragma: allowlist nextline secret (a partition-key test vector)
         "FAyAIctPeCgmiwLKbJcyswoHglHVjQdvtBowLACDNORsYvOcLddNJYDmhAVkbyLOrHTKLneMNcbgWVlasVywOByANjs",
         5226,
     ),

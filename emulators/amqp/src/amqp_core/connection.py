@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import dataclasses
 import enum
+import heapq
 import itertools
 import logging
 import socket
@@ -70,7 +71,6 @@ class Settings:
     properties: dict[str, Any] | None = None
 
 
-
 class ConnectionApplication(Protocol):
     """The callbacks a connection makes (subclass :class:`amqp_core.application.Application`)."""
 
@@ -114,6 +114,10 @@ class Connection:
         self.remote_idle_time_out_ms: int | None = None
         self.sessions_by_remote: dict[int, Session] = {}
         self.sessions_by_local: dict[int, Session] = {}
+        # Channels freed by ended sessions (a heap), so a begin never scans the channels in use: a client
+        # opening thousands of sessions must not cost the event loop time that grows with their square.
+        self._free_channels: list[int] = []
+        self._next_channel = 0
         # Free for the application: objects scoped to this connection (request/response nodes ...).
         self.scoped: dict[Any, Any] = {}
         self._reader = reader
@@ -157,7 +161,8 @@ class Connection:
         task.add_done_callback(self._tasks.discard)
 
     def forget_session(self, session: Session) -> None:
-        self.sessions_by_local.pop(session.local_channel, None)
+        if self.sessions_by_local.pop(session.local_channel, None) is not None:
+            heapq.heappush(self._free_channels, session.local_channel)
         if self.sessions_by_remote.get(session.remote_channel) is session:
             self.sessions_by_remote.pop(session.remote_channel, None)
 
@@ -333,14 +338,12 @@ class Connection:
             raise FramingError(f"channel {channel} exceeds channel-max")
         if begin.remote_channel is not None or channel in self.sessions_by_remote:
             raise AmqpConnectionError(Condition.NOT_ALLOWED, f"channel {channel} is already in use")
-        local = next(
-            number
-            for number in range(len(self.sessions_by_local) + 1)
-            if number not in self.sessions_by_local
-        )
-        session = Session(
-            self, local, begin, self.settings.session_incoming_window, self.settings.handle_max
-        )
+        if self._free_channels:
+            local = heapq.heappop(self._free_channels)
+        else:
+            local = self._next_channel
+            self._next_channel += 1
+        session = Session(self, local, begin, self.settings.session_incoming_window, self.settings.handle_max)
         self.sessions_by_local[local] = session
         self.sessions_by_remote[channel] = session
         self.send_frame(local, session.begin_answer(channel))

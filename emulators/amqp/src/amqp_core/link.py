@@ -58,7 +58,6 @@ _LOG = logging.getLogger("amqp_core.link")
 DEFAULT_CREDIT_WINDOW = 1000
 
 
-
 class LinkConnection(Protocol):
     """What links and applications read of the connection a link belongs to."""
 

@@ -82,6 +82,9 @@ def _record(value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
+    # An untyped field may hold any described value, which decoding turned into a record when it knows it.
+    if isinstance(value, Record):
+        return value.encode()
     return value
 
 
@@ -123,9 +126,64 @@ RECORD = _record
 ANY = _plain
 
 
-def spec(encode: _Coerce, *, mandatory: bool = False, multiple: bool = False) -> dict[str, Any]:
-    """Field metadata: ``encode`` coerces the Python value to its AMQP type on the way out."""
-    return {"encode": encode, "decode": _as_tuple if multiple else _as_record, "mandatory": mandatory}
+# What a decoded field may hold, by its type: a peer can put any AMQP value in any field, and code
+# reading a record trusts its annotations (``int(open.max_frame_size)``, ``attach.source.address``).
+_ACCEPTED: dict[_Coerce, tuple[type, ...]] = {
+    STRING: (str,),
+    SYMBOL: (str,),
+    SYMBOLS: (str,),
+    TIMESTAMP: (int, datetime.datetime),
+    UBYTE: (int,),
+    USHORT: (int,),
+    UINT: (int,),
+    ULONG: (int,),
+    BOOLEAN: (bool,),
+    BINARY: (bytes,),
+    FIELDS: (dict,),
+}
+
+
+def spec(
+    encode: _Coerce,
+    *,
+    mandatory: bool = False,
+    multiple: bool = False,
+    record: type[Record] | None = None,
+) -> dict[str, Any]:
+    """Field metadata: ``encode`` coerces the Python value to its AMQP type on the way out.
+
+    On the way in a field must hold what ``encode`` accepts (a ``record`` field: that record type, a
+    ``multiple`` field: one or several values), else decoding the record fails with `DecodeError`.
+    """
+    return {
+        "encode": encode,
+        "decode": _as_tuple if multiple else _as_record,
+        "mandatory": mandatory,
+        "multiple": multiple,
+        "record": record,
+    }
+
+
+def _check_field(owner: str, field: dataclasses.Field[Any], value: Any) -> None:
+    """Refuse a decoded field value its record type cannot hold (wrong type, or out of range)."""
+    encode = field.metadata["encode"]
+    record = field.metadata["record"]
+    accepted = _ACCEPTED.get(encode)
+    for item in value if field.metadata["multiple"] else (value,):
+        if record is not None:
+            valid = isinstance(item, record)
+        elif accepted is not None:
+            valid = isinstance(item, accepted) and (bool in accepted or not isinstance(item, bool))
+        else:
+            valid = True
+        if not valid:
+            raise DecodeError(
+                f"{owner}: field {field.name.replace('_', '-')} cannot be a {type(item).__name__}"
+            )
+    try:
+        encode(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DecodeError(f"{owner}: field {field.name.replace('_', '-')}: {exc}") from exc
 
 
 _R = TypeVar("_R", bound="Record")
@@ -152,6 +210,7 @@ class Record:
         for spec, value in zip(specs, values, strict=False):
             if value is not None:
                 kwargs[spec.name] = spec.metadata["decode"](value)
+                _check_field(cls.NAME, spec, kwargs[spec.name])
         for spec in specs:
             if spec.metadata["mandatory"] and kwargs.get(spec.name) is None:
                 raise DecodeError(f"{cls.NAME}: mandatory field {spec.name.replace('_', '-')} is missing")
@@ -240,7 +299,7 @@ class Source(Record):
     dynamic_node_properties: dict[Any, Any] | None = dataclasses.field(default=None, metadata=spec(FIELDS))
     distribution_mode: str | None = dataclasses.field(default=None, metadata=spec(SYMBOL))
     filter: dict[Any, Any] | None = dataclasses.field(default=None, metadata=spec(FIELDS))
-    default_outcome: Any = dataclasses.field(default=None, metadata=spec(RECORD))
+    default_outcome: Any = dataclasses.field(default=None, metadata=spec(RECORD, record=DeliveryState))
     outcomes: tuple[str, ...] | None = dataclasses.field(default=None, metadata=spec(SYMBOLS, multiple=True))
     capabilities: tuple[str, ...] | None = dataclasses.field(
         default=None, metadata=spec(SYMBOLS, multiple=True)
@@ -271,8 +330,8 @@ class Attach(Performative):
     role: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN, mandatory=True))
     snd_settle_mode: int = dataclasses.field(default=SND_MIXED, metadata=spec(UBYTE))
     rcv_settle_mode: int = dataclasses.field(default=RCV_FIRST, metadata=spec(UBYTE))
-    source: Source | None = dataclasses.field(default=None, metadata=spec(RECORD))
-    target: Target | None = dataclasses.field(default=None, metadata=spec(RECORD))
+    source: Source | None = dataclasses.field(default=None, metadata=spec(RECORD, record=Source))
+    target: Target | None = dataclasses.field(default=None, metadata=spec(RECORD, record=Target))
     unsettled: dict[Any, Any] | None = dataclasses.field(default=None, metadata=spec(ANY))
     incomplete_unsettled: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
     initial_delivery_count: int | None = dataclasses.field(default=None, metadata=spec(UINT))
@@ -314,7 +373,7 @@ class Transfer(Performative):
     settled: bool | None = dataclasses.field(default=None, metadata=spec(BOOLEAN))
     more: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
     rcv_settle_mode: int | None = dataclasses.field(default=None, metadata=spec(UBYTE))
-    state: DeliveryState | None = dataclasses.field(default=None, metadata=spec(RECORD))
+    state: DeliveryState | None = dataclasses.field(default=None, metadata=spec(RECORD, record=DeliveryState))
     resume: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
     aborted: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
     batchable: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
@@ -328,7 +387,7 @@ class Disposition(Performative):
     first: int = dataclasses.field(default=0, metadata=spec(UINT, mandatory=True))
     last: int | None = dataclasses.field(default=None, metadata=spec(UINT))
     settled: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
-    state: DeliveryState | None = dataclasses.field(default=None, metadata=spec(RECORD))
+    state: DeliveryState | None = dataclasses.field(default=None, metadata=spec(RECORD, record=DeliveryState))
     batchable: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
 
 
@@ -338,21 +397,21 @@ class Detach(Performative):
     NAME = "amqp:detach:list"
     handle: int = dataclasses.field(default=0, metadata=spec(UINT, mandatory=True))
     closed: bool = dataclasses.field(default=False, metadata=spec(BOOLEAN))
-    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD))
+    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD, record=AmqpError))
 
 
 @dataclasses.dataclass
 class End(Performative):
     CODE = 0x17
     NAME = "amqp:end:list"
-    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD))
+    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD, record=AmqpError))
 
 
 @dataclasses.dataclass
 class Close(Performative):
     CODE = 0x18
     NAME = "amqp:close:list"
-    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD))
+    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD, record=AmqpError))
 
 
 @dataclasses.dataclass
@@ -373,7 +432,7 @@ class Accepted(DeliveryState):
 class Rejected(DeliveryState):
     CODE = 0x25
     NAME = "amqp:rejected:list"
-    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD))
+    error: AmqpError | None = dataclasses.field(default=None, metadata=spec(RECORD, record=AmqpError))
 
 
 @dataclasses.dataclass

@@ -48,7 +48,6 @@ _OUTGOING_WINDOW = 0x7FFF_FFFF
 _SEQUENCE = 0xFFFF_FFFF
 
 
-
 class LinkAttacher(Protocol):
     """Who decides on a link the client attaches: the application."""
 

@@ -7,12 +7,16 @@ each operand is of the kind the grammar wants there (``a AND 1`` and ``(a = 1) +
 
 Beyond the grammar's text, checked here rather than on the first message: unknown ``sys.`` properties
 (Azure fails at evaluation), constant LIKE patterns and escapes, integer constants outside Int64, and in
-actions, system properties that cannot be set.
+actions, system properties that cannot be set. Nesting is bounded (`MAX_NESTING` frames of recursion
+into parentheses, NOT, signs and function calls; `MAX_DEPTH` levels of syntax tree, chains of AND/OR/+
+included), so neither parsing nor evaluating or rendering a hostile expression exhausts the stack.
 """
 
 from __future__ import annotations
 
-from typing import cast
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TypeVar, cast
 
 from servicebus_emulator.sql import system
 from servicebus_emulator.sql.errors import SqlSyntaxError
@@ -48,7 +52,16 @@ _COMPARISONS = ("=", "<>", "!=", ">", ">=", "<", "<=")
 _PREDICATE_TYPES = (Comparison, IsNull, In, Like, Exists, Not, And, Or)
 _PREDICATE_HINT = "a predicate (a comparison, IN, LIKE, IS NULL or EXISTS)"
 
+MAX_DEPTH = 64
+# Parser recursion, counted in Python frames: a parenthesis recurses through every precedence level (8
+# frames), a function argument through 6, a sign or NOT through 1. `render` parenthesizes every compound
+# node, so a tree MAX_DEPTH deep renders as at most 9 frames a level, which this budget still parses.
+MAX_NESTING = 9 * MAX_DEPTH + 8
+_PARENTHESIS_FRAMES = 8
+_FUNCTION_FRAMES = 6
+
 Node = Expression | Predicate
+_N = TypeVar("_N", bound=Expression | Predicate)
 
 
 def parse_predicate(text: str) -> Predicate:
@@ -68,6 +81,9 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.index = 0
+        self.nesting = 0
+        # Depth of every compound node built so far, keyed by id; the node is kept so its id stays unique.
+        self.depths: dict[int, tuple[Node, int]] = {}
 
     # ------------------------------------------------------------------ token helpers
 
@@ -112,6 +128,27 @@ class _Parser:
         if self.token.kind is not Kind.END:
             raise self.fail("AND, OR or end of input")
 
+    # ------------------------------------------------------------------ nesting limits
+
+    @contextmanager
+    def nested(self, position: int, frames: int = 1) -> Iterator[None]:
+        """Recurse once more (parenthesis, NOT, sign, function argument), within MAX_NESTING frames."""
+        self.nesting += frames
+        if self.nesting > MAX_NESTING:
+            raise SqlSyntaxError("expression nested too deeply", position)
+        try:
+            yield
+        finally:
+            self.nesting -= frames
+
+    def built(self, node: _N, position: int, *children: Node | None) -> _N:
+        """Record a compound node's tree depth; a tree deeper than MAX_DEPTH is refused."""
+        depth = 1 + max((self.depths.get(id(child), (child, 1))[1] for child in children), default=0)
+        if depth > MAX_DEPTH:
+            raise SqlSyntaxError(f"expression more than {MAX_DEPTH} levels deep", position)
+        self.depths[id(node)] = (node, depth)
+        return node
+
     # ------------------------------------------------------------------ kind checks
 
     @staticmethod
@@ -131,24 +168,27 @@ class _Parser:
     def disjunction(self) -> tuple[Node, int]:
         node, position = self.conjunction()
         while self.at_keyword("OR"):
-            self.advance()
+            operator_position = self.advance().position
             right, right_position = self.conjunction()
-            node = Or(self.predicate(node, position), self.predicate(right, right_position))
+            combined = Or(self.predicate(node, position), self.predicate(right, right_position))
+            node = self.built(combined, operator_position, node, right)
         return node, position
 
     def conjunction(self) -> tuple[Node, int]:
         node, position = self.negation()
         while self.at_keyword("AND"):
-            self.advance()
+            operator_position = self.advance().position
             right, right_position = self.negation()
-            node = And(self.predicate(node, position), self.predicate(right, right_position))
+            combined = And(self.predicate(node, position), self.predicate(right, right_position))
+            node = self.built(combined, operator_position, node, right)
         return node, position
 
     def negation(self) -> tuple[Node, int]:
         if self.at_keyword("NOT"):
             position = self.advance().position
-            operand, operand_position = self.negation()
-            return Not(self.predicate(operand, operand_position)), position
+            with self.nested(position):
+                operand, operand_position = self.negation()
+            return self.built(Not(self.predicate(operand, operand_position)), position, operand), position
         return self.comparison()
 
     def comparison(self) -> tuple[Node, int]:
@@ -156,14 +196,10 @@ class _Parser:
         if self.at_symbol(*_COMPARISONS):
             operator = cast(ComparisonOperator, self.advance().value)
             right, right_position = self.additive()
-            return (
-                Comparison(
-                    operator,
-                    self.expression(left, position),
-                    self.expression(right, right_position),
-                ),
-                position,
+            compared = Comparison(
+                operator, self.expression(left, position), self.expression(right, right_position)
             )
+            return self.built(compared, position, left, right), position
         if self.at_keyword("IS"):
             self.advance()
             negated = self.at_keyword("NOT")
@@ -181,10 +217,14 @@ class _Parser:
                 raise self.fail("IN or LIKE after NOT")
         if self.at_keyword("IN"):
             self.advance()
-            return In(self.expression(left, position), self.in_list(), negated), position
+            items = self.in_list()
+            return self.built(
+                In(self.expression(left, position), items, negated), position, left, *items
+            ), position
         if self.at_keyword("LIKE"):
             self.advance()
-            return self.like(self.expression(left, position), negated), position
+            like = self.like(self.expression(left, position), negated)
+            return self.built(like, position, like.operand, like.pattern, like.escape), position
         return left, position
 
     def in_list(self) -> tuple[Expression, ...]:
@@ -235,17 +275,25 @@ class _Parser:
     def additive(self) -> tuple[Node, int]:
         node, position = self.multiplicative()
         while self.at_symbol("+", "-"):
-            operator = cast(ArithmeticOperator, self.advance().value)
+            operator_token = self.advance()
+            operator = cast(ArithmeticOperator, operator_token.value)
             right, right_position = self.multiplicative()
-            node = Binary(operator, self.expression(node, position), self.expression(right, right_position))
+            combined = Binary(
+                operator, self.expression(node, position), self.expression(right, right_position)
+            )
+            node = self.built(combined, operator_token.position, node, right)
         return node, position
 
     def multiplicative(self) -> tuple[Node, int]:
         node, position = self.unary()
         while self.at_symbol("*", "/", "%"):
-            operator = cast(ArithmeticOperator, self.advance().value)
+            operator_token = self.advance()
+            operator = cast(ArithmeticOperator, operator_token.value)
             right, right_position = self.unary()
-            node = Binary(operator, self.expression(node, position), self.expression(right, right_position))
+            combined = Binary(
+                operator, self.expression(node, position), self.expression(right, right_position)
+            )
+            node = self.built(combined, operator_token.position, node, right)
         return node, position
 
     def unary(self) -> tuple[Node, int]:
@@ -256,16 +304,19 @@ class _Parser:
                 # A negative literal is one constant, which also lets -9223372036854775808 be written.
                 self.advance()
                 return Constant(-number.number), sign.position
-            operand, operand_position = self.unary()
+            with self.nested(sign.position):
+                operand, operand_position = self.unary()
             operator = cast(UnaryOperator, sign.value)
-            return Unary(operator, self.expression(operand, operand_position)), sign.position
+            signed = Unary(operator, self.expression(operand, operand_position))
+            return self.built(signed, sign.position, operand), sign.position
         return self.primary()
 
     def primary(self) -> tuple[Node, int]:
         token = self.token
         if self.at_symbol("("):
             self.advance()
-            node, _ = self.disjunction()
+            with self.nested(token.position, _PARENTHESIS_FRAMES):
+                node, _ = self.disjunction()
             self.expect_symbol(")")
             return node, token.position
         if token.kind is Kind.INTEGER and token.number is not None:
@@ -304,9 +355,10 @@ class _Parser:
             self.expect_symbol(")")
             return Function("newid", ())
         if word in ("property", "p"):
-            argument = self.operand()
+            with self.nested(name.position, _FUNCTION_FRAMES):
+                argument = self.operand()
             self.expect_symbol(")")
-            return Function("property", (argument,))
+            return self.built(Function("property", (argument,)), name.position, argument)
         raise SqlSyntaxError(
             f"unknown function '{name.value}' (expected newid(), property(name) or p(name))", name.position
         )
