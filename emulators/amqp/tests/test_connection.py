@@ -499,3 +499,27 @@ async def test_a_thousand_concurrent_connections_are_served() -> None:
         assert len(opens) == 1000
         assert len(server.connections) == 1000
         await asyncio.gather(*(client.close() for client in clients))
+
+
+async def _begun_on_local_channel(client: RawAmqpClient, remote_channel: int) -> int:
+    client.send(Begin(next_outgoing_id=0, incoming_window=10, outgoing_window=10), channel=remote_channel)
+    while True:
+        frame = await client.read_frame()
+        if isinstance(frame.body, Begin):
+            assert frame.body.remote_channel == remote_channel
+            return frame.channel
+
+
+async def test_a_begin_takes_the_lowest_local_channel_an_ended_session_freed() -> None:
+    # Channels come from a free list, not a scan of the ones in use: thousands of sessions on one connection
+    # once cost the event loop time that grew with their square (found by the abuse test).
+    async with running_server() as server:
+        client = await open_connection(server.port)
+        assert [await _begun_on_local_channel(client, remote) for remote in (0, 1, 2, 3)] == [0, 1, 2, 3]
+        for remote in (2, 1):
+            client.send(End(), channel=remote)
+            await client.expect(End)
+        assert await _begun_on_local_channel(client, 7) == 1
+        assert await _begun_on_local_channel(client, 8) == 2
+        assert await _begun_on_local_channel(client, 9) == 4
+        await client.close()
