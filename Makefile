@@ -43,11 +43,12 @@ test: lint typecheck ## every check and suite
 	@# The Python suites mostly wait on real servers, so the Node suites run beside them; output stays per target.
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-python test-node
 
-lint: install ## ruff, yamllint, shellcheck, hadolint, eslint + prettier (`npm run lint`)
+lint: install ## ruff, yamllint, shellcheck, hadolint, detect-secrets, bandit, eslint (security rules) + prettier
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/yamllint --strict .
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/lint-files.sh
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/scan-code.sh
 	npm run --silent lint
 
 typecheck: install ## mypy (strict) over every Python package, `npm run typecheck` in every Node workspace

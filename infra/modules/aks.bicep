@@ -146,6 +146,7 @@ resource cluster 'Microsoft.ContainerService/managedClusters@2026-05-01' = {
       azureKeyvaultSecretsProvider: {
         enabled: true
         config: {
+          // pragma: allowlist nextline secret (a setting name, not a secret)
           enableSecretRotation: 'true'
         }
       }

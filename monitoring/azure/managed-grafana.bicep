@@ -26,6 +26,7 @@ resource grafana 'Microsoft.Dashboard/grafana@2025-08-01' = {
     type: 'SystemAssigned'
   }
   properties: {
+    // pragma: allowlist nextline secret (API keys switched off)
     apiKey: 'Disabled'
     deterministicOutboundIP: 'Disabled'
     publicNetworkAccess: 'Enabled'

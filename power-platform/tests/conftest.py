@@ -76,6 +76,7 @@ def manifest(**overrides: Any) -> dict[str, Any]:
             {"image": "contosoacr.azurecr.io/contoso-shop/order", "digest": "sha256:" + "a" * 64},
             {"image": "contosoacr.azurecr.io/contoso-shop/product", "digest": "sha256:" + "b" * 64},
         ],
+        # pragma: allowlist nextline secret (a commit id)
         "commit": "0123456789abcdef0123456789abcdef01234567",
         "requestedBy": "pipeline@contoso.example",
         "pipelineRunUrl": "https://dev.azure.com/contoso/shop/_build/results?buildId=42",

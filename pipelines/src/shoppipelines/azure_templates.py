@@ -60,7 +60,8 @@ PipelineYamlLoader.add_implicit_resolver(
 def _load(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise TemplateError(f"{path}: template not found")
-    data = yaml.load(path.read_text(), Loader=PipelineYamlLoader)  # nosec B506: a SafeLoader subclass
+    # A SafeLoader subclass (B506).
+    data = yaml.load(path.read_text(), Loader=PipelineYamlLoader)  # nosec B506
     if not isinstance(data, dict):
         raise TemplateError(f"{path}: not a mapping")
     return data

@@ -10,4 +10,5 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    # _Loader is a SafeLoader (C or Python) (B506).
+    return yaml.load(text, Loader=_Loader)  # nosec B506

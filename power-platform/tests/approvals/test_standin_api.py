@@ -6,10 +6,12 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from shoppower.approvals.server import send_callback
 
 Factory = Callable[..., dict[str, Any]]
 
@@ -193,3 +195,14 @@ def test_consecutive_posts_on_one_connection_each_carry_their_own_body(
         client.post(f"/releases/{first['releaseId']}/approve", json={"approver": "one"})
         client.post(f"/releases/{second['releaseId']}/reject", json={"approver": "two"})
         assert client.get(f"/releases/{second['releaseId']}").json()["approver"] == "two"
+
+
+def test_a_callback_url_that_is_not_http_is_never_opened(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # urlopen would happily read file: URLs; the stand-in only ever calls web hooks.
+    target = tmp_path / "not-a-hook"
+    target.write_text("private")
+    with caplog.at_level("WARNING"):
+        send_callback(target.as_uri(), {"status": "approved"})
+    assert "only http(s) URLs are called" in caplog.text

@@ -12,6 +12,7 @@ BASE: dict[str, Any] = {
     "environment": "development",
     "servicebus_connection_string": "Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=k;SharedAccessKey=SAS_KEY_VALUE",
     "tables_connection_string": "UseDevelopmentStorage=true",
+    # pragma: allowlist nextline secret (the local gateway simulator's test key)
     "gateway_api_key": "sk_test_local",
     "auth_mode": "dev",
     "auth_dev_signing_key": "x" * 32,

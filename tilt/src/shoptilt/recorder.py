@@ -255,7 +255,8 @@ class Recorder:
         entrypoint: Value,
         live_update: Value,
         base_suffix: str = "-tilt_docker_build_with_restart_base",
-        restart_file: str = "/tmp/.restart-proc",
+        # Tilt's own default, inside the container (B108).
+        restart_file: str = "/tmp/.restart-proc",  # nosec B108
         trigger: Value = None,
         exit_policy: str = "restart",
         dockerfile: str = "Dockerfile",

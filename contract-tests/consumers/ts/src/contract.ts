@@ -41,11 +41,14 @@ const { regex } = MatchersV3;
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** RFC 3339 UTC timestamp with optional fraction (`2026-11-26T08:00:00.000Z`, `2026-11-26T08:00:00Z`). */
+// eslint-disable-next-line security/detect-unsafe-regex -- anchored, fixed-width fields: linear time
 export const UTC_TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|\+00:00)$/;
 export const MONEY_PATTERN = /^\d+\.\d{2}$/;
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
 export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+// eslint-disable-next-line security/detect-unsafe-regex -- anchored, one optional tail: linear time
 export const PROBLEM_JSON_PATTERN = /^application\/problem\+json(;.*)?$/;
+// eslint-disable-next-line security/detect-unsafe-regex -- anchored, one optional tail: linear time
 export const JSON_PATTERN = /^application\/json(;.*)?$/;
 
 export const uuid = (example: string) => regex(UUID_PATTERN, example);
@@ -56,6 +59,7 @@ export const traceparent = (example: string) => regex(TRACEPARENT_PATTERN, examp
 
 /** The `type` URI of a problem whose last segment is `slug` (`https://contoso-shop.example/problems/not-found`). */
 export const problemType = (slug: string) =>
+  // eslint-disable-next-line security/detect-non-literal-regexp -- slug is one of this module's problem types
   regex(new RegExp(`^https?://[^\\s]+/${slug}$`), `https://contoso-shop.example/problems/${slug}`);
 
 /** `Content-Type` of an RFC 9457 answer. */

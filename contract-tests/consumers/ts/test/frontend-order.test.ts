@@ -59,6 +59,7 @@ const LIST_STATE = {
   limit: 2,
 };
 const EXAMPLE_ORDER_ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+// pragma: allowlist nextline secret (a list cursor (base64url JSON), not a secret)
 const EXAMPLE_CURSOR = 'eyJlIjoiZ3JhY2VAZXhhbXBsZS5jb20iLCJjIjoiMjAyNi0xMS0yNlQwODowMDowMC4wMDBaIiwiaSI6IngifQ';
 
 /** An order as the storefront reads it (services/frontend/src/api/orders.ts `Order`). */

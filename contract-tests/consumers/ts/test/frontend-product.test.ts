@@ -55,6 +55,7 @@ const SEARCH_FILTERS = {
   inStock: true,
   limit: SEARCH.limit,
 };
+// pragma: allowlist nextline secret (a list cursor (base64url JSON), not a secret)
 const EXAMPLE_CURSOR = 'eyJ2IjoxLCJmIjoiY29udHJhY3QiLCJjIjoicGFnZS0yIn0';
 
 /** A product as the storefront reads it; `id` and `category` are left to the caller (literal or matched). */

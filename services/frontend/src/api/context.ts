@@ -6,6 +6,7 @@ export const ApiContext = createContext<ShopApi | undefined>(undefined);
 
 export function useApi(): ShopApi {
   const api = useContext(ApiContext);
+  // eslint-disable-next-line security/detect-possible-timing-attacks -- compares with undefined, not a secret
   if (api === undefined) throw new Error('useApi needs an <ApiProvider> above it');
   return api;
 }

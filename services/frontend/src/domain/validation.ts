@@ -92,6 +92,7 @@ export function formFieldFor(path: string): CheckoutField | undefined {
 
 /** `items[1].quantity: must be at most 1000` → `Quantity of "Blue mug": must be at most 1000`. */
 export function describeItemIssue(path: string, message: string, lines: readonly { readonly name: string }[]): string {
+  // eslint-disable-next-line security/detect-unsafe-regex -- anchored, no nested repetition: linear time
   const match = /^items\[(\d+)\](?:\.(\w+))?$/.exec(path);
   if (match === null) return `${path}: ${message}`;
   const name = lines[Number(match[1])]?.name ?? `item ${Number(match[1]) + 1}`;

@@ -44,7 +44,8 @@ class TemplateRenderer:
             undefined=StrictUndefined,
             keep_trailing_newline=True,
         )
-        self._text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)
+        # Plain-text email and SMS bodies: HTML escaping would corrupt them; the HTML templates escape.
+        self._text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)  # nosec B701
 
     def _context(self, change: StatusChange) -> dict[str, object]:
         return {

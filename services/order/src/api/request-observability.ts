@@ -25,6 +25,7 @@ export function routeLabeler(templates: readonly string[]): (path: string) => st
         .split(/(\{[^}]+\})/)
         .map((part) => (part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
         .join('');
+      // eslint-disable-next-line security/detect-non-literal-regexp -- built from the app's own route templates
       return { template, regex: new RegExp(`^${pattern}/?$`, 'i') };
     });
   return (path) => compiled.find(({ regex }) => regex.test(path))?.template ?? 'unmatched';

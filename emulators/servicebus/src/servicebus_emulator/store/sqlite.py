@@ -185,7 +185,8 @@ def _apply(conn: sqlite3.Connection, op: StoreOp) -> None:
             )
         case UpdateMessage(message=m):
             conn.execute(
-                f"UPDATE messages SET {_STATE_COLUMNS} WHERE entity = ? AND seq = ?",
+                # Constant columns (B608).
+                f"UPDATE messages SET {_STATE_COLUMNS} WHERE entity = ? AND seq = ?",  # nosec B608
                 (*_state_values(m), m.entity, m.sequence_number),
             )
         case DeleteMessage(entity=entity, sequence_number=seq):

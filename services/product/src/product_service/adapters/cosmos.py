@@ -153,7 +153,8 @@ class CosmosProductRepository:
         self, product_filter: ProductFilter, limit: int, continuation: str | None
     ) -> tuple[list[Product], str | None]:
         where, parameters = _where(product_filter)
-        sql = f"SELECT * FROM c{where} ORDER BY c.name"
+        # Values go in as @parameters (B608).
+        sql = f"SELECT * FROM c{where} ORDER BY c.name"  # nosec B608
         items: list[Product] = []
         token = continuation
         try:
