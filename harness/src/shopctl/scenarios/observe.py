@@ -10,26 +10,17 @@ from __future__ import annotations
 import time
 from typing import Any
 
+# The invariants library reads email subjects the same way; re-exported for the recorder and expectations.
+from shop_invariants.checks import status_of_subject as status_of_subject
+
 from shopctl.scenarios.context import ScenarioContext, ScenarioError
 
-SUBJECT_STATUS = (
-    ("we received your order", "PENDING_PAYMENT"),
-    ("payment received for order", "PAID"),
-    ("payment failed for order", "PAYMENT_FAILED"),
-    ("is on its way", "FULFILLED"),
-    ("was cancelled", "CANCELLED"),
-)
 SMS_STATUS = (
     ("payment received", "PAID"),
     ("failed", "PAYMENT_FAILED"),
     ("has shipped", "FULFILLED"),
     ("was cancelled", "CANCELLED"),
 )
-
-
-def status_of_subject(subject: str) -> str:
-    text = subject.casefold()
-    return next((status for prefix, status in SUBJECT_STATUS if prefix in text), "OTHER")
 
 
 def status_of_sms(body: str) -> str:
