@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from shoptilt import checks
 from shoptilt.recorder import Recording
 
@@ -158,3 +159,14 @@ def test_product_seed_runs_from_the_host_through_the_port_forwards(
     assert (
         "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;" in seed.env["PRODUCT_BLOB_CONNECTION_STRING"]
     )
+
+
+def test_the_emulator_admin_token_secret_is_made_in_the_kind_namespace(cluster: Recording) -> None:
+    # The emulators' Deployments read EMULATOR_ADMIN_TOKEN from this Secret; it is made per cluster, never
+    # committed, so the Tiltfile must create it where the kind overlay puts the emulators.
+    [command] = cluster.local_commands
+    overlay = yaml.safe_load((REPO / "k8s/overlays/kind/kustomization.yaml").read_text())
+    assert f"-n {overlay['namespace']} create secret generic emulator-admin-token" in command[-1]
+    for emulator in ("servicebus", "eventhubs", "mailbox"):
+        manifest = (REPO / f"k8s/components/emulators/{emulator}.yaml").read_text()
+        assert "name: emulator-admin-token" in manifest, emulator

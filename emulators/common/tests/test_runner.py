@@ -22,6 +22,8 @@ def test_messaging_parser_has_every_flag_with_its_default() -> None:
         "http_port": 5300,
         "data_dir": None,
         "fault_seed": None,
+        # pragma: allowlist nextline secret (the variable's name)
+        "admin_token_env": "EMULATOR_ADMIN_TOKEN",
         "log_level": "INFO",
     }
     assert "persist messages in DIR" in parser.format_help()

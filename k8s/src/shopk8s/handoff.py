@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopinfra.model import ArrayValue, BicepFile, Expression, Literal, ObjectValue  # type: ignore[import-untyped]
-from shopinfra.syntax import parse_file  # type: ignore[import-untyped]
+from shopinfra.model import ArrayValue, BicepFile, Expression, Literal, ObjectValue
+from shopinfra.syntax import parse_file
 
 from shopk8s.manifests import Problem
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shopinfra.model import Literal, ObjectValue  # type: ignore[import-untyped]
-from shopinfra.syntax import parse_file  # type: ignore[import-untyped]
+from shopinfra.model import Literal, ObjectValue
+from shopinfra.syntax import parse_file
 
 SPOT_LABEL = "kubernetes.azure.com/scalesetpriority"
 SPOT_VALUE = "spot"

@@ -17,6 +17,7 @@ _PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[\w./-]+)?@[0-9a-f]{40}$")
 _DOCKER_PINNED = re.compile(r"^docker://[^@]+@sha256:[0-9a-f]{64}$")
 # Write scopes a job may hold, and what it must be doing to hold them.
 WRITE_SCOPES = {
+    # pragma: allowlist nextline secret (a permission name)
     "id-token": "logs in to Azure with OIDC (uses ./.github/actions/azure-login or a deploy workflow)",
     "security-events": "uploads SARIF (github/codeql-action)",
 }

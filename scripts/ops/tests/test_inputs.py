@@ -90,4 +90,5 @@ def test_target_file_is_read_by_shopctl_replay(tmp_path: Path, capsys) -> None: 
     assert target.name == "staging"
     assert target.url("order") == "https://shop-staging.contoso.example"
     assert target.url("payment").endswith("/namespaces/contoso-shop-staging/services/payment:http/proxy")
+    # pragma: allowlist nextline secret (a test value)
     assert target.admin_token == "token"

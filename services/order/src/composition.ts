@@ -11,6 +11,7 @@ import { EventHubPublisher, eventHubProducer } from './adapters/event-hubs.js';
 import { ProductClient } from './adapters/product-client.js';
 import { PaymentEventsReceiver, ServiceBusPublisher, serviceBusClient } from './adapters/service-bus.js';
 import { createApp } from './api/app.js';
+import { createHttpServer, listen } from './api/http-server.js';
 import { PAYMENT_TIMEOUT_DEFAULTS, type Config } from './config.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
@@ -111,17 +112,10 @@ export async function composeService(config: Config, log: Logger): Promise<Servi
 
   return {
     async start() {
-      server = await new Promise<Server>((listening, failed) => {
-        // Express 5 calls back with the error when the port cannot be bound.
-        const started = app.listen(config.port, config.host, (error?: Error) => {
-          if (error !== undefined) {
-            failed(error);
-            return;
-          }
-          log.info({ host: config.host, port: config.port }, 'order service listening');
-          listening(started);
-        });
-      });
+      const started = createHttpServer(app, config.http);
+      await listen(started, config.port, config.host);
+      log.info({ host: config.host, port: config.port }, 'order service listening');
+      server = started;
       relay.start();
       receiver.start();
       parts.paymentTimeouts.start();

@@ -42,6 +42,9 @@ const schema = z
       .int()
       .min(1024)
       .default(64 * 1024),
+    // A client that has not sent its request head (or its whole request) by then gets 408 and is cut off.
+    ORDER_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    ORDER_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 
     ORDER_DB_DIALECT: z.enum(['sqlite', 'mssql']).default('sqlite'),
     ORDER_SQLITE_PATH: z.string().min(1).optional(),
@@ -74,6 +77,13 @@ const schema = z
     ORDER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   })
   .superRefine((env, ctx) => {
+    if (env.ORDER_HEADERS_TIMEOUT_MS > env.ORDER_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ORDER_HEADERS_TIMEOUT_MS'],
+        message: 'must not exceed ORDER_REQUEST_TIMEOUT_MS',
+      });
+    }
     if (env.ORDER_ENVIRONMENT === 'production') {
       if (env.ORDER_DB_DIALECT === 'sqlite') {
         ctx.addIssue({
@@ -137,6 +147,7 @@ export interface Config {
   readonly logLevel: string;
   readonly corsOrigins: readonly string[];
   readonly maxBodyBytes: number;
+  readonly http: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number };
   readonly database: DatabaseConfig;
   readonly migrateOnStart: boolean;
   readonly product: { readonly baseUrl: string; readonly timeoutMs: number };
@@ -190,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: e.ORDER_LOG_LEVEL,
     corsOrigins: e.ORDER_CORS_ORIGINS,
     maxBodyBytes: e.ORDER_MAX_BODY_BYTES,
+    http: { headersTimeoutMs: e.ORDER_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.ORDER_REQUEST_TIMEOUT_MS },
     database,
     migrateOnStart: e.ORDER_DB_MIGRATE_ON_START,
     product: { baseUrl: e.ORDER_PRODUCT_URL.replace(/\/+$/, ''), timeoutMs: e.ORDER_PRODUCT_TIMEOUT_MS },

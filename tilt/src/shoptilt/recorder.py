@@ -99,6 +99,8 @@ class Recording:
     local_resources: list[LocalResource] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
     printed: list[str] = field(default_factory=list)
+    # Commands the Tiltfile runs while it loads (Tilt's `local`): recorded, never run.
+    local_commands: list[list[str]] = field(default_factory=list)
 
     def resource_names(self) -> list[str]:
         return [r.workload for r in self.k8s_resources] + [r.name for r in self.local_resources]
@@ -167,6 +169,7 @@ class Recorder:
             "config__parse": self.config_parse,
             "config__main_dir": str(self.root),
             "read_yaml": self.read_yaml,
+            "local": self.local,
             "docker_build": self.docker_build,
             "docker_build_with_restart": self.docker_build_with_restart,
             "sync": self.sync,
@@ -195,6 +198,12 @@ class Recorder:
             )
         self.recording.settings = dict(self._args)
         return dict(self._args)
+
+    # --- commands -----------------------------------------------------------------------------------------
+    def local(self, command: Value, quiet: bool = False, echo_off: bool = False, env: Value = None) -> str:
+        """Tilt runs the command while the Tiltfile loads; here it is recorded and answers nothing."""
+        self.recording.local_commands.append(_str_list(command))
+        return ""
 
     # --- files --------------------------------------------------------------------------------------------
     def read_yaml(self, paths: str, default: Value = None) -> Value:

@@ -3,6 +3,11 @@
 Every error leaves as ``application/problem+json`` (RFC 9457). A bad request body names the field at
 fault in ``field`` (the first one) and lists all of them in ``errors``. The server runs on the caller's
 event loop, next to the AMQP listener.
+
+With an admin token every route but the open ones (``/health`` and ``/metrics``, for probes and
+Prometheus) needs ``Authorization: Bearer <token>``; bodies over ``client_max_size`` get 413, a body not
+sent within ``body_timeout`` 408, and a request head not sent within ``header_timeout`` loses its
+connection (``servicekit.aiohttp_guard``).
 """
 
 from __future__ import annotations
@@ -14,6 +19,12 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
+from servicekit.aiohttp_guard import (
+    BODY_TIMEOUT_SECONDS,
+    HEADER_TIMEOUT_SECONDS,
+    admin_token_middleware,
+    body_guard_middleware,
+)
 
 from emulator_common.config import json_path
 from emulator_common.faults import FaultRegistry, FaultRuleError, FaultRuleSpec
@@ -27,6 +38,23 @@ M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 FAULTS_KEY: web.AppKey[FaultRegistry] = web.AppKey("faults", FaultRegistry)
+
+# Open even with an admin token: liveness probes and Prometheus scrapes carry no credentials.
+OPEN_PATHS = frozenset({"/health", "/metrics"})
+MAX_BODY_BYTES = 1024**2
+
+
+def guard_middlewares(
+    admin_token: str | None,
+    is_open: Callable[[web.Request], bool] = lambda request: request.path in OPEN_PATHS,
+    body_timeout: float = BODY_TIMEOUT_SECONDS,
+) -> list[Any]:
+    """The problem+json edge, then the admin token check, then the body guard, in that order."""
+    return [
+        problem_middleware,
+        admin_token_middleware(admin_token, is_open),
+        body_guard_middleware(body_timeout),
+    ]
 
 
 class ProblemError(Exception):
@@ -170,9 +198,13 @@ async def _clear_faults(request: web.Request) -> web.Response:
     return json_response({"removed": removed})
 
 
-def create_admin_app(faults: FaultRegistry) -> web.Application:
+def create_admin_app(
+    faults: FaultRegistry, *, admin_token: str | None = None, body_timeout: float = BODY_TIMEOUT_SECONDS
+) -> web.Application:
     """The base application; an emulator adds its own routes to ``app.router`` before serving it."""
-    app = web.Application(middlewares=[problem_middleware], client_max_size=1024**2)
+    app = web.Application(
+        middlewares=guard_middlewares(admin_token, body_timeout=body_timeout), client_max_size=MAX_BODY_BYTES
+    )
     app[FAULTS_KEY] = faults
     app.router.add_get("/health", _health)
     app.router.add_get("/faults", _list_faults)
@@ -186,8 +218,10 @@ def create_admin_app(faults: FaultRegistry) -> web.Application:
 class AdminServer:
     """Serves an admin application on ``host:port`` (port 0 picks a free one; see `port`)."""
 
-    def __init__(self, app: web.Application, host: str, port: int) -> None:
-        self._runner = web.AppRunner(app, access_log=None)
+    def __init__(
+        self, app: web.Application, host: str, port: int, header_timeout: float = HEADER_TIMEOUT_SECONDS
+    ) -> None:
+        self._runner = web.AppRunner(app, access_log=None, keepalive_timeout=header_timeout)
         self._host = host
         self._requested_port = port
         self.port: int | None = None

@@ -8,7 +8,7 @@ start and the ``listening`` log fields are the same for both.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -52,6 +52,8 @@ class EmulatorOptions:
     http_port: int = 0
     data_dir: Path | None = None
     fault_seed: int | None = None
+    # Required on the admin routes when set; a non-loopback host needs one (see `runner`).
+    admin_token: str | None = field(default=None, repr=False)
 
 
 class MessagingEmulator(ABC, Generic[SettingsT, ProviderT]):
@@ -89,7 +91,7 @@ class MessagingEmulator(ABC, Generic[SettingsT, ProviderT]):
     async def _start(self) -> None:
         self.provider = self._open_provider(self._clock)
         self.provider.start()
-        app = create_admin_app(self.faults)
+        app = create_admin_app(self.faults, admin_token=self.options.admin_token)
         self._add_routes(app, self.provider)
         self._admin = AdminServer(app, self.options.host, self.options.http_port)
         self.http_port = await self._admin.start()

@@ -7,6 +7,10 @@ bind (port taken) is logged as ``cannot start: …`` and ends the process with e
 
 `messaging_main` is the whole command line of an emulator with a ``Config.json`` (Service Bus, Event
 Hubs): its flags, the config loaded with every problem on stderr and exit code 2, then serving.
+
+The admin token is read from the environment variable ``--admin-token-env`` names (default
+``EMULATOR_ADMIN_TOKEN``), never from the command line, where ``ps`` would show it. `admin_token` refuses,
+with exit code 2 and a line naming that variable, a ``--host`` other than loopback without one.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar
+
+from servicekit.admin_token import DEFAULT_TOKEN_ENV, AdminBindError, check_admin_bind
 
 from emulator_common.composition import EmulatorOptions
 from emulator_common.config import ConfigError
@@ -27,9 +34,11 @@ from emulator_common.logs import configure_logging
 __all__ = [
     "LOG_LEVELS",
     "Service",
+    "add_admin_token_env",
     "add_host",
     "add_log_level",
     "add_port",
+    "admin_token",
     "messaging_main",
     "messaging_parser",
     "run",
@@ -59,6 +68,28 @@ def add_port(parser: argparse.ArgumentParser, flag: str, default: int, what: str
     parser.add_argument(flag, type=int, default=default, help=f"{what} port; 0 picks a free one")
 
 
+def add_admin_token_env(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--admin-token-env",
+        default=DEFAULT_TOKEN_ENV,
+        metavar="NAME",
+        help=f"environment variable holding the admin token (default {DEFAULT_TOKEN_ENV}); "
+        "required to listen on an address other than loopback",
+    )
+
+
+def admin_token(args: argparse.Namespace) -> str | None:
+    """The admin token named by ``--admin-token-env`` (None when unset or empty); exits with code 2
+    naming the variable when ``--host`` is not loopback and there is none."""
+    token = os.environ.get(args.admin_token_env) or None
+    try:
+        check_admin_bind(args.host, token, args.admin_token_env)
+    except AdminBindError as error:
+        print(f"cannot start: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return token
+
+
 def add_log_level(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="INFO", choices=list(LOG_LEVELS))
 
@@ -66,7 +97,8 @@ def add_log_level(parser: argparse.ArgumentParser) -> None:
 def messaging_parser(
     prog: str, description: str, *, amqp_port: int, http_port: int, stored: str
 ) -> argparse.ArgumentParser:
-    """``--config --host --amqp-port --http-port --data-dir --fault-seed --log-level``; ``stored`` names
+    """``--config --host --amqp-port --http-port --data-dir --fault-seed --admin-token-env --log-level``;
+    ``stored`` names
     what ``--data-dir`` persists (``events``, ``messages``)."""
     parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--config", type=Path, required=True, help="Config.json (Microsoft's format)")
@@ -77,6 +109,7 @@ def messaging_parser(
         "--data-dir", type=Path, help=f"persist {stored} in DIR (SQLite); memory only if absent"
     )
     parser.add_argument("--fault-seed", type=int, help="seed of the fault injection random numbers")
+    add_admin_token_env(parser)
     add_log_level(parser)
     return parser
 
@@ -119,6 +152,7 @@ def messaging_main(
     lines name ``service``, the emulator's component in harness/platform.yaml."""
     args = parser.parse_args(argv)
     configure_logging(service, args.log_level)
+    token = admin_token(args)
     try:
         settings = load_config(args.config)
     except ConfigError as error:
@@ -130,5 +164,6 @@ def messaging_main(
         http_port=args.http_port,
         data_dir=args.data_dir,
         fault_seed=args.fault_seed,
+        admin_token=token,
     )
     return run(build(settings, options), log)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from emulator_common.admin_http import AdminServer
 
@@ -18,13 +18,15 @@ class MailboxOptions:
     smtp_port: int = 2525
     http_port: int = 8025
     capacity: int = 1000
+    # Required on every HTTP route but /health and POST /api/sms when set (see http_api).
+    admin_token: str | None = field(default=None, repr=False)
 
 
 class Mailbox:
     def __init__(self, options: MailboxOptions) -> None:
         self.options = options
         self.inbox = Inbox(options.capacity)
-        self._http = AdminServer(create_app(self.inbox), options.host, options.http_port)
+        self._http = AdminServer(create_app(self.inbox, options.admin_token), options.host, options.http_port)
         self._smtp: asyncio.Server | None = None
         self.smtp_port: int | None = None
         self.http_port: int | None = None

@@ -1,4 +1,4 @@
-"""``mailbox-emulator [--host H] [--smtp-port 2525] [--http-port 8025] [--capacity N]``."""
+"""``mailbox-emulator [--host H] [--smtp-port P] [--http-port P] [--capacity N] [--admin-token-env NAME]``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import sys
 
 from emulator_common.logs import configure_logging
-from emulator_common.runner import add_host, add_log_level, add_port, run
+from emulator_common.runner import add_admin_token_env, add_host, add_log_level, add_port, admin_token, run
 
 from mailbox_emulator.app import Mailbox, MailboxOptions
 
@@ -20,6 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     add_port(parser, "--smtp-port", 2525, "SMTP")
     add_port(parser, "--http-port", 8025, "HTTP")
     parser.add_argument("--capacity", type=int, default=1000, help="emails (and texts) kept; oldest dropped")
+    add_admin_token_env(parser)
     add_log_level(parser)
     return parser
 
@@ -27,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging("mailbox", args.log_level)
-    return run(Mailbox(MailboxOptions(args.host, args.smtp_port, args.http_port, args.capacity)), log)
+    options = MailboxOptions(args.host, args.smtp_port, args.http_port, args.capacity, admin_token(args))
+    return run(Mailbox(options), log)
 
 
 if __name__ == "__main__":

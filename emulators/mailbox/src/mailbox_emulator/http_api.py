@@ -11,6 +11,10 @@ Routes (all JSON unless said otherwise; errors are application/problem+json):
   DELETE /api/sms
   GET    /                           the inbox page
 `wait` holds the request until something matches (at most 30 s), so tests need not poll.
+
+With an admin token (``--admin-token-env``) every route needs ``Authorization: Bearer <token>`` except
+``GET /health`` (probes) and ``POST /api/sms``, the way texts come in, as open as SMTP is for mail.
+Bodies are limited to 64 KiB (413) and must arrive within the body timeout (408).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from aiohttp import web
-from emulator_common.admin_http import ProblemError, json_response, problem_middleware, read_json
+from emulator_common.admin_http import ProblemError, guard_middlewares, json_response, read_json
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from mailbox_emulator.inbox import Inbox
@@ -126,8 +130,12 @@ async def _page(request: web.Request) -> web.Response:
     return response
 
 
-def create_app(inbox: Inbox) -> web.Application:
-    app = web.Application(middlewares=[problem_middleware], client_max_size=64 * 1024)
+def _is_open(request: web.Request) -> bool:
+    return request.path == "/health" or (request.method == "POST" and request.path == "/api/sms")
+
+
+def create_app(inbox: Inbox, admin_token: str | None = None) -> web.Application:
+    app = web.Application(middlewares=guard_middlewares(admin_token, _is_open), client_max_size=64 * 1024)
     app[INBOX_KEY] = inbox
     app.router.add_get("/health", _health)
     app.router.add_get("/api/messages", _list_mail)

@@ -1,4 +1,8 @@
-"""HTTP adapter of the stand-in (stdlib server: one small process, no framework needed)."""
+"""HTTP adapter of the stand-in (stdlib server: one small process, no framework needed).
+
+A body over ``MAX_BODY_BYTES`` is refused with a 413 problem before it is read, and a connection that
+sends nothing for ``--idle-timeout`` seconds (default 15) is closed, so a stalled client holds no thread.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import argparse
 import json
 import logging
 import re
+import sys
 import threading
+import urllib.parse
 import urllib.request
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +39,8 @@ _DECISION = re.compile(rf"^/(?P<ui>ui/)?releases/{_RELEASE}/(?P<verb>approve|rej
 _ONE = re.compile(rf"^/releases/{_RELEASE}$")
 _STATUSES = ("pending", "approved", "rejected", "expired")
 _VERDICT: dict[str, Literal["approved", "rejected"]] = {"approve": "approved", "reject": "rejected"}
+MAX_BODY_BYTES = 256 * 1024
+IDLE_TIMEOUT_SECONDS = 15.0
 
 
 class BadRequestError(Exception):
@@ -41,11 +49,16 @@ class BadRequestError(Exception):
 
 def send_callback(url: str, decision: dict[str, Any]) -> None:
     """POST the decision to the pipeline's callback URL; a failure is logged, the poll still answers."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        # urlopen would read file: and other schemes; a callback is only ever a web hook.
+        log.warning("callback not sent: only http(s) URLs are called", extra={"url": url})
+        return
     request = urllib.request.Request(
         url, data=json.dumps(decision).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=5):
+        # Scheme checked above (B310).
+        with urllib.request.urlopen(request, timeout=5):  # nosec B310
             pass
     except OSError as error:
         log.warning("callback to %s failed: %s", url, error)
@@ -56,10 +69,25 @@ class ApprovalsHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     _body_bytes: bytes | None = None
 
+    def setup(self) -> None:
+        super().setup()
+        # A read that waits longer raises TimeoutError, which ends the connection (see handle_error).
+        self.connection.settimeout(self.server.idle_timeout)
+
     def parse_request(self) -> bool:
         # One handler serves every request of a kept-alive connection: forget the previous body.
         self._body_bytes = None
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            # The body is never read, so the connection cannot carry another request.
+            self.close_connection = True
+            detail = f"the body must be at most {MAX_BODY_BYTES} bytes, with a valid Content-Length"
+            self._body_bytes = b""
+            self._problem(problem(413, "body-too-large", "Content too large", detail))
+            return False
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.info("%s " + format, self.address_string(), *args)
@@ -220,9 +248,18 @@ class ApprovalsHandler(BaseHTTPRequestHandler):
 class ApprovalsServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], book: ApprovalBook) -> None:
+    def __init__(
+        self, address: tuple[str, int], book: ApprovalBook, idle_timeout: float = IDLE_TIMEOUT_SECONDS
+    ) -> None:
         super().__init__(address, ApprovalsHandler)
         self.book = book
+        self.idle_timeout = idle_timeout
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exception(), TimeoutError):
+            log.info("closed a connection idle for %g s", self.idle_timeout)
+        else:
+            super().handle_error(request, client_address)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -230,9 +267,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7075)
     parser.add_argument("--state-file", type=Path, help="keep requests across restarts in this JSON file")
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=IDLE_TIMEOUT_SECONDS,
+        help="close a connection silent this long (s)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    server = ApprovalsServer((args.host, args.port), ApprovalBook(args.state_file))
+    server = ApprovalsServer((args.host, args.port), ApprovalBook(args.state_file), args.idle_timeout)
     log.info("release approvals stand-in on http://%s:%d/", args.host, server.server_port)
     try:
         server.serve_forever()

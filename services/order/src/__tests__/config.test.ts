@@ -80,4 +80,12 @@ describe('config', () => {
     assert.match(refusal({ ...LOCAL, ORDER_PAYMENT_TIMEOUT_SECONDS: '0' }), /ORDER_PAYMENT_TIMEOUT_SECONDS/);
     assert.match(refusal({ ...LOCAL, ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS: 'often' }), /ORDER_PAYMENT_TIMEOUT_SWEEP/);
   });
+
+  it('test_http_timeouts_default_to_15_and_30_seconds_and_the_head_deadline_fits_in_the_request_one', () => {
+    assert.deepEqual(loadConfig(LOCAL).http, { headersTimeoutMs: 15_000, requestTimeoutMs: 30_000 });
+    assert.match(
+      refusal({ ...LOCAL, ORDER_HEADERS_TIMEOUT_MS: '40000' }),
+      /ORDER_HEADERS_TIMEOUT_MS: must not exceed ORDER_REQUEST_TIMEOUT_MS/,
+    );
+  });
 });

@@ -6,7 +6,7 @@ from flask import Flask
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
 
-from payment_service.api import observability, openapi, ops, payments, problems
+from payment_service.api import limits, observability, openapi, ops, payments, problems
 from payment_service.runtime import ApiRuntime
 from payment_service.server import GunicornServer
 from payment_service.settings import Settings
@@ -22,6 +22,7 @@ def create_app(settings: Settings, runtime: ApiRuntime | None = None) -> Flask:
     app.extensions["payment"] = runtime or ApiRuntime.start(settings)
     problems.install(app)
     observability.install(app)
+    limits.install(app, settings.max_body_bytes)
     app.register_blueprint(payments.blueprint)
     app.register_blueprint(ops.blueprint)
     app.register_blueprint(openapi.blueprint)

@@ -12,8 +12,21 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
 
 from payment_service.settings import Settings
+from payment_service.slow_clients import REQUEST_DEADLINES
+
+
+class DeadlineThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no type hints
+    """gunicorn's threaded worker, with a deadline on reading each request (`slow_clients`)."""
+
+    def handle(self, conn: Any) -> Any:
+        REQUEST_DEADLINES.arm(conn.sock)
+        try:
+            return super().handle(conn)
+        finally:
+            REQUEST_DEADLINES.disarm()
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -25,11 +38,12 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
 
     def load_config(self) -> None:
         settings = self._settings
+        REQUEST_DEADLINES.seconds = settings.request_timeout_seconds
         options: dict[str, Any] = {
             "bind": f"{settings.host}:{settings.port}",
             "workers": settings.web_workers,
             "threads": settings.web_threads,
-            "worker_class": "gthread",
+            "worker_class": DeadlineThreadWorker,
             "graceful_timeout": math.ceil(settings.shutdown_grace_seconds),
             "accesslog": None,
             "errorlog": "-",
@@ -38,7 +52,8 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
             "logconfig_dict": _json_log_config(settings.log_level.upper()),
             "control_socket_disable": True,
             # Heartbeat files in memory: the container's root file system is read-only.
-            "worker_tmp_dir": "/dev/shm",
+            # Gunicorn heartbeats, not data (B108).
+            "worker_tmp_dir": "/dev/shm",  # nosec B108
             "worker_exit": self._worker_exit,
         }
         for key, value in options.items():

@@ -23,6 +23,7 @@ from payment_service.faults import CrashPoint
 __all__ = ["KEY_VAULT_SECRETS", "AuthMode", "Environment", "Settings"]
 
 # Settings field → Key Vault secret name.
+# pragma: allowlist nextline secret (the Key Vault secret's name, not its value)
 KEY_VAULT_SECRETS = {"gateway_api_key": "payment-gateway-api-key"}
 
 
@@ -33,6 +34,9 @@ class Settings(ServiceSettings):
     web_workers: int = Field(default=1, ge=1)
     web_threads: int = Field(default=8, ge=1)
     shutdown_grace_seconds: float = Field(default=20.0, gt=0)
+    # A request's head and body must arrive within this (408 or the connection dropped), and its body fit.
+    request_timeout_seconds: float = Field(default=15.0, gt=0)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     servicebus_connection_string: SecretStr | None = None
     servicebus_namespace: str | None = None

@@ -12,6 +12,7 @@ from product_service.api import ops, problems, products, reservations
 from product_service.api.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from product_service.metrics import Metrics
 from product_service.runtime import lifespan
+from product_service.server import server_config
 from product_service.settings import Settings
 
 
@@ -32,7 +33,9 @@ def create_app(settings: Settings) -> FastAPI:
         is_image = method == "PUT" and path.endswith("/image")
         return settings.image_max_bytes if is_image else settings.max_json_body_bytes
 
-    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    app.add_middleware(
+        BodyLimitMiddleware, limit_for=body_limit, body_timeout=settings.request_body_timeout_seconds
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -46,4 +49,4 @@ def create_app(settings: Settings) -> FastAPI:
 
 def run() -> None:
     settings = load_settings(Settings, "product-service")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.Server(server_config(create_app(settings), settings)).run()

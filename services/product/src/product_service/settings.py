@@ -51,6 +51,10 @@ class Settings(ServiceSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # A request head must be complete this long after its connection opened (or after the previous
+    # response), and its body this long after the head; otherwise the connection is cut (body: 408).
+    request_head_timeout_seconds: float = Field(default=15.0, gt=0)
+    request_body_timeout_seconds: float = Field(default=15.0, gt=0)
     image_max_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     image_content_types: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["image/png", "image/jpeg", "image/webp", "image/gif"]

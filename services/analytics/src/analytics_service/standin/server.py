@@ -1,5 +1,9 @@
 """``powerbi-push-standin``: the push-dataset REST API under /v1.0/myorg (datasets, tables, rows), plus
-what Power BI would show: a page at / with the newest rows, and /standin/rows as JSON for tests."""
+what Power BI would show: a page at / with the newest rows, and /standin/rows as JSON for tests.
+
+A body over ``MAX_BODY_BYTES`` is refused with 413 (in Power BI's error shape, like every error here)
+before it is read; a connection that sends nothing for ``--idle-timeout`` seconds (default 15) is closed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import argparse
 import json
 import logging
 import re
+import sys
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,6 +23,8 @@ log = logging.getLogger(__name__)
 BASE = "/v1.0/myorg"
 _ROWS = re.compile(rf"^{BASE}/datasets/(?P<dataset>[^/]+)/tables/(?P<table>[^/]+)/rows$")
 _TABLES = re.compile(rf"^{BASE}/datasets/(?P<dataset>[^/]+)/tables$")
+MAX_BODY_BYTES = 4 * 1024 * 1024
+IDLE_TIMEOUT_SECONDS = 15.0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -25,10 +32,25 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     _body_bytes: bytes | None = None
 
+    def setup(self) -> None:
+        super().setup()
+        # A read that waits longer raises TimeoutError, which ends the connection (see handle_error).
+        self.connection.settimeout(self.server.idle_timeout)
+
     def parse_request(self) -> bool:
         # One handler serves every request of a kept-alive connection: forget the previous body.
         self._body_bytes = None
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+            # The body is never read, so the connection cannot carry another request.
+            self.close_connection = True
+            self._body_bytes = b""
+            detail = f"the body must be at most {MAX_BODY_BYTES} bytes, with a valid Content-Length"
+            self._error(413, "RequestEntityTooLarge", detail)
+            return False
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
@@ -159,18 +181,31 @@ class Handler(BaseHTTPRequestHandler):
 class PushStandin(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int]) -> None:
+    def __init__(self, address: tuple[str, int], idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
         super().__init__(address, Handler)
         self.store = PushStore()
+        self.idle_timeout = idle_timeout
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exception(), TimeoutError):
+            log.info("closed a connection idle for %g s", self.idle_timeout)
+        else:
+            super().handle_error(request, client_address)
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Local stand-in of the Power BI push-dataset REST API")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7076)
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=IDLE_TIMEOUT_SECONDS,
+        help="close a connection silent this long (s)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    server = PushStandin((args.host, args.port))
+    server = PushStandin((args.host, args.port), args.idle_timeout)
     log.info("Power BI push-dataset stand-in on http://%s:%d%s", args.host, server.server_port, BASE)
     try:
         server.serve_forever()

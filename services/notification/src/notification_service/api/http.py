@@ -1,5 +1,7 @@
 """``/health``, ``/ready``, ``/metrics`` (docs/conventions.md) and ``GET /notifications?orderId=``; errors as
-problem+json; trace context, an access line and the HTTP RED metrics for every request.
+problem+json; trace context, an access line and the HTTP RED metrics for every request. No route takes a
+body: one over 16 KiB is refused with 413, a body or request head not sent within 15 s cut off
+(``servicekit.aiohttp_guard``).
 
 aiohttp because the service is one asyncio process: the HTTP app shares the consumer's event loop and
 clients, with no second server framework or thread (aiohttp is already the Azure SDKs' transport).
@@ -17,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 from servicekit.aiohttp import add_ops_routes
+from servicekit.aiohttp_guard import BODY_TIMEOUT_SECONDS, HEADER_TIMEOUT_SECONDS, body_guard_middleware
 from servicekit.health import Check, awaiting
 from servicekit.logs import child_traceparent, log_request, traceparent_var
 from servicekit.metrics import UNMATCHED
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("notification_service.access")
 
 _ORDER_ID = re.compile(ORDER_ID_PATTERN)
+MAX_BODY_BYTES = 16 * 1024
 
 
 @dataclass
@@ -62,7 +66,7 @@ def entry_public(entry: LogEntry) -> dict[str, Any]:
     }
 
 
-def build_app(deps: HttpDeps) -> web.Application:
+def build_app(deps: HttpDeps, body_timeout: float = BODY_TIMEOUT_SECONDS) -> web.Application:
     @web.middleware
     async def edge(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -118,15 +122,19 @@ def build_app(deps: HttpDeps) -> web.Application:
     async def openapi(_: web.Request) -> web.Response:
         return web.json_response(document)
 
-    app = web.Application(middlewares=[edge])
+    app = web.Application(
+        middlewares=[edge, body_guard_middleware(body_timeout)], client_max_size=MAX_BODY_BYTES
+    )
     add_ops_routes(app, checks, deps.metrics.registry)
     app.router.add_get("/notifications", notifications)
     app.router.add_get("/openapi.json", openapi)
     return app
 
 
-async def start_server(app: web.Application, host: str, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None)
+async def start_server(
+    app: web.Application, host: str, port: int, header_timeout: float = HEADER_TIMEOUT_SECONDS
+) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=header_timeout)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     bound = runner.addresses[0][1] if runner.addresses else port

@@ -1,6 +1,7 @@
 """The worker's operations endpoint (aiohttp, on the worker's own loop): ``/health``, ``/ready`` (receiving
 from the queue, Table storage answers), ``/metrics``, in the shape of docs/conventions.md, with the HTTP RED
-metrics and trace context of every request."""
+metrics and trace context of every request. No route takes a body: one over 16 KiB gets 413, a body or a
+request head not sent within 15 s is cut off (``servicekit.aiohttp_guard``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from servicekit.aiohttp import add_ops_routes
+from servicekit.aiohttp_guard import HEADER_TIMEOUT_SECONDS, body_guard_middleware
 from servicekit.health import Check, awaiting
 from servicekit.logs import child_traceparent, log_request, traceparent_var
 from servicekit.metrics import UNMATCHED
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("payment_service.access")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_BODY_BYTES = 16 * 1024
 
 
 def build_ops_app(metrics: WorkerMetrics, checks: dict[str, Check]) -> web.Application:
@@ -45,7 +48,7 @@ def build_ops_app(metrics: WorkerMetrics, checks: dict[str, Check]) -> web.Appli
         response.headers["traceparent"] = traceparent
         return response
 
-    app = web.Application(middlewares=[edge])
+    app = web.Application(middlewares=[edge, body_guard_middleware()], client_max_size=MAX_BODY_BYTES)
     add_ops_routes(app, checks, metrics.registry)
     return app
 
@@ -56,6 +59,7 @@ async def start_ops_server(
     metrics: WorkerMetrics,
     receiving: asyncio.Event,
     table_storage: Check,
+    header_timeout: float = HEADER_TIMEOUT_SECONDS,
 ) -> web.AppRunner:
     """Serves the operations endpoint; ``/ready`` passes once the worker receives from the queue and while
     ``table_storage`` (the ledger's ping) answers."""
@@ -63,7 +67,7 @@ async def start_ops_server(
         "serviceBus": awaiting(receiving, "not receiving from the payment-requests queue yet"),
         "tableStorage": table_storage,
     }
-    runner = web.AppRunner(build_ops_app(metrics, checks), access_log=None)
+    runner = web.AppRunner(build_ops_app(metrics, checks), access_log=None, keepalive_timeout=header_timeout)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()

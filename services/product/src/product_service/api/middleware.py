@@ -1,11 +1,12 @@
 """ASGI middleware: W3C trace context, access log and the HTTP RED metrics (docs/conventions.md); request
-body size limit.
+body size limit and deadline.
 
 Written as plain ASGI (not BaseHTTPMiddleware) so that streamed image responses pass through untouched.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -67,11 +68,13 @@ class ObservabilityMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies over the limit for their route with 413, before or while they are read."""
+    """Refuses bodies over the limit for their route with 413, before or while they are read, and bodies
+    not complete ``body_timeout`` seconds after the request head with 408; both close the connection."""
 
-    def __init__(self, app: ASGIApp, limit_for: Callable[[str, str], int]) -> None:
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str, str], int], body_timeout: float) -> None:
         self.app = app
         self.limit_for = limit_for
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -84,25 +87,47 @@ class BodyLimitMiddleware:
             return
         received = 0
         responded = False
+        body_complete = False
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
 
         async def guarded_send(message: Message) -> None:
-            # Once the 413 went out, whatever the app answers to its aborted read is dropped.
+            # Once the 413 or 408 went out, whatever the app answers to its aborted read is dropped.
             if not responded:
                 await send(message)
 
+        async def refuse(problem: ApiError) -> ApiError:
+            nonlocal responded
+            if not responded:
+                responded = True
+                document = traced_problem_document(
+                    problem.status, problem.title, problem.detail, scope["path"], problem.slug
+                )
+                await send_problem(send, document, close=True)
+            return problem
+
         async def counting_receive() -> Message:
-            nonlocal received, responded
-            message = await receive()
+            nonlocal received, body_complete
+            if body_complete:
+                return await receive()  # the app waiting for a disconnect: no deadline
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise await refuse(body_too_slow(self.body_timeout)) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                body_complete = not message.get("more_body", False)
                 if received > limit:
-                    if not responded:
-                        responded = True
-                        await _too_large(scope, send, limit)
-                    raise payload_too_large(limit)
+                    raise await refuse(payload_too_large(limit))
             return message
 
         await self.app(scope, counting_receive, guarded_send)
+
+
+def body_too_slow(seconds: float) -> ApiError:
+    return ApiError(
+        408, "Request Timeout", f"the body did not arrive within {seconds:g} s", slug="request-timeout"
+    )
 
 
 def payload_too_large(limit: int) -> ApiError:

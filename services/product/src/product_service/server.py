@@ -1,0 +1,60 @@
+"""The uvicorn server the app runs in, with a deadline on request heads.
+
+uvicorn cuts off a connection idle between requests (``timeout_keep_alive``) but not one that has sent
+part of a request head, which could then stay open as long as its client likes. `head_timeout_protocol`
+closes a connection whose request head is not complete ``seconds`` after it opened or after the previous
+response; the body has its own deadline in `api.middleware.BodyLimitMiddleware`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from product_service.settings import Settings
+
+
+def head_timeout_protocol(seconds: float) -> type[HttpToolsProtocol]:
+    class HeadTimeoutProtocol(HttpToolsProtocol):
+        _head_deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._await_head()
+
+        def on_headers_complete(self) -> None:
+            self._forget_head_deadline()
+            super().on_headers_complete()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._await_head()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._forget_head_deadline()
+            super().connection_lost(exc)
+
+        def _await_head(self) -> None:
+            self._forget_head_deadline()
+            self._head_deadline = self.loop.call_later(seconds, self.transport.close)
+
+        def _forget_head_deadline(self) -> None:
+            if self._head_deadline is not None:
+                self._head_deadline.cancel()
+                self._head_deadline = None
+
+    return HeadTimeoutProtocol
+
+
+def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        http=head_timeout_protocol(settings.request_head_timeout_seconds),
+    )
