@@ -17,6 +17,7 @@ from emulator_common.faults import FaultRegistry
 from emulator_common.testing import ServiceProcess, launched
 
 PROBLEM = "application/problem+json"
+# pragma: allowlist nextline secret (a test token)
 TOKEN = "an-admin-token-for-tests-only"
 SHORT = 0.5
 RULE = {"entity": "orders", "operation": "send", "action": "detach"}

@@ -7,6 +7,7 @@ import httpx
 import pytest
 from emulator_common.testing import ServiceProcess, launched
 
+# pragma: allowlist nextline secret (a test token)
 TOKEN = "mailbox-admin-token-for-tests"
 SMS = {"to": "+447700900123", "body": "Your order shipped"}
 

@@ -10,6 +10,7 @@ import pytest
 from emulator_common.testing import ServiceProcess, launched
 
 CONFIG = str(Path(__file__).parents[1] / "config" / "platform.json")
+# pragma: allowlist nextline secret (a test token)
 TOKEN = "servicebus-admin-token-for-tests"
 ARGS = ("--config", CONFIG, "--host", "0.0.0.0", "--amqp-port", "0", "--http-port", "0")
 

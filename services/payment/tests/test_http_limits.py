@@ -21,6 +21,9 @@ from payment_service.api.worker_ops import start_ops_server
 from payment_service.metrics import WorkerMetrics
 from shopctl.testing import LaunchedPlatform
 
+# Azurite's public, well-known account key.
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
 REPO = Path(__file__).resolve().parents[3]
 TIMEOUT_SECONDS = 1.0
 MAX_BODY_BYTES = 2048
@@ -45,8 +48,7 @@ def api(platform: LaunchedPlatform, tmp_path_factory: pytest.TempPathFactory) ->
             "RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;"
         ),
         "PAYMENT_TABLES_CONNECTION_STRING": (
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1"
-            "OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
             f"TableEndpoint={platform.url('azurite', 'table')};"
         ),
         # pragma: allowlist nextline secret (the local gateway simulator's test key)
