@@ -49,6 +49,11 @@ class Component(_Strict):
     )
     depends_on: list[Name] = Field(default_factory=list)
     env: dict[str, str] = Field(default_factory=dict)
+    env_with: dict[Name, dict[str, str]] = Field(
+        default_factory=dict,
+        description="more environment, added only when the named component is part of the same run "
+        "(an exporter endpoint that exists only when `--with monitoring` started its receiver)",
+    )
     urls: dict[str, str] = Field(default_factory=dict, description="what to print for people")
     image: str | None = Field(
         default=None,
@@ -99,6 +104,12 @@ class Platform(_Strict):
             for dep in component.depends_on:
                 if dep not in self.components:
                     raise ValueError(f"components.{name}.depends_on: unknown component {dep!r}")
+            for other, extra in component.env_with.items():
+                if other not in self.components:
+                    raise ValueError(f"components.{name}.env_with: unknown component {other!r}")
+                clashes = sorted(set(extra) & set(component.env))
+                if clashes:
+                    raise ValueError(f"components.{name}.env_with.{other}: {clashes[0]} is already in env")
         for name, task in self.tasks.items():
             for dep in task.needs:
                 if dep not in self.components:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shopctl.errors import PlatformFileError
-from shopctl.platform import HealthCheck, Platform
+from shopctl.platform import Component, HealthCheck, Platform
 from shopctl.ports import free_port
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_-]*(?:\.[a-z0-9_-]+)*)\}")
@@ -94,9 +94,7 @@ def resolve_platform(
                 name=name,
                 description=component.description,
                 command=[_fill(arg, f"{prefix}.command", values) for arg in component.command],
-                env={
-                    key: _fill(value, f"{prefix}.env.{key}", values) for key, value in component.env.items()
-                },
+                env=_component_env(component, prefix, values, running=order),
                 host=host,
                 ports=ports[name],
                 urls={
@@ -112,6 +110,18 @@ def resolve_platform(
             )
         )
     return resolved
+
+
+def _component_env(
+    component: Component, prefix: str, values: dict[str, str], running: list[str]
+) -> dict[str, str]:
+    """The component's env, plus each `env_with` block whose component is part of this run."""
+    env = {key: _fill(value, f"{prefix}.env.{key}", values) for key, value in component.env.items()}
+    for other, extra in component.env_with.items():
+        if other in running:
+            for key, value in extra.items():
+                env[key] = _fill(value, f"{prefix}.env_with.{other}.{key}", values)
+    return env
 
 
 @dataclass(frozen=True)
