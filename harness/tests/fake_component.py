@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 ready = threading.Event()
 
@@ -23,6 +24,14 @@ class Health(http.server.BaseHTTPRequestHandler):
         pass
 
 
+def _answers_ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -33,6 +42,9 @@ def main() -> None:
     parser.add_argument("--spawn-child", action="store_true")
     parser.add_argument("--ignore-term", action="store_true")
     parser.add_argument("--require-port", type=int, help="fail at once unless this port accepts")
+    parser.add_argument(
+        "--require-not-ready", type=int, help="fail at once if the component on this port is already ready"
+    )
     args = parser.parse_args()
 
     print(f"fake component booting on {args.port}", flush=True)
@@ -42,6 +54,9 @@ def main() -> None:
         except OSError:
             print(f"dependency on port {args.require_port} is not up", flush=True)
             sys.exit(4)
+    if args.require_not_ready and _answers_ready(args.require_not_ready):
+        print(f"component on port {args.require_not_ready} was ready before this one started", flush=True)
+        sys.exit(5)
     if args.ignore_term:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if args.spawn_child:

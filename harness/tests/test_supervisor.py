@@ -47,6 +47,20 @@ async def test_start_waits_for_dependencies_then_stop_ends_every_process(
     assert all(gone(pid) for pid in pids.values())
 
 
+async def test_a_used_component_starts_alongside_and_is_not_waited_for(
+    platform_files: PlatformFiles, fake: Fake
+) -> None:
+    api = fake("--ready-after", "2")
+    # `web` would exit if `api` were ready before it starts (it requires the port NOT to be ready yet):
+    # instead its start proves it did not wait for api's readiness, only for its own.
+    web = fake("--require-not-ready", str(api["ports"]["http"]))  # type: ignore[index]
+    web["uses"] = ["api"]
+    supervisor = supervisor_for(platform_files, {"web": web, "api": api})
+    await supervisor.start()
+    assert supervisor.status_of("web") == supervisor.status_of("api") == "ready"
+    await supervisor.stop()
+
+
 async def test_component_never_ready_reports_log_tail_and_stops_the_others(
     platform_files: PlatformFiles, fake: Fake
 ) -> None:

@@ -47,7 +47,14 @@ class Component(_Strict):
     ready: HealthCheck | None = Field(
         default=None, description="readiness check when it differs from liveness (dependencies answer)"
     )
-    depends_on: list[Name] = Field(default_factory=list)
+    depends_on: list[Name] = Field(
+        default_factory=list, description="components started, and ready, before this one starts"
+    )
+    uses: list[Name] = Field(
+        default_factory=list,
+        description="components this one calls once it runs: started with it (`up NAME` starts them too) but "
+        "not waited for, so its own readiness check must say when they answer",
+    )
     env: dict[str, str] = Field(default_factory=dict)
     env_with: dict[Name, dict[str, str]] = Field(
         default_factory=dict,
@@ -104,6 +111,9 @@ class Platform(_Strict):
             for dep in component.depends_on:
                 if dep not in self.components:
                     raise ValueError(f"components.{name}.depends_on: unknown component {dep!r}")
+            for used in component.uses:
+                if used not in self.components:
+                    raise ValueError(f"components.{name}.uses: unknown component {used!r}")
             for other, extra in component.env_with.items():
                 if other not in self.components:
                     raise ValueError(f"components.{name}.env_with: unknown component {other!r}")
@@ -130,7 +140,7 @@ class Platform(_Strict):
         return [name for name, c in self.components.items() if c.group is None or c.group in wanted]
 
     def with_dependencies(self, names: list[str]) -> list[str]:
-        """The named components plus everything they depend on, in start order."""
+        """The named components plus everything they depend on or use, in start order."""
         for name in names:
             if name not in self.components:
                 raise PlatformFileError(f"unknown component {name!r}; known: {', '.join(self.components)}")
@@ -141,6 +151,7 @@ class Platform(_Strict):
             if name not in wanted:
                 wanted.add(name)
                 pending.extend(self.components[name].depends_on)
+                pending.extend(self.components[name].uses)
         return [name for name in start_order(self.components) if name in wanted]
 
 

@@ -81,12 +81,13 @@ def readiness(component: Component) -> set[Probe]:
 
 def flows(platform: Platform) -> set[Flow]:
     """The calls the platform makes: each port of another component that a component's settings name
-    (`{OTHER.ports.NAME}`), among the components it depends on. (Settings also name components that are not
-    called, such as the storefront's address in the CORS origins; `depends_on` leaves those out.)"""
+    (`{OTHER.ports.NAME}`), among the components it depends on or uses. (Settings also name components that
+    are not called, such as the storefront's address in the CORS origins; `depends_on` and `uses` leave those
+    out.)"""
     found: set[Flow] = set()
     for name, component in platform.components.items():
         for value in component.env.values():
             for other, port_name in _PORT_REF.findall(value):
-                if other in component.depends_on:
+                if other in component.depends_on or other in component.uses:
                     found.add(Flow(name, other, platform.components[other].ports[port_name]))
     return found
