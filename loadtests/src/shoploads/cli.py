@@ -12,12 +12,14 @@ file, target, unreachable service) before any load was sent.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from shoploads.footprint import FootprintSampler, platform_pids
 from shoploads.reach import UnreachableTargetError, check_reachable
 from shoploads.target import LoadTargetError, load_target
 from shoploads.thresholds import ThresholdsError, load_thresholds
@@ -95,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, **target.environ()}
     where = f"product {target.product_url}, order {target.order_url}"
     print(f"shop-load {args.mode}: target {target.name} ({where})")
-    code = _run(command, env, args.workers)
+    pids = platform_pids(target.state_dir) if target.state_dir and args.mode in ("gate", "run") else {}
+    if pids and args.workers <= 0:
+        ramp_s = users / args.spawn_rate if args.spawn_rate > 0 else 0.0
+        code = _run_profiled(command, env, pids, ramp_s, out)
+    else:
+        code = _run(command, env, args.workers)
     if args.mode == "curve" and code in (0, 1):
         from shoploads.curve import draw_curve, read_curve  # matplotlib: seconds to import, curve only
 
@@ -103,6 +110,30 @@ def main(argv: list[str] | None = None) -> int:
         draw_curve(read_curve(out / "stats_stats_history.csv"), png)
         print(f"shop-load curve: {png}")
     print(f"shop-load {args.mode}: results in {out} (exit {code})")
+    return code
+
+
+def _run_profiled(
+    command: list[str], env: dict[str, str], pids: dict[str, int], ramp_s: float, out: Path
+) -> int:
+    """Runs Locust while sampling the platform's processes from the end of the ramp (when the statistics are
+    reset) to the end of the run; prints where the CPU went and writes footprint.json."""
+    locust = subprocess.Popen(command, env=env)
+    try:
+        return locust.wait(timeout=ramp_s)
+    except subprocess.TimeoutExpired:
+        pass
+    sampler = FootprintSampler(pids, {"locust": locust.pid})
+    sampler.start()
+    code = locust.wait()
+    footprint = sampler.stop()
+    try:
+        orders = int(json.loads((out / "summary.json").read_text())["measured"]["orders_placed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        orders = 0
+    print(f"\nwhere the CPU went ({footprint.window_s:.0f} s after the ramp, {orders} orders placed):")
+    print(footprint.table(orders))
+    footprint.write(out / "footprint.json", orders)
     return code
 
 

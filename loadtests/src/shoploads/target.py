@@ -21,6 +21,8 @@ class LoadTarget:
     product_url: str
     order_url: str
     admin_token: str | None
+    # The local platform's state directory (its run state names the processes to profile); None elsewhere.
+    state_dir: Path | None = None
 
     def environ(self) -> dict[str, str]:
         env = {"SHOP_LOAD_PRODUCT_URL": self.product_url, "SHOP_LOAD_ORDER_URL": self.order_url}
@@ -40,14 +42,19 @@ def load_target(spec: str, host: str | None, state_dir: str | None, start: bool)
     from shopctl.scenarios.commands import resolve_target
     from shopctl.workspace import Workspace, find_platform_file
 
+    workspaces: list[Workspace] = []
+
     def open_workspace() -> Workspace:
-        return Workspace.open(find_platform_file(None, os.environ), state_dir)
+        workspaces.append(Workspace.open(find_platform_file(None, os.environ), state_dir))
+        return workspaces[-1]
 
     try:
         target = resolve_target(spec, open_workspace, start)
     except ShopError as exc:
         raise LoadTargetError(str(exc)) from exc
-    return LoadTarget(target.name, target.url("product"), target.url("order"), target.admin_token)
+    local_state = workspaces[0].state_dir if workspaces else None
+    product, order = target.url("product"), target.url("order")
+    return LoadTarget(target.name, product, order, target.admin_token, local_state)
 
 
 def results_dir(base: Path, name: str) -> Path:
