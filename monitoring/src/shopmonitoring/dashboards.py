@@ -21,12 +21,19 @@ from grafana_foundation_sdk.models.dashboard import DashboardCursorSync, DataSou
 DATASOURCE = DataSourceRef(type_val="prometheus", uid="${datasource}")
 SERVICES = ("product", "order", "payment", "payment-worker", "notification")
 TAG = "contoso-shop"
+# Why the SLO ratios have no series on a healthy platform: their numerator counts only bad events.
+CHECKOUT_5XX = "POST /orders answers a 5xx"
+GATEWAY_DOWN = "the payment gateway leaves a payment undecided (outcome gateway_unavailable)"
+EMPTY_UNTIL = "emptyUntil"  # the key of a target in the JSON; Grafana keeps keys it does not know
 
 
 @dataclass(frozen=True)
 class Query:
     expr: str
     legend: str
+    # A query with no series until something happens (a first 5xx, a first dead letter): the event, which
+    # the panel's description tells the reader and `shop-monitoring verify` prints instead of failing.
+    empty_until: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,8 +69,9 @@ def _panel(spec: PanelSpec) -> gd.Panel | stat.Panel | timeseries.Panel:
     builder.title(spec.title).unit(spec.unit).datasource(DATASOURCE).height(8).span(
         6 if spec.kind == "stat" else 12
     )
-    if spec.description:
-        builder.description(spec.description)
+    description = " ".join([spec.description, *_empty_notes(spec.queries)]).strip()
+    if description:
+        builder.description(description)
     for ref, query in zip("ABCDEFGH", spec.queries, strict=False):
         builder.with_target(
             prometheus.Dataquery()
@@ -73,6 +81,24 @@ def _panel(spec: PanelSpec) -> gd.Panel | stat.Panel | timeseries.Panel:
             .datasource(DATASOURCE)
         )
     return builder
+
+
+def _empty_notes(queries: tuple[Query, ...]) -> list[str]:
+    named = len(queries) > 1
+    return [
+        f"No data{f' for {q.legend!r}' if named else ''} until {q.empty_until}."
+        for q in queries
+        if q.empty_until
+    ]
+
+
+def _mark_empty_until(model: dict[str, Any], specs: list[PanelSpec]) -> None:
+    """Copy each query's ``empty_until`` into its target: the builders have no field for it."""
+    panels = [panel for panel in _panels(model["panels"]) if panel["type"] != "row"]
+    for panel, spec in zip(panels, specs, strict=True):
+        for target, query in zip(panel["targets"], spec.queries, strict=True):
+            if query.empty_until:
+                target[EMPTY_UNTIL] = query.empty_until
 
 
 def build(uid: str, title: str, description: str, rows: dict[str, list[PanelSpec]]) -> Dashboard:
@@ -92,6 +118,7 @@ def build(uid: str, title: str, description: str, rows: dict[str, list[PanelSpec
         for spec in panels:
             builder.with_panel(_panel(spec))
     model = json.loads(json.dumps(builder.build(), cls=JSONEncoder))
+    _mark_empty_until(model, [spec for panels in rows.values() for spec in panels])
     return Dashboard(uid, title, model)
 
 
@@ -115,6 +142,7 @@ def _red(job: str) -> list[PanelSpec]:
                     f'sum(rate(http_requests_total{{{selector}, status=~"5.."}}[$__rate_interval]))\n/\n'
                     f"sum(rate(http_requests_total{{{selector}}}[$__rate_interval]))",
                     "5xx",
+                    f"{job} answers a 5xx",
                 ),
             ),
         ),
@@ -191,7 +219,13 @@ OWN: dict[str, list[PanelSpec]] = {
         PanelSpec(
             "Dead-lettered payment requests",
             "short",
-            (Query("sum by (reason) (increase(payment_dead_letters_total[$__range]))", "{{reason}}"),),
+            (
+                Query(
+                    "sum by (reason) (increase(payment_dead_letters_total[$__range]))",
+                    "{{reason}}",
+                    "the worker dead-letters a payment request",
+                ),
+            ),
         ),
     ],
     "notification": [
@@ -217,12 +251,21 @@ def overview() -> Dashboard:
         {
             "Components": [
                 PanelSpec(
-                    "Targets up", "short", (Query("sum(up)", "up"), Query("count(up == 0)", "down")), "stat"
+                    "Targets up",
+                    "short",
+                    (Query("sum(up)", "up"), Query("count(up == 0)", "down", "a target is down")),
+                    "stat",
                 ),
                 PanelSpec(
                     "Checkout error ratio (5m)",
                     "percentunit",
-                    (Query('slo:sli_error:ratio_rate5m{slo="checkout-availability"}', "5xx ratio"),),
+                    (
+                        Query(
+                            'slo:sli_error:ratio_rate5m{slo="checkout-availability"}',
+                            "5xx ratio",
+                            CHECKOUT_5XX,
+                        ),
+                    ),
                     "stat",
                 ),
                 PanelSpec(
@@ -234,7 +277,7 @@ def overview() -> Dashboard:
                 PanelSpec(
                     "Payment failure ratio (5m)",
                     "percentunit",
-                    (Query('slo:sli_error:ratio_rate5m{slo="payment-failure"}', "failed"),),
+                    (Query('slo:sli_error:ratio_rate5m{slo="payment-failure"}', "failed", GATEWAY_DOWN),),
                     "stat",
                 ),
             ],
@@ -247,7 +290,7 @@ def overview() -> Dashboard:
                 PanelSpec(
                     "5xx ratio by service",
                     "percentunit",
-                    (Query("job:http_request_errors:ratio_rate5m", "{{job}}"),),
+                    (Query("job:http_request_errors:ratio_rate5m", "{{job}}", "a service answers a 5xx"),),
                 ),
                 PanelSpec(
                     "p95 latency by service",
@@ -361,7 +404,7 @@ def saga() -> Dashboard:
                     "Payment failure ratio by window",
                     "percentunit",
                     tuple(
-                        Query(f'slo:sli_error:ratio_rate{w}{{slo="payment-failure"}}', w)
+                        Query(f'slo:sli_error:ratio_rate{w}{{slo="payment-failure"}}', w, GATEWAY_DOWN)
                         for w in ("5m", "1h", "6h")
                     ),
                 ),
