@@ -119,6 +119,13 @@ param wafMode string
 @description('Required. Public host name of the shop in this environment (a CNAME to the gateway).')
 param shopHostname string
 
+@description('Required. HTTP trigger URL of the Power Automate incident flow, the webhook every alert calls. It carries the flow\'s signature: the parameter files read it from SHOP_INCIDENT_FLOW_WEBHOOK_URL at deploy time, never from the repo.')
+@secure()
+param incidentFlowWebhookUrl string
+
+@description('Optional. Email address of the on-call rotation the alerts also notify; none when empty.')
+param onCallEmail string = ''
+
 @description('Tags every resource carries (CAF).')
 type environmentTags = {
   env: 'dev' | 'staging' | 'prod'
@@ -135,6 +142,7 @@ type resourceNames = {
   appInsights: string
   monitorWorkspace: string
   grafana: string
+  actionGroup: string
   containerRegistry: string
   keyVault: string
   cosmos: string
@@ -418,9 +426,24 @@ module clusterMonitoring 'modules/cluster-monitoring.bicep' = {
   scope: group
   params: {
     clusterName: aks.outputs.clusterName
-    logAnalyticsWorkspaceId: logs.outputs.workspaceId
     prometheusDataCollectionRuleId: monitoring.outputs.prometheusDataCollectionRuleId
     prometheusDataCollectionEndpointId: monitoring.outputs.prometheusDataCollectionEndpointId
+  }
+}
+
+// Container Insights, the action group, the SLO alerts and the saga workbook (monitoring/ owns them), on the
+// workspaces and the cluster this template owns.
+module azureMonitor '../monitoring/azure/monitoring.bicep' = {
+  name: 'azure-monitor'
+  scope: group
+  params: {
+    environment: environmentName
+    clusterName: aks.outputs.clusterName
+    logAnalyticsWorkspaceId: logs.outputs.workspaceId
+    azureMonitorWorkspaceId: monitoring.outputs.monitorWorkspaceId
+    actionGroupName: names.actionGroup
+    incidentFlowWebhookUrl: incidentFlowWebhookUrl
+    onCallEmail: onCallEmail
     location: location
     tags: tags
   }
@@ -606,3 +629,12 @@ output serviceEndpoints object = {
 
 @description('Application Insights connection string (OpenTelemetry exporters; Entra ingestion).')
 output appInsightsConnectionString string = logs.outputs.appInsightsConnectionString
+
+@description('Action group every shop alert notifies (the incident flow webhook, the on-call email).')
+output actionGroupId string = azureMonitor.outputs.actionGroupId
+
+@description('Managed Grafana endpoint (monitoring/grafana/azure/import-dashboards.sh imports the dashboards there).')
+output grafanaEndpoint string = monitoring.outputs.grafanaEndpoint
+
+@description('Resource id of the saga workbook (Azure Monitor Workbooks).')
+output sagaWorkbookId string = azureMonitor.outputs.sagaWorkbookId

@@ -4,8 +4,9 @@
 // an autoscaled user pool beside a small system pool, a spot pool outside production, and ACR pull by the
 // kubelet's managed identity (AcrPull; no admin user, no image pull secret).
 // The full version, split into modules with the network, Application Gateway and Key Vault, lives in
-// infra/main.bicep with infra/modules/aks.bicep, cluster-monitoring.bicep, monitoring.bicep,
-// log-analytics.bicep and container-registry.bicep. examples/tests keep the API versions and the cluster
+// infra/main.bicep with infra/modules/aks.bicep, cluster-monitoring.bicep (managed Prometheus),
+// monitoring.bicep, log-analytics.bicep and container-registry.bicep; Container Insights' data collection
+// rule is monitoring/azure/container-insights.bicep. examples/tests keep the API versions and the cluster
 // settings here equal to those files.
 // Check: .venv/bin/pytest examples/tests/test_bicep.py
 

@@ -16,6 +16,7 @@ param names = {
   appInsights: 'appi-contoso-shop-dev'
   monitorWorkspace: 'amw-contoso-shop-dev'
   grafana: 'amg-shop-dev'
+  actionGroup: 'ag-contoso-shop-dev'
   containerRegistry: 'crcontososhopdev'
   keyVault: 'kv-contoso-shop-dev'
   cosmos: 'cosmos-contoso-shop-dev'
@@ -70,3 +71,6 @@ param appGatewayAutoscale = {
 }
 param wafMode = 'Detection'
 param shopHostname = 'shop-dev.contoso.example'
+// The incident flow's trigger URL carries its signature: from the pipeline's secret variables, never the repo.
+param incidentFlowWebhookUrl = readEnvironmentVariable('SHOP_INCIDENT_FLOW_WEBHOOK_URL')
+param onCallEmail = ''

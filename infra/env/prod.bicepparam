@@ -16,6 +16,7 @@ param names = {
   appInsights: 'appi-contoso-shop-prod'
   monitorWorkspace: 'amw-contoso-shop-prod'
   grafana: 'amg-shop-prod'
+  actionGroup: 'ag-contoso-shop-prod'
   containerRegistry: 'crcontososhopprod'
   keyVault: 'kv-contoso-shop-prod'
   cosmos: 'cosmos-contoso-shop-prod'
@@ -70,3 +71,6 @@ param appGatewayAutoscale = {
 }
 param wafMode = 'Prevention'
 param shopHostname = 'shop.contoso.example'
+// The incident flow's trigger URL carries its signature: from the pipeline's secret variables, never the repo.
+param incidentFlowWebhookUrl = readEnvironmentVariable('SHOP_INCIDENT_FLOW_WEBHOOK_URL')
+param onCallEmail = 'shop-oncall@contoso.example'

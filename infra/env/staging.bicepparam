@@ -16,6 +16,7 @@ param names = {
   appInsights: 'appi-contoso-shop-staging'
   monitorWorkspace: 'amw-contoso-shop-staging'
   grafana: 'amg-shop-staging'
+  actionGroup: 'ag-contoso-shop-staging'
   containerRegistry: 'crcontososhopstaging'
   keyVault: 'kv-contoso-shop-staging'
   cosmos: 'cosmos-contoso-shop-staging'
@@ -70,3 +71,6 @@ param appGatewayAutoscale = {
 }
 param wafMode = 'Prevention'
 param shopHostname = 'shop-staging.contoso.example'
+// The incident flow's trigger URL carries its signature: from the pipeline's secret variables, never the repo.
+param incidentFlowWebhookUrl = readEnvironmentVariable('SHOP_INCIDENT_FLOW_WEBHOOK_URL')
+param onCallEmail = 'shop-oncall@contoso.example'

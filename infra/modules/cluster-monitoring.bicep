@@ -1,11 +1,9 @@
-// Collection rules bound to the cluster: Container Insights into Log Analytics and managed Prometheus into
-// the Azure Monitor workspace (through the workspace's default rule).
+// Managed Prometheus bound to the cluster: the association of the Azure Monitor workspace's default data
+// collection rule and endpoint. Container Insights (its data collection rule and association) belongs to
+// monitoring/azure/container-insights.bicep, which main.bicep deploys through monitoring/azure/monitoring.bicep.
 
 @description('Required. AKS cluster name.')
 param clusterName string
-
-@description('Required. Log Analytics workspace id.')
-param logAnalyticsWorkspaceId string
 
 @description('Required. Default data collection rule of the Azure Monitor workspace.')
 param prometheusDataCollectionRuleId string
@@ -13,68 +11,8 @@ param prometheusDataCollectionRuleId string
 @description('Required. Default data collection endpoint of the Azure Monitor workspace.')
 param prometheusDataCollectionEndpointId string
 
-@description('Optional. Location of the resources.')
-param location string = resourceGroup().location
-
-@description('Optional. Tags applied to every resource.')
-param tags object = {}
-
 resource cluster 'Microsoft.ContainerService/managedClusters@2026-05-01' existing = {
   name: clusterName
-}
-
-resource containerInsightsRule 'Microsoft.Insights/dataCollectionRules@2024-03-11' = {
-  name: 'MSCI-${location}-${clusterName}'
-  location: location
-  tags: tags
-  kind: 'Linux'
-  properties: {
-    description: 'Container Insights for ${clusterName}'
-    dataSources: {
-      extensions: [
-        {
-          name: 'ContainerInsightsExtension'
-          extensionName: 'ContainerInsights'
-          streams: [
-            'Microsoft-ContainerInsights-Group-Default'
-          ]
-          extensionSettings: {
-            dataCollectionSettings: {
-              interval: '1m'
-              namespaceFilteringMode: 'Off'
-              enableContainerLogV2: true
-            }
-          }
-        }
-      ]
-    }
-    destinations: {
-      logAnalytics: [
-        {
-          name: 'workspace'
-          workspaceResourceId: logAnalyticsWorkspaceId
-        }
-      ]
-    }
-    dataFlows: [
-      {
-        streams: [
-          'Microsoft-ContainerInsights-Group-Default'
-        ]
-        destinations: [
-          'workspace'
-        ]
-      }
-    ]
-  }
-}
-
-resource containerInsightsAssociation 'Microsoft.Insights/dataCollectionRuleAssociations@2024-03-11' = {
-  name: 'ContainerInsightsExtension'
-  scope: cluster
-  properties: {
-    dataCollectionRuleId: containerInsightsRule.id
-  }
 }
 
 resource prometheusAssociation 'Microsoft.Insights/dataCollectionRuleAssociations@2024-03-11' = {

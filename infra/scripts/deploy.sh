@@ -4,7 +4,8 @@
 # pipeline identity excluded); resources leaving the template are detached in prod, deleted elsewhere.
 # Idempotent: when the stack already runs this version and what-if reports no change, nothing is called.
 # Usage: deploy.sh <dev|staging|prod> <version>
-#   env: SHOP_SUBSCRIPTION_ID, SHOP_PIPELINE_PRINCIPAL_ID (required), SHOP_LOCATION
+#   env: SHOP_SUBSCRIPTION_ID, SHOP_PIPELINE_PRINCIPAL_ID, SHOP_INCIDENT_FLOW_WEBHOOK_URL (secret) (required),
+#   SHOP_LOCATION; the parameter files read SHOP_AKS_ADMIN_GROUP_ID, SHOP_SQL_ADMIN_GROUP_ID, ...
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -13,6 +14,7 @@ version="${2:-}"
 require_environment "$environment"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "usage: $(basename "$0") <dev|staging|prod> <version>" 2
 [[ -n "${SHOP_PIPELINE_PRINCIPAL_ID:-}" ]] || fail "SHOP_PIPELINE_PRINCIPAL_ID is not set (excluded from deny settings)" 2
+require_incident_flow_webhook
 require_login_and_subscription
 
 workdir="$(mktemp -d)"

@@ -31,6 +31,12 @@ require_environment() {
   esac
 }
 
+# The parameter files read this secret at deploy time (readEnvironmentVariable); it never sits in the repo.
+require_incident_flow_webhook() {
+  [[ -n "${SHOP_INCIDENT_FLOW_WEBHOOK_URL:-}" ]] \
+    || fail "SHOP_INCIDENT_FLOW_WEBHOOK_URL is not set (trigger URL of the incident flow, from the pipeline's secrets)" 2
+}
+
 require_subscription_variable() {
   [[ -n "${SHOP_SUBSCRIPTION_ID:-}" ]] || fail "SHOP_SUBSCRIPTION_ID is not set (the subscription to deploy to)" 2
 }

@@ -13,9 +13,11 @@ require_login_and_subscription
 workdir="$(mktemp -d)"
 trap 'rm -rf "$workdir"' EXIT
 
-# The content hash covers every template file the spec is built from.
-digest="$(cd "$SHOP_INFRA_DIR" && find main.bicep modules -name '*.bicep' -print0 | sort -z | xargs -0 sha256sum \
-  | sha256sum | cut -c1-16)"
+# The content hash covers every file the spec is built from: main.bicep, its modules (monitoring/azure's
+# too, which main.bicep calls) and the files they load (the workbook JSON). infra/tools' tests hold this list
+# to what main.bicep really reaches.
+digest="$(cd "$SHOP_INFRA_DIR" && find main.bicep modules ../monitoring/azure -type f \( -name '*.bicep' -o -name '*.json' \) \
+  -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
 
 existing="$(azr ts show --name "$SHOP_SPEC_NAME" --resource-group "$SHOP_SPEC_GROUP" --version "$version" \
   --query description --output tsv 2>/dev/null || true)"

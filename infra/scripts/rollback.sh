@@ -9,6 +9,7 @@ environment="${1:-}"
 target="${2:-}"
 require_environment "$environment"
 [[ -n "${SHOP_PIPELINE_PRINCIPAL_ID:-}" ]] || fail "SHOP_PIPELINE_PRINCIPAL_ID is not set (excluded from deny settings)" 2
+require_incident_flow_webhook
 require_login_and_subscription
 
 if [[ -z "$target" ]]; then

@@ -1,6 +1,7 @@
 // Container Insights on the AKS cluster: a data collection rule sending container logs, Kubernetes
 // inventory and performance counters to the Log Analytics workspace, associated with the cluster. The
-// cluster's monitoring add-on (omsagent / ama-logs, enabled by infra/) collects by this rule.
+// cluster's monitoring add-on (omsagent / ama-logs, enabled by infra/modules/aks.bicep) collects by this
+// rule. The one Container Insights rule of the deployment: infra/ binds only managed Prometheus to the cluster.
 metadata description = 'Container Insights data collection rule and its association with the AKS cluster.'
 
 @description('Required. Name of the AKS cluster.')

@@ -1,8 +1,10 @@
-// Everything Azure Monitor does for the shop, for infra/ to call once per environment: the Log Analytics
-// workspace (retention per environment), Container Insights on the cluster, the action group (Power
-// Automate incident flow), the recording rules and SLO alerts on managed Prometheus, the saga workbook and
-// Azure Managed Grafana.
-metadata description = 'Contoso Shop monitoring on Azure Monitor (one environment).'
+// Everything Azure Monitor does for the shop on top of what infra/ owns, called once per environment by
+// infra/main.bicep: Container Insights on the cluster (the data collection rule and its association), the
+// action group (Power Automate incident flow), the recording rules and SLO alerts on managed Prometheus and
+// the saga workbook. infra/ owns and passes in the Log Analytics workspace (its retention is one parameter
+// per environment file), the Azure Monitor workspace, the cluster and Managed Grafana; nothing here creates
+// a copy of them.
+metadata description = 'Contoso Shop monitoring on Azure Monitor (one environment), on infra/\'s workspaces.'
 
 @description('Required. The environment: dev, staging or prod.')
 @allowed([
@@ -12,17 +14,23 @@ metadata description = 'Contoso Shop monitoring on Azure Monitor (one environmen
 ])
 param environment string
 
-@description('Required. Name of the AKS cluster.')
+@description('Required. Name of the AKS cluster (in this resource group).')
 param clusterName string
+
+@description('Required. Resource ID of the Log Analytics workspace Container Insights writes to and the workbook queries.')
+param logAnalyticsWorkspaceId string
 
 @description('Required. Resource ID of the Azure Monitor workspace (in this resource group) the cluster\'s managed Prometheus writes to.')
 param azureMonitorWorkspaceId string
+
+@description('Required. Name of the action group (CAF: ag-<workload>-<environment>).')
+param actionGroupName string
 
 @description('Required. HTTP trigger URL of the Power Automate incident flow.')
 @secure()
 param incidentFlowWebhookUrl string
 
-@description('Optional. Email address of the on-call rotation.')
+@description('Optional. Email address of the on-call rotation; none when empty.')
 param onCallEmail string = ''
 
 @description('Optional. Location of the resources.')
@@ -31,20 +39,10 @@ param location string = resourceGroup().location
 @description('Optional. Tags of every resource.')
 param tags object?
 
-module workspace 'log-analytics.bicep' = {
-  name: 'monitoring-log-analytics'
-  params: {
-    name: 'log-shop-${environment}'
-    environment: environment
-    location: location
-    tags: tags
-  }
-}
-
 module actionGroup 'action-group.bicep' = {
   name: 'monitoring-action-group'
   params: {
-    name: 'ag-shop-${environment}'
+    name: actionGroupName
     shortName: 'shop-${environment}'
     incidentFlowWebhookUrl: incidentFlowWebhookUrl
     onCallEmail: onCallEmail
@@ -56,7 +54,7 @@ module containerInsights 'container-insights.bicep' = {
   name: 'monitoring-container-insights'
   params: {
     clusterName: clusterName
-    logAnalyticsWorkspaceId: workspace.outputs.id
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
     namespaces: [
       'contoso-shop-${environment}'
       'kube-system'
@@ -80,27 +78,20 @@ module rules 'prometheus-rule-groups.bicep' = {
 module sagaWorkbook 'saga-workbook.bicep' = {
   name: 'monitoring-saga-workbook'
   params: {
-    logAnalyticsWorkspaceId: workspace.outputs.id
+    logAnalyticsWorkspaceId: logAnalyticsWorkspaceId
     location: location
     tags: tags
   }
 }
 
-module grafana 'managed-grafana.bicep' = {
-  name: 'monitoring-grafana'
-  params: {
-    name: 'amg-shop-${environment}'
-    azureMonitorWorkspaceId: azureMonitorWorkspaceId
-    location: location
-    tags: tags
-  }
-}
-
-@description('The resource ID of the Log Analytics workspace.')
-output logAnalyticsWorkspaceId string = workspace.outputs.id
-
-@description('The resource ID of the action group.')
+@description('The resource ID of the action group every shop alert notifies.')
 output actionGroupId string = actionGroup.outputs.id
 
-@description('The Grafana endpoint (URL).')
-output grafanaEndpoint string = grafana.outputs.endpoint
+@description('The resource ID of the Container Insights data collection rule.')
+output containerInsightsRuleId string = containerInsights.outputs.dataCollectionRuleId
+
+@description('The resource IDs of the Prometheus rule groups.')
+output ruleGroupIds array = rules.outputs.ruleGroupIds
+
+@description('The resource ID of the saga workbook.')
+output sagaWorkbookId string = sagaWorkbook.outputs.id

@@ -1,7 +1,8 @@
-"""The Azure Monitor modules (monitoring/azure/*.bicep) for infra/ to call: each parses, every resource
+"""The Azure Monitor modules (monitoring/azure/*.bicep) infra/main.bicep calls: each parses, every resource
 matches Azure's type definitions at its newest stable apiVersion (infra/tools' checker over the bicep-types
-snapshot in /work/shared/schemas), parameters are described AVM-style, and the managed Prometheus rule
-groups hold the same rules as local Prometheus."""
+snapshot in /work/shared/schemas), parameters are described AVM-style, none creates what infra/ owns and
+passes in, and the managed Prometheus rule groups hold the same rules as local Prometheus. That main.bicep
+deploys them, each resource once, is infra/tools' test (test_ownership.py)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,16 @@ from .helpers import MONITORING
 AZURE = MONITORING / "azure"
 MODULES = sorted(AZURE.glob("*.bicep"))
 BICEP_TYPES = MONITORING.parent.parent / "shared" / "schemas" / "bicep-types"
-# Types with API versions in the snapshot but no definitions: checked for existence and version only.
-UNDEFINED_IN_SNAPSHOT = "no type definition in the snapshot"
+# What infra/ creates and passes to monitoring.bicep (ids, names): a module here must not create its own.
+OWNED_BY_INFRA = frozenset(
+    {
+        "Microsoft.OperationalInsights/workspaces",
+        "Microsoft.Insights/components",
+        "Microsoft.Monitor/accounts",
+        "Microsoft.Dashboard/grafana",
+        "Microsoft.ContainerService/managedClusters",
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +43,19 @@ def library() -> TypeLibrary:
 
 
 def type_findings(library: TypeLibrary, path: Path) -> tuple[list[Finding], list[Finding]]:
-    """(findings, unchecked)"""
+    """(findings, unchecked): unchecked are the types the snapshot lists without a definition."""
     checker = TypeChecker(library)
     findings = checker.check_file(parse_file(path))
-    return [f for f in findings if UNDEFINED_IN_SNAPSHOT not in f.message], [
-        *checker.unchecked,
-        *(f for f in findings if UNDEFINED_IN_SNAPSHOT in f.message),
+    return findings, checker.unchecked
+
+
+def created_here_but_owned_by_infra(paths: list[Path]) -> list[str]:
+    """`file:line type` of every resource (not `existing`) of a type infra/ owns."""
+    return [
+        f"{path.name}:{resource.line} {resource.type_name}"
+        for path in paths
+        for resource in parse_file(path).resources
+        if not resource.existing and resource.type_name in OWNED_BY_INFRA
     ]
 
 
@@ -73,14 +89,33 @@ def test_a_misspelt_property_is_found_naming_file_and_line(library: TypeLibrary,
 
 
 def test_an_old_api_version_is_found(library: TypeLibrary, tmp_path: Path) -> None:
-    broken = tmp_path / "log-analytics.bicep"
+    broken = tmp_path / "container-insights.bicep"
     broken.write_text(
-        (AZURE / "log-analytics.bicep").read_text().replace("workspaces@2026-03-01", "workspaces@2022-10-01")
+        (AZURE / "container-insights.bicep")
+        .read_text()
+        .replace("dataCollectionRules@2024-03-11", "dataCollectionRules@2022-06-01")
     )
 
     findings, _ = type_findings(library, broken)
 
-    assert any("not the newest stable apiVersion (2026-03-01)" in f.message for f in findings), findings
+    assert any("not the newest stable apiVersion (2024-03-11)" in f.message for f in findings), findings
+
+
+def test_nothing_here_creates_what_infra_owns() -> None:
+    assert created_here_but_owned_by_infra(MODULES) == []
+
+
+def test_a_module_creating_its_own_workspace_is_named(tmp_path: Path) -> None:
+    copy = tmp_path / "log-analytics.bicep"
+    copy.write_text(
+        "param name string\n\n"
+        "resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {\n"
+        "  name: name\n  location: resourceGroup().location\n}\n"
+    )
+
+    assert created_here_but_owned_by_infra([*MODULES, copy]) == [
+        "log-analytics.bicep:3 Microsoft.OperationalInsights/workspaces"
+    ]
 
 
 PARAM = re.compile(r"^param (\w+) ", re.M)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,16 @@ from shopinfra.checkov_run import CheckovReport, run_checkov
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from infra_helpers import BROKEN_STORAGE, DRIFT_SOURCES, INFRA, REPO, TYPES, copy_templates
+from infra_helpers import (
+    BROKEN_OUTSIDE,
+    BROKEN_STORAGE,
+    DRIFT_SOURCES,
+    HARD_CODED_URL,
+    INFRA,
+    REPO,
+    TYPES,
+    copy_templates,
+)
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +47,9 @@ def repo_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, CheckovReport]]:
-    """One checkov run over a copy of infra/ plus one deliberately insecure module (zz-broken/)."""
+def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CheckovReport]:
+    """One checkov run over a copy of infra/ plus deliberately insecure modules: zz-broken/ inside the copy,
+    and zz-outside/ beside it, which a module call in zz-broken/ reaches."""
     root = copy_templates(tmp_path_factory.mktemp("checkov") / "infra")
     broken = root / BROKEN_STORAGE
     broken.parent.mkdir()
@@ -48,5 +57,19 @@ def checkov_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[P
     text = "\n".join(line for line in text.splitlines() if "checkov:skip" not in line)
     broken.write_text(
         text.replace("allowBlobPublicAccess: false", "allowBlobPublicAccess: true"), encoding="utf-8"
+    )
+    outside = root.parent / BROKEN_OUTSIDE
+    outside.parent.mkdir()
+    action_group = (REPO / "monitoring/azure/action-group.bicep").read_text(encoding="utf-8")
+    outside.write_text(
+        action_group.replace(
+            "param incidentFlowWebhookUrl string\n",
+            f"param incidentFlowWebhookUrl string = '{HARD_CODED_URL}'\n",
+        ),
+        encoding="utf-8",
+    )
+    (broken.parent / "calls-outside.bicep").write_text(
+        f"module actionGroup '../../{BROKEN_OUTSIDE}' = {{\n  name: 'broken-action-group'\n}}\n",
+        encoding="utf-8",
     )
     return root, run_checkov(root)

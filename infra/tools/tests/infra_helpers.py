@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from shopinfra.references import template_closure
+
 REPO = Path(__file__).resolve().parents[3]
 INFRA = REPO / "infra"
 TYPES = REPO.parent / "shared" / "schemas" / "bicep-types"
@@ -19,8 +21,14 @@ DRIFT_SOURCES = [
 
 
 def copy_templates(target: Path) -> Path:
-    """infra/ without tools/ (the templates, env files, scripts and .checkov.yaml)."""
+    """infra/ without tools/ (the templates, env files, scripts and .checkov.yaml), and what main.bicep
+    reaches outside it (monitoring/azure) in the same place relative to the copy: `../` paths still work."""
     shutil.copytree(INFRA, target, ignore=shutil.ignore_patterns("tools", "__pycache__"))
+    for path in template_closure(INFRA / "main.bicep"):
+        if not path.is_relative_to(INFRA):
+            destination = target.parent / path.relative_to(REPO)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, destination)
     return target
 
 
@@ -34,3 +42,7 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> int:
 
 
 BROKEN_STORAGE = "zz-broken/storage.bicep"
+# Outside the infra/ copy, reached only through a module call from zz-broken/ (as monitoring/azure is from
+# main.bicep): the action group with its secret webhook URL written into the template.
+BROKEN_OUTSIDE = "zz-outside/action-group.bicep"
+HARD_CODED_URL = "https://flows.example.invalid/incident"

@@ -3,19 +3,45 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from infra_helpers import BROKEN_STORAGE, INFRA, copy_templates, replace_in
+from infra_helpers import (
+    BROKEN_OUTSIDE,
+    BROKEN_STORAGE,
+    HARD_CODED_URL,
+    INFRA,
+    REPO,
+    copy_templates,
+    replace_in,
+)
 from shopinfra.checkov_run import CheckovReport, check_skip_reasons
+from shopinfra.references import template_files
 
 Run = tuple[Path, CheckovReport]
 
 
 def test_templates_pass_checkov(checkov_report: Run) -> None:
     root, report = checkov_report
-    outside = [str(f) for f in report.failed if not f.path.is_relative_to(root / "zz-broken")]
+    broken = (root / "zz-broken", root.parent / BROKEN_OUTSIDE)
+    outside = [str(f) for f in report.failed if not f.path.is_relative_to(broken[0]) and f.path != broken[1]]
     assert outside == []
     assert report.passed > 30
-    # Only main.bicep (lambdas) is beyond pycep-parser; every module with resources is scanned.
-    assert [p.relative_to(root).as_posix() for p in report.unparsed] == ["main.bicep"]
+    # Only main.bicep (lambdas) and the generated rule groups (a multi-line ternary) are beyond pycep-parser;
+    # every other module with resources is scanned, monitoring/azure's that main.bicep calls included.
+    assert sorted(p.relative_to(root.parent).as_posix() for p in report.unparsed) == [
+        "infra/main.bicep",
+        "monitoring/azure/prometheus-rule-groups.bicep",
+    ]
+
+
+def test_checkov_bites_on_a_module_outside_infra_naming_file_and_line(checkov_report: Run) -> None:
+    """Modules reached outside infra/ (as monitoring/azure is) are scanned and reported where they are."""
+    root, report = checkov_report
+    outside = root.parent / BROKEN_OUTSIDE
+    failed = [(f.line, f.message.split()[0]) for f in report.failed if f.path == outside]
+    lines = outside.read_text().splitlines()
+    line = lines.index(f"param incidentFlowWebhookUrl string = '{HARD_CODED_URL}'")
+    while lines[line - 1].startswith("@"):  # checkov names a param by its first decorator
+        line -= 1
+    assert failed == [(line + 1, "CKV_AZURE_131")]
 
 
 def test_checkov_bites_on_an_insecure_module_naming_file_and_line(checkov_report: Run) -> None:
@@ -31,11 +57,11 @@ def test_checkov_bites_on_an_insecure_module_naming_file_and_line(checkov_report
 
 def test_every_inline_skip_is_used_by_checkov(checkov_report: Run) -> None:
     root, report = checkov_report
-    used = {(check_id, path.relative_to(root).as_posix()) for check_id, path, _ in report.skipped}
+    used = {(check_id, path.relative_to(root.parent).as_posix()) for check_id, path, _ in report.skipped}
     declared = set()
-    for path in INFRA.rglob("*.bicep"):
+    for path in (p for p in template_files(INFRA) if p.suffix == ".bicep"):
         for match in re.finditer(r"checkov:skip=([A-Z0-9_]+)", path.read_text(encoding="utf-8")):
-            declared.add((match.group(1), path.relative_to(INFRA).as_posix()))
+            declared.add((match.group(1), path.resolve().relative_to(REPO).as_posix()))
     assert declared - used == set(), "stale skips: checkov no longer reports these"
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from infra_helpers import INFRA
+from infra_helpers import INFRA, copy_templates
+from shopinfra.references import template_closure
 
 SCRIPTS = INFRA / "scripts"
 SPEC_ID = (
@@ -23,12 +24,11 @@ SPEC_ID = (
 THROTTLED = "ERROR: (TooManyRequests) Too many requests. Status: 429. Retry-After: 7\n"
 
 
-def spec_digest() -> str:
-    """What publish-spec.sh computes: sha256 over `sha256sum` of main.bicep and modules/*.bicep."""
-    files = sorted(
-        ["main.bicep", *(p.relative_to(INFRA).as_posix() for p in (INFRA / "modules").glob("*.bicep"))]
-    )
-    listing = "".join(f"{hashlib.sha256((INFRA / f).read_bytes()).hexdigest()}  {f}\n" for f in files)
+def spec_digest(infra: Path = INFRA) -> str:
+    """What publish-spec.sh must compute: sha256 over `sha256sum` of every file main.bicep is built from
+    (its modules, monitoring/azure's included, and the files they load), named relative to infra/."""
+    files = sorted(os.path.relpath(path, infra) for path in template_closure(infra / "main.bicep"))
+    listing = "".join(f"{hashlib.sha256((infra / f).read_bytes()).hexdigest()}  {f}\n" for f in files)
     return hashlib.sha256(listing.encode()).hexdigest()[:16]
 
 
@@ -73,7 +73,7 @@ class FakeAzure:
         (self.root / "script.json").write_text(json.dumps({"rules": rules, "state": state or []}))
 
     def run(
-        self, name: str, *args: str, env: dict[str, str] | None = None
+        self, name: str, *args: str, env: dict[str, str] | None = None, scripts: Path = SCRIPTS
     ) -> subprocess.CompletedProcess[str]:
         environment = {
             # fake-az runs on the interpreter of this test run (a real binary: no version-manager shim).
@@ -84,12 +84,13 @@ class FakeAzure:
             "FAKE_SLEEP_LOG": str(self.root / "sleeps"),
             "SHOP_SUBSCRIPTION_ID": "sub-1",
             "SHOP_PIPELINE_PRINCIPAL_ID": "pipeline-object-id",
+            "SHOP_INCIDENT_FLOW_WEBHOOK_URL": "https://flows.example.invalid/incident?sig=made-up",
             "SHOP_AZ_MAX_ATTEMPTS": "3",
             **(env or {}),
         }
         environment = {k: v for k, v in environment.items() if v != ""}
         return subprocess.run(
-            ["bash", str(SCRIPTS / name), *args],
+            ["bash", str(scripts / name), *args],
             env=environment,
             capture_output=True,
             text=True,
@@ -144,6 +145,27 @@ def test_publish_retries_a_throttled_call_honouring_retry_after_and_a_second_run
     assert second.returncode == 0, second.stderr
     assert changing(azure.calls()) == []
     assert "nothing to do" in second.stderr
+
+
+def test_publish_hashes_the_monitoring_modules_main_bicep_calls(azure: FakeAzure, tmp_path: Path) -> None:
+    """A change in monitoring/azure (here the workbook JSON a module loads) is a change of the spec:
+    publishing the same version again is refused instead of passing as "already published"."""
+    infra = copy_templates(tmp_path / "repo" / "infra")
+    azure.script(LOGIN + PUBLISH)
+    assert azure.run("publish-spec.sh", "1.0.0", scripts=infra / "scripts").returncode == 0
+    published = spec_digest(infra)
+    create = [c for c in azure.calls() if c[:2] == ["ts", "create"]][-1]
+    assert create[create.index("--version-description") + 1] == f"sha:{published}"
+    workbook = tmp_path / "repo" / "monitoring" / "azure" / "saga-workbook.json"
+    workbook.write_text(workbook.read_text().replace("the order saga", "the order saga, step by step"))
+    assert spec_digest(infra) != published
+
+    azure.forget_calls()
+    azure.script([*LOGIN, rule("ts", "show", "description", stdout=f"sha:{published}\n")])
+    again = azure.run("publish-spec.sh", "1.0.0", scripts=infra / "scripts")
+    assert again.returncode == 4, again.stderr
+    assert f"exists with other content (sha:{published})" in again.stderr
+    assert changing(azure.calls()) == []
 
 
 def test_publish_refuses_to_overwrite_a_version_with_other_content(azure: FakeAzure) -> None:
@@ -209,6 +231,18 @@ def test_prod_detaches_resources_that_leave_the_template(azure: FakeAzure) -> No
             "error: SHOP_SUBSCRIPTION_ID is not set",
         ),
         ("deploy.sh", ["dev"], {}, "error: usage: deploy.sh <dev|staging|prod> <version>"),
+        (
+            "deploy.sh",
+            ["dev", "1.0.0"],
+            {"SHOP_INCIDENT_FLOW_WEBHOOK_URL": ""},
+            "error: SHOP_INCIDENT_FLOW_WEBHOOK_URL is not set",
+        ),
+        (
+            "rollback.sh",
+            ["prod"],
+            {"SHOP_INCIDENT_FLOW_WEBHOOK_URL": ""},
+            "error: SHOP_INCIDENT_FLOW_WEBHOOK_URL",
+        ),
     ],
 )
 def test_bad_input_is_refused_in_one_line_before_any_az_call(

@@ -90,6 +90,16 @@ def test_reads_conditions_and_loops_with_their_lines() -> None:
     )
 
 
+def test_a_loop_opened_on_the_line_before_its_for_is_a_loop() -> None:
+    """`= [` newline `for ...`, as the generated prometheus-rule-groups.bicep writes it; its body is read."""
+    text = "resource r 'X/y@2020-01-01' = [\n  for g in groups: {\n    name: g.name\n  }\n]\n"
+    body = parse_text(Path("loop.bicep"), text).resources[0].body
+    assert isinstance(body, ForLoop)
+    assert body.source == "g in groups"
+    assert isinstance(body.body, ObjectValue)
+    assert body.body.get("name") == Expression("g . name", 3)
+
+
 def test_parses_bicepparam_using_and_assignments() -> None:
     text = (
         "using '../main.bicep'\n\nparam environmentName = 'dev'\n"
@@ -117,5 +127,13 @@ def test_unclosed_object_is_a_syntax_error_with_file_and_line() -> None:
 def test_every_template_in_the_repo_parses() -> None:
     files = template_files(INFRA)
     assert len([f for f in files if f.suffix == ".bicepparam"]) == 3
+    # The monitoring modules main.bicep calls are infra's templates too.
+    assert {f.name for f in files if f.parent.name == "azure"} == {
+        "monitoring.bicep",
+        "action-group.bicep",
+        "container-insights.bicep",
+        "prometheus-rule-groups.bicep",
+        "saga-workbook.bicep",
+    }
     for path in files:
         parse_file(path)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Imports the generated dashboards into Azure Managed Grafana (monitoring/azure/managed-grafana.bicep), into
+# Imports the generated dashboards into Azure Managed Grafana (infra/modules/monitoring.bicep), into
 # the folder "Contoso Shop", replacing older copies. Their `datasource` variable picks the workspace's
 # managed Prometheus data source (type prometheus), so the JSON is the same as locally.
 #   usage: import-dashboards.sh GRAFANA_NAME RESOURCE_GROUP

@@ -17,6 +17,7 @@ from typing import Any
 
 from shopinfra.findings import Finding
 from shopinfra.pycep_check import lowered_copy
+from shopinfra.references import scan_root, template_files
 
 CHECK = "checkov"
 MIN_REASON = 20
@@ -37,6 +38,7 @@ def checkov_executable() -> str:
 
 def run_checkov(infra_dir: Path, config_file: Path | None = None) -> CheckovReport:
     config_file = config_file or infra_dir / ".checkov.yaml"
+    base = scan_root(infra_dir)
     with tempfile.TemporaryDirectory(prefix="shop-infra-checkov-") as scratch:
         root = Path(scratch)
         lowered_copy(infra_dir, root)
@@ -60,7 +62,7 @@ def run_checkov(infra_dir: Path, config_file: Path | None = None) -> CheckovRepo
     for result in raw if isinstance(raw, list) else [raw]:
         report.passed += int(result["summary"]["passed"])
         for failed in result["results"].get("failed_checks", []):
-            original = infra_dir / failed["file_path"].lstrip("/")
+            original = base / failed["file_path"].lstrip("/")
             report.failed.append(
                 Finding(
                     original,
@@ -70,15 +72,15 @@ def run_checkov(infra_dir: Path, config_file: Path | None = None) -> CheckovRepo
                 )
             )
         for skipped in result["results"].get("skipped_checks", []):
-            original = infra_dir / skipped["file_path"].lstrip("/")
+            original = base / skipped["file_path"].lstrip("/")
             report.skipped.append((skipped["check_id"], original, int(skipped["file_line_range"][0])))
         for unparsed in result["results"].get("parsing_errors", []):
-            report.unparsed.append(infra_dir / Path(unparsed).relative_to(root))
+            report.unparsed.append(base / Path(unparsed).relative_to(root))
     return report
 
 
 def check_skip_reasons(infra_dir: Path, config_file: Path | None = None) -> Iterator[Finding]:
-    for source in sorted(infra_dir.rglob("*.bicep")):
+    for source in (p for p in template_files(infra_dir) if p.suffix == ".bicep"):
         for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), start=1):
             match = _INLINE_SKIP.search(line)
             if match and len((match.group(2) or "").strip()) < MIN_REASON:

@@ -1,6 +1,7 @@
-"""All offline checks over infra/: parse (own grammar, cross-read by pycep-parser), resource types,
-module and .bicepparam params, messaging drift, and optionally checkov. Returns what fails and, apart,
-what could not be checked (reported, not failed)."""
+"""All offline checks over infra/ and the templates its modules reach outside it: parse (own grammar,
+cross-read by pycep-parser), resource types, module and .bicepparam params, messaging drift, one owner per
+resource, and optionally checkov. Returns what fails and, apart, what could not be checked (reported, not
+failed)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from shopinfra.checkov_run import check_skip_reasons, run_checkov
 from shopinfra.drift import check_drift
 from shopinfra.findings import Finding
 from shopinfra.model import BicepFile
+from shopinfra.ownership import check_ownership
 from shopinfra.param_check import check_modules, check_param_file
 from shopinfra.pycep_check import compare_with_pycep, new_parser
+from shopinfra.references import template_files
 from shopinfra.syntax import BicepSyntaxError, parse_file
 from shopinfra.type_check import TypeChecker
+
+__all__ = ["Outcome", "run_checks", "template_files"]
 
 
 @dataclass
@@ -23,11 +28,6 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
-
-
-def template_files(infra_dir: Path) -> list[Path]:
-    found = [*infra_dir.rglob("*.bicep"), *infra_dir.rglob("*.bicepparam")]
-    return sorted(p for p in found if "tools" not in p.relative_to(infra_dir).parts)
 
 
 class _Cache:
@@ -62,8 +62,10 @@ def run_checks(infra_dir: Path, repo_root: Path, types_dir: Path, *, with_checko
         outcome.findings.extend(check_modules(bicep, cache.load))
     outcome.notes.extend(types.unchecked)
     main = infra_dir.resolve() / "main.bicep"
-    if main.is_file():
+    if main.is_file() and main in cache.files:
         outcome.findings.extend(check_drift(cache.load(main), repo_root.resolve()))
+        env_files = [b for b in parsed if b.using and (b.path.parent / b.using).resolve() == main]
+        outcome.findings.extend(check_ownership(cache.load(main), cache.load, env_files))
     if with_checkov:
         outcome.findings.extend(check_skip_reasons(infra_dir))
         report = run_checkov(infra_dir)

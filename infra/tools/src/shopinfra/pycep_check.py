@@ -15,6 +15,7 @@ from pycep import BicepParser
 from shopinfra.findings import Finding
 from shopinfra.lowering import lower
 from shopinfra.model import BicepFile
+from shopinfra.references import scan_root, template_files
 
 CHECK = "parse"
 
@@ -60,12 +61,14 @@ def new_parser() -> BicepParser:
 
 
 def lowered_copy(infra_dir: Path, target_dir: Path) -> list[Path]:
-    """Writes the lowered text of every .bicep file under infra_dir to the same relative path."""
+    """Writes the lowered text of every template of infra_dir (those outside it too) under target_dir, at its
+    path relative to `scan_root(infra_dir)`."""
+    base = scan_root(infra_dir)
     written: list[Path] = []
-    for source in sorted(infra_dir.rglob("*.bicep")):
-        if "tools" in source.relative_to(infra_dir).parts:
+    for source in template_files(infra_dir):
+        if source.suffix != ".bicep":
             continue
-        destination = target_dir / source.relative_to(infra_dir)
+        destination = target_dir / source.resolve().relative_to(base.resolve())
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_text(lower(source.read_text(encoding="utf-8")), encoding="utf-8")
         written.append(destination)

@@ -298,7 +298,7 @@ class _Parser:
         structured: Value | None = None
         if self.at("{"):
             structured = self.object_value()
-        elif self.at("[") and self.peek(1).text == "for":
+        elif self.at("[") and self.loop_ahead():
             structured = self.for_loop()
         elif self.at("["):
             structured = self.array_value()
@@ -400,8 +400,16 @@ class _Parser:
         self.expect("op", "]")
         return ArrayValue(tuple(items), line)
 
+    def loop_ahead(self) -> bool:
+        """`[` opens a `for` loop, on the same line or the next (`[\n  for x in y: {...}\n]`)."""
+        offset = 1
+        while self.peek(offset).kind == "newline":
+            offset += 1
+        return self.peek(offset).text == "for"
+
     def for_loop(self) -> ForLoop:
         line = self.expect("op", "[").line
+        self.skip_newlines()
         self.expect("ident", "for")
         source_parts: list[str] = []
         depth = 0

@@ -82,8 +82,9 @@ class TypeChecker:
                     )
                 )
             elif resource.api_version == newest:
-                yield Finding(
-                    bicep.path, resource.line, CHECK, f"{label}: no type definition in the snapshot"
+                # In api-versions.json without a types.json (workbooks): the version is all we can check.
+                self.unchecked.append(
+                    Finding(bicep.path, resource.line, CHECK, f"{label}: no type definition in the snapshot")
                 )
             return
         body = unwrap(resource.body)
