@@ -12,7 +12,9 @@ import pytest
 from shoploads.footprint import FootprintSampler, platform_pids
 
 BUSY = "import time\nend = time.time() + 30\nwhile time.time() < end: pass"
-BUSY_CHILD = f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', {BUSY!r}])\ntime.sleep(30)"
+BUSY_CHILD = (
+    f"import subprocess, sys, time\nsubprocess.Popen([sys.executable, '-c', {BUSY!r}])\ntime.sleep(30)"
+)
 IDLE = "import time; time.sleep(30)"
 
 

@@ -13,6 +13,8 @@ from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables.aio import TableClient
 from azure.identity.aio import DefaultAzureCredential
 
+from servicekit.azure_http import transport_options
+
 
 def partition_key(value: str) -> str:
     """``value`` with the characters Table keys forbid (``/ \\ # ?``, controls, ...) percent-encoded."""
@@ -27,12 +29,14 @@ class TableStore:
 
     @classmethod
     def connect(cls, table: str, *, connection_string: str | None, endpoint: str | None) -> Self:
-        """By connection string when one is given, else by endpoint with the workload's identity."""
+        """By connection string when one is given, else by endpoint with the workload's identity; the HTTP
+        transport skips the per-request proxy look-up when no proxy is configured (``azure_http``)."""
+        options = transport_options()
         if connection_string is not None:
-            return cls(TableClient.from_connection_string(connection_string, table_name=table))
+            return cls(TableClient.from_connection_string(connection_string, table_name=table, **options))
         if endpoint is None:
             raise ValueError("a table needs a connection string or an endpoint")
-        return cls(TableClient(endpoint, table_name=table, credential=DefaultAzureCredential()))
+        return cls(TableClient(endpoint, table_name=table, credential=DefaultAzureCredential(), **options))
 
     async def ensure_table(self) -> None:
         with contextlib.suppress(ResourceExistsError):

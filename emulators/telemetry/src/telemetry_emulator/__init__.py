@@ -1,0 +1,1 @@
+"""Local telemetry receiver for Contoso Shop: OTLP/HTTP traces and Application Insights envelopes."""
