@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # The Cosmos DB (NoSQL API) server `make up` runs, from its npm package @vercel/cosmosdb-server, in the Node
-# image pattern (docs/images.md): base → build → runtime. It needs nothing from the repository:
+# image pattern (docs/images.md): base → build → runtime, started through the platform's launcher
+# (scripts/cosmos-server.mjs: HTTP keep-alive, case-kept patch predicates evaluated on the patched document):
 #   docker build -f emulators/cosmos.Dockerfile -t contoso-shop/cosmos .
 # The version is the one the root package.json pins (k8s/tests check that they agree).
 
@@ -16,12 +17,13 @@ RUN npm install --omit=dev --no-audit --no-fund --no-package-lock @vercel/cosmos
 FROM base AS runtime
 ENV NODE_ENV=production
 COPY --from=build /opt/cosmosdb-server /opt/cosmosdb-server
+COPY scripts/cosmos-server.mjs /opt/cosmosdb-server/cosmos-server.mjs
 WORKDIR /opt/cosmosdb-server
 USER 10001:10001
 EXPOSE 8081
 # The server answers / once it serves (harness/platform.yaml checks the same address).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:8081/').then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "node_modules/@vercel/cosmosdb-server/lib/cli.js"]
+ENTRYPOINT ["node", "cosmos-server.mjs"]
 # Plain HTTP on every address, as `make up` runs it (the service's settings turn endpoint discovery off).
-CMD ["--host", "0.0.0.0", "--port", "8081", "--no-ssl"]
+CMD ["--host", "0.0.0.0", "--port", "8081"]

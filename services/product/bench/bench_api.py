@@ -13,24 +13,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
-import httpx
-
-COSMOS_EMULATOR_KEY = (
-    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
-)
-DEV_SIGNING_KEY = "bench-signing-key-for-local-runs-only-0123456789"
+from local_product import local_product
 
 
 @dataclass
@@ -121,61 +111,6 @@ async def measure(base_url: str, concurrency: int, max_requests: int, max_second
             print(result.line(), flush=True)
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("product-service exited during start")
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("product-service did not become ready")
-
-
-@contextmanager
-def local_service() -> Iterator[str]:
-    from shopctl.ports import free_port
-    from shopctl.testing import launched
-
-    with launched("azurite", "cosmos") as platform:
-        port = free_port()
-        env = {
-            **os.environ,
-            "PRODUCT_ENVIRONMENT": "development",
-            "PRODUCT_HOST": "127.0.0.1",
-            "PRODUCT_PORT": str(port),
-            "PRODUCT_LOG_LEVEL": "WARNING",
-            "PRODUCT_COSMOS_ENDPOINT": platform.url("cosmos"),
-            "PRODUCT_COSMOS_KEY": COSMOS_EMULATOR_KEY,
-            "PRODUCT_COSMOS_ENABLE_ENDPOINT_DISCOVERY": "false",
-            "PRODUCT_COSMOS_FORCE_CROSS_PARTITION_HEADER": "true",
-            "PRODUCT_BLOB_CONNECTION_STRING": (
-                "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-                "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-                f"BlobEndpoint={platform.url('azurite', 'blob')};"
-            ),
-            "PRODUCT_AUTH_MODE": "dev",
-            "PRODUCT_AUTH_DEV_SIGNING_KEY": DEV_SIGNING_KEY,
-            "PRODUCT_SEED_ON_START": "true",
-        }
-        script = Path(sys.executable).with_name("product-service")
-        process = subprocess.Popen([str(script)], env=env, stdout=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -188,8 +123,8 @@ def main() -> None:
     if args.url:
         asyncio.run(measure(args.url.rstrip("/"), args.concurrency, args.requests, args.seconds))
         return
-    with local_service() as url:
-        asyncio.run(measure(url, args.concurrency, args.requests, args.seconds))
+    with local_product() as service:
+        asyncio.run(measure(service.url, args.concurrency, args.requests, args.seconds))
 
 
 if __name__ == "__main__":

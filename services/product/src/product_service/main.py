@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import uvicorn
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
+from servicekit.tracing import configure_tracing, instrument_fastapi
 
 from product_service.api import ops, problems, products, reservations
 from product_service.api.middleware import BodyLimitMiddleware, ObservabilityMiddleware
 from product_service.metrics import Metrics
 from product_service.runtime import lifespan
-from product_service.server import server_config
+from product_service.server import TracedServer, server_config
 from product_service.settings import Settings
 
 
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings.log_level, "product", quiet=("uvicorn.access",))
+    configure_tracing("product", environment=settings.environment.value)
     metrics = Metrics()
     app = FastAPI(
         title="Contoso Shop product service",
@@ -44,9 +45,10 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["ETag", "Location", "traceparent", "Idempotent-Replayed"],
     )
     app.add_middleware(ObservabilityMiddleware, metrics=metrics)
+    instrument_fastapi(app)
     return app
 
 
 def run() -> None:
     settings = load_settings(Settings, "product-service")
-    uvicorn.Server(server_config(create_app(settings), settings)).run()
+    TracedServer(server_config(create_app(settings), settings)).run()

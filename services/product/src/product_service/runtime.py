@@ -21,12 +21,18 @@ from product_service.adapters.blob import BlobImageStore
 from product_service.adapters.clients import Clients, check_blob, check_cosmos, open_clients
 from product_service.adapters.cosmos import CosmosProductRepository, CosmosReservationRepository
 from product_service.domain.catalog import CatalogService
+from product_service.domain.catalog_cache import CatalogCache
+from product_service.domain.image_cache import ImageCache
 from product_service.domain.reservations import ReservationService
 from product_service.metrics import Metrics
 from product_service.seed import seed_catalog
 from product_service.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Product images kept in memory, 32 MB at most (the demo catalog's 112 take about 23 KB); an image over
+# 2 MB is streamed from Blob Storage every time.
+IMAGE_CACHE_BYTES = 32 * 1024 * 1024
 
 
 @dataclass
@@ -50,16 +56,20 @@ async def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
     clients = await open_clients(settings, metrics.observe_cosmos)
     products = CosmosProductRepository(clients.products)
     images = BlobImageStore(clients.images)
+    cache = CatalogCache(settings.catalog_cache_seconds)
     catalog = CatalogService(
         products,
         images,
         image_types=frozenset(settings.image_content_types),
         image_max_bytes=settings.image_max_bytes,
+        cache=cache,
+        image_cache=ImageCache(max_bytes=IMAGE_CACHE_BYTES, max_image_bytes=IMAGE_CACHE_BYTES // 16),
     )
     reservations = ReservationService(
         products,
         CosmosReservationRepository(clients.reservations),
         ttl=timedelta(seconds=settings.reservation_ttl_seconds),
+        cache=cache,
     )
     return Runtime(settings, metrics, clients, catalog, reservations, build_verifier(settings))
 

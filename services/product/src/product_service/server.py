@@ -1,4 +1,4 @@
-"""The uvicorn server the app runs in, with a deadline on request heads.
+"""The uvicorn server the app runs in, with a deadline on request heads, flushing spans on the way out.
 
 uvicorn cuts off a connection idle between requests (``timeout_keep_alive``) but not one that has sent
 part of a request head, which could then stay open as long as its client likes. `head_timeout_protocol`
@@ -9,9 +9,11 @@ response; the body has its own deadline in `api.middleware.BodyLimitMiddleware`.
 from __future__ import annotations
 
 import asyncio
+import socket
 
 import uvicorn
 from fastapi import FastAPI
+from servicekit.tracing import shutdown_tracing
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from product_service.settings import Settings
@@ -48,6 +50,15 @@ def head_timeout_protocol(seconds: float) -> type[HttpToolsProtocol]:
                 self._head_deadline = None
 
     return HeadTimeoutProtocol
+
+
+class TracedServer(uvicorn.Server):
+    """Flushes the spans still queued once the requests in flight and the lifespan have finished: after
+    ``run()`` returns it is too late, since uvicorn re-raises a caught SIGTERM as it returns."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        await asyncio.to_thread(shutdown_tracing)
 
 
 def server_config(app: FastAPI, settings: Settings) -> uvicorn.Config:

@@ -236,3 +236,16 @@ async def test_refused_item_is_named_by_its_position_in_the_request(api):
     assert short.status_code == 409
     assert [e["field"] for e in short.json()["errors"]] == ["items[0].productId"]
     assert replayed.json()["errors"] == unknown.json()["errors"]
+
+
+async def test_order_id_with_capitals_confirms_and_releases_its_holds(api):
+    # The local Cosmos DB server once lower-cased patch predicates, so these holds were never settled.
+    await api.create_product(id="a", stock=5)
+    await api.http.post("/reservations", json=order("Ord-A", ("a", 2)))
+    await api.http.post("/reservations", json=order("Ord-B", ("a", 1)))
+
+    confirmed = await api.http.post("/reservations/Ord-A/confirm")
+    released = await api.http.post("/reservations/Ord-B/release")
+
+    assert (confirmed.json()["status"], released.json()["status"]) == ("CONFIRMED", "RELEASED")
+    assert await api.stock_of("a") == (3, 0)

@@ -8,9 +8,8 @@ AKS). Nothing else in the service knows which of the two it runs against.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -21,6 +20,7 @@ from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient, DatabaseProxy
 from azure.identity.aio import DefaultAzureCredential
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient
+from servicekit.azure_http import proxy_configured
 
 from product_service.settings import Settings
 
@@ -31,17 +31,12 @@ RESERVATIONS_CONTAINER = "reservations"
 CosmosObserver = Callable[[str, int, float, float], None]
 
 _STARTED = "product_service.started"
-_PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-
-def proxy_configured(environ: Mapping[str, str] = os.environ) -> bool:
-    return any(environ.get(name) for name in _PROXY_VARIABLES)
 
 
 def _transport() -> AioHttpTransport:
     """aiohttp trusting the environment looks up proxy settings and ~/.netrc in a worker thread on every
-    request (two thread hand-offs per Cosmos call in the load gate's profile); only pay that when a proxy
-    is actually configured."""
+    request (two thread hand-offs per Cosmos or Blob call in the load gate's profile); only pay that when a
+    proxy is actually configured. Each client gets its own transport: the clients close theirs."""
     return AioHttpTransport(use_env_settings=proxy_configured())
 
 
@@ -117,10 +112,12 @@ async def open_clients(settings: Settings, observe_cosmos: CosmosObserver | None
     )
     if settings.blob_connection_string is not None:
         blob_service = BlobServiceClient.from_connection_string(
-            settings.blob_connection_string.get_secret_value()
+            settings.blob_connection_string.get_secret_value(), transport=_transport()
         )
     else:
-        blob_service = BlobServiceClient(str(settings.blob_account_url), credential=credential)
+        blob_service = BlobServiceClient(
+            str(settings.blob_account_url), credential=credential, transport=_transport()
+        )
 
     try:
         database = await cosmos.create_database_if_not_exists(settings.cosmos_database)

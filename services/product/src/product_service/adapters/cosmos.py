@@ -12,6 +12,7 @@ local Cosmos server (``@vercel/cosmosdb-server``), harmless on Cosmos DB:
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -424,6 +425,28 @@ class CosmosReservationRepository:
             )
         except CosmosHttpResponseError as exc:
             raise _reservation_write_error(exc, reservation.order_id) from exc
+        return doc_to_reservation(doc)
+
+    @_unavailable
+    async def move_if_reserved(
+        self, order_id: str, status: ReservationStatus, now: datetime
+    ) -> Reservation | None:
+        operations: list[dict[str, Any]] = [
+            {"op": "set", "path": "/status", "value": status.value},
+            {"op": "set", "path": "/settled", "value": False},
+            {"op": "set", "path": "/updatedAt", "value": _iso(now)},
+            {"op": "set", "path": "/updatedAtMs", "value": _millis(now)},
+        ]
+        # Now rounded up to a whole second: never lenient, and one predicate text per second (the local
+        # server compiles every new one).
+        open_after = math.ceil(_millis(now) / 1000) * 1000
+        condition = f"from c where c.status = 'RESERVED' AND c.expiresAtMs > {open_after}"
+        try:
+            doc = await self._container.patch_item(order_id, order_id, operations, filter_predicate=condition)
+        except CosmosHttpResponseError as exc:
+            if exc.status_code in (404, 412):
+                return None
+            raise
         return doc_to_reservation(doc)
 
     @_unavailable

@@ -1,6 +1,10 @@
 """ASGI middleware: W3C trace context, access log and the HTTP RED metrics (docs/conventions.md); request
 body size limit and deadline.
 
+The trace context is the current span's, which ``servicekit.tracing.instrument_fastapi`` starts around this
+middleware as a child of the request's ``traceparent`` (the server span when spans are exported, a
+non-recording one otherwise): log lines and the ``traceparent`` response header carry its ids.
+
 Written as plain ASGI (not BaseHTTPMiddleware) so that streamed image responses pass through untouched.
 """
 
@@ -13,9 +17,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from servicekit.logs import child_traceparent, log_request, traceparent_var
+from servicekit.logs import log_request, traceparent_var
 from servicekit.metrics import UNMATCHED
 from servicekit.problems import PROBLEM_JSON, ApiError
+from servicekit.tracing import current_traceparent
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from product_service.api.problems import traced_problem_document
@@ -33,8 +38,7 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        traceparent = child_traceparent(headers.get(b"traceparent", b"").decode("latin-1") or None)
+        traceparent = current_traceparent()
         trace_token = traceparent_var.set(traceparent)
         status = 500
         response_started = False

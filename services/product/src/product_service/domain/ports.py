@@ -14,6 +14,7 @@ from product_service.domain.models import (
     ProductFields,
     ProductFilter,
     Reservation,
+    ReservationStatus,
 )
 
 
@@ -74,6 +75,14 @@ class ReservationRepository(Protocol):
 
     async def replace(self, reservation: Reservation) -> Reservation:
         """Conditional on ``reservation.version``; raises PreconditionFailedError when it is stale."""
+        ...
+
+    async def move_if_reserved(
+        self, order_id: str, status: ReservationStatus, now: datetime
+    ) -> Reservation | None:
+        """In one conditional write, moves a reservation that is RESERVED and open at ``now`` to ``status``
+        (not yet settled). None when it is not, or might not be (a reservation about to expire may be
+        refused), or does not exist: the caller reads it and decides."""
         ...
 
     async def delete(self, reservation: Reservation) -> None:

@@ -16,11 +16,13 @@ finishes it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import TypeVar
 
 from product_service.domain.catalog import Clock, utc_now
+from product_service.domain.catalog_cache import CatalogCache
 from product_service.domain.errors import (
     AlreadyExistsError,
     InsufficientStockError,
@@ -41,6 +43,7 @@ from product_service.domain.models import (
 from product_service.domain.ports import ProductRepository, ReservationRepository
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A state change lost to a concurrent writer is re-read and retried at most this often.
 _MAX_ATTEMPTS = 5
@@ -60,11 +63,14 @@ class ReservationService:
         reservations: ReservationRepository,
         *,
         ttl: timedelta,
+        cache: CatalogCache | None = None,
         clock: Clock = utc_now,
     ) -> None:
         self._products = products
         self._reservations = reservations
         self._ttl = ttl
+        # Told about every hold change, so that the catalog shows this process's reservations at once.
+        self._cache = cache or CatalogCache(0)
         self._clock = clock
 
     async def get(self, order_id: str) -> Reservation:
@@ -97,7 +103,9 @@ class ReservationService:
         rejection: Rejection | None = None
         try:
             for line in lines:
-                outcome = await self._products.take_hold(line.product_id, order_id, line.quantity)
+                outcome = await self._stock_change(
+                    line.product_id, self._products.take_hold(line.product_id, order_id, line.quantity)
+                )
                 if outcome not in (HoldOutcome.TAKEN, HoldOutcome.ALREADY_HELD):
                     rejection = await self._rejection(line, outcome)
                     break
@@ -152,6 +160,10 @@ class ReservationService:
         return count
 
     async def _move(self, order_id: str, target: ReservationStatus) -> Reservation:
+        # The usual case (RESERVED and open) in one write; anything else is read and decided below.
+        moved = await self._reservations.move_if_reserved(order_id, target, self._clock())
+        if moved is not None:
+            return await self._settle(moved)
         for _ in range(_MAX_ATTEMPTS):
             current = await self.get(order_id)
             if current.status is ReservationStatus.RESERVED and current.expires_at <= self._clock():
@@ -216,7 +228,10 @@ class ReservationService:
     async def _settle(self, reservation: Reservation) -> Reservation:
         if reservation.status is ReservationStatus.CONFIRMED:
             for line in reservation.items:
-                await self._products.commit_hold(line.product_id, reservation.order_id, line.quantity)
+                await self._stock_change(
+                    line.product_id,
+                    self._products.commit_hold(line.product_id, reservation.order_id, line.quantity),
+                )
         elif reservation.status in RETURNING_STATUSES:
             await self._return_holds(reservation)
         try:
@@ -229,4 +244,15 @@ class ReservationService:
 
     async def _return_holds(self, reservation: Reservation) -> None:
         for line in reservation.items:
-            await self._products.release_hold(line.product_id, reservation.order_id, line.quantity)
+            await self._stock_change(
+                line.product_id,
+                self._products.release_hold(line.product_id, reservation.order_id, line.quantity),
+            )
+
+    async def _stock_change(self, product_id: str, change: Awaitable[T]) -> T:
+        """Awaits a hold change of one product, then forgets its cached read (also when the change failed:
+        it may have reached the store)."""
+        try:
+            return await change
+        finally:
+            self._cache.forget_product(product_id)

@@ -1,0 +1,285 @@
+"""CPU per request, per route: what one request costs the product process and the Cosmos DB server.
+
+    .venv/bin/python services/product/bench/bench_cpu.py [--requests 1500] [--concurrency 8]
+
+Starts the Cosmos DB server and Azurite on free ports (shopctl.testing) and a real ``product-service``
+process with the demo catalog, then runs each route on its own (closed loop, ``--concurrency`` clients),
+and last a mix shaped like the load gate's traffic to product: shoppers' product reads, the order
+service's price reads, reservations, confirms and releases, beside browsing (catalog pages, categories,
+category filters, searches, product pages with their images). For each it prints requests/s and the CPU
+milliseconds per request spent by the product process and by the Cosmos DB server, read from
+/proc/<pid>/stat (user + system) before and after. Wall-clock figures depend on whatever else runs on the
+machine; CPU per request much less so. The load generator runs in this process and is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+from local_product import LocalProduct, local_product
+from proc_cpu import cpu_seconds
+
+# What a shopper's cart and a browser's visit look like (loadtests/src/shoploads/mix.py and users.py).
+LINES = {1: 60, 2: 30, 3: 10}
+SEARCH_WORDS = ["mug", "tea", "linen", "lamp", "cotton", "oak", "blue", "glass"]
+BASKET_SIZE = 24
+# Browser tasks per shopper journey at the load gate's mix (about 40 browser tasks/s beside 10 orders/s).
+BROWSER_TASKS_PER_ORDER = 4
+BROWSER_TASK_WEIGHTS = {"catalog_page": 3, "category_filter": 2, "search": 2, "product_page": 4}
+CONFIRM_SHARE = 0.9  # the rest of the orders are declined and released
+
+
+@dataclass
+class Shop:
+    """What the scenarios need to know about the catalog, and the reservations waiting for a decision."""
+
+    ids: list[str]
+    basket: list[str]
+    categories: list[str]
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    open_orders: list[str] = field(default_factory=list)
+    order_numbers: itertools.count[int] = field(default_factory=itertools.count)
+
+    def cart(self) -> list[dict[str, object]]:
+        lines = self.rng.choices(list(LINES), weights=list(LINES.values()))[0]
+        chosen = self.rng.sample(self.basket, k=lines)
+        return [{"productId": pid, "quantity": self.rng.randint(1, 2)} for pid in chosen]
+
+
+@dataclass
+class Figures:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    product_cpu: float
+    cosmos_cpu: float
+
+    def line(self) -> str:
+        per = 1000.0 / self.requests if self.requests else float("nan")
+        return (
+            f"{self.name:<34} {self.requests:>6} req {self.requests / self.seconds:>7.1f} req/s  "
+            f"product {self.product_cpu * per:>6.2f} ms/req  cosmos {self.cosmos_cpu * per:>6.2f} ms/req  "
+            f"errors {self.errors}"
+        )
+
+
+# One unit of work: returns how many requests it made and how many of them failed.
+Step = Callable[[aiohttp.ClientSession, Shop], Awaitable[tuple[int, int]]]
+
+
+async def _get(client: aiohttp.ClientSession, path: str, ok: tuple[int, ...] = (200,)) -> int:
+    async with client.get(path) as response:
+        await response.read()
+        return 0 if response.status in ok else 1
+
+
+async def _post(client: aiohttp.ClientSession, path: str, body: object | None, ok: tuple[int, ...]) -> int:
+    async with client.post(path, json=body) as response:
+        await response.read()
+        return 0 if response.status in ok else 1
+
+
+async def get_product(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    return 1, await _get(client, f"/products/{shop.rng.choice(shop.ids)}")
+
+
+async def get_image(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    return 1, await _get(client, f"/products/{shop.rng.choice(shop.ids)}/image", ok=(200, 404))
+
+
+async def list_page(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    return 1, await _get(client, "/products?limit=20")
+
+
+async def list_categories(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    return 1, await _get(client, "/categories")
+
+
+async def category_filter(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    category = shop.rng.choice(shop.categories)
+    return 1, await _get(client, f"/products?category={category}&inStock=true&limit=20")
+
+
+async def search(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    return 1, await _get(client, f"/products?q={shop.rng.choice(SEARCH_WORDS)}&limit=20")
+
+
+async def reserve(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    order_id = f"bench-{next(shop.order_numbers)}-{shop.rng.getrandbits(32):08x}"
+    failed = await _post(client, "/reservations", {"orderId": order_id, "items": shop.cart()}, ok=(201,))
+    if not failed:
+        shop.open_orders.append(order_id)
+    return 1, failed
+
+
+def decide(step: str) -> Step:
+    async def run(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+        if not shop.open_orders:
+            return 0, 0
+        order_id = shop.open_orders.pop()
+        return 1, await _post(client, f"/reservations/{order_id}/{step}", None, ok=(200,))
+
+    return run
+
+
+async def shopper_journey(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    """The product side of one order: the shopper reads each product, the order service re-prices each
+    line, reserves, and confirms (or releases, for a declined payment)."""
+    cart = shop.cart()
+    errors = 0
+    for _ in range(2):
+        for line in cart:
+            errors += await _get(client, f"/products/{line['productId']}")
+    order_id = f"bench-{next(shop.order_numbers)}-{shop.rng.getrandbits(32):08x}"
+    errors += await _post(client, "/reservations", {"orderId": order_id, "items": cart}, ok=(201,))
+    step = "confirm" if shop.rng.random() < CONFIRM_SHARE else "release"
+    errors += await _post(client, f"/reservations/{order_id}/{step}", None, ok=(200,))
+    return 2 * len(cart) + 2, errors
+
+
+async def browser_task(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    task = shop.rng.choices(list(BROWSER_TASK_WEIGHTS), weights=list(BROWSER_TASK_WEIGHTS.values()))[0]
+    if task == "catalog_page":
+        pairs = [await list_page(client, shop), await list_categories(client, shop)]
+    elif task == "category_filter":
+        pairs = [await category_filter(client, shop)]
+    elif task == "search":
+        pairs = [await search(client, shop)]
+    else:
+        pairs = [await get_product(client, shop), await get_image(client, shop)]
+    return sum(n for n, _ in pairs), sum(e for _, e in pairs)
+
+
+async def load_gate_mix(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    if shop.rng.random() < 1 / (1 + BROWSER_TASKS_PER_ORDER):
+        return await shopper_journey(client, shop)
+    return await browser_task(client, shop)
+
+
+async def run_scenario(
+    client: aiohttp.ClientSession,
+    service: LocalProduct,
+    shop: Shop,
+    name: str,
+    step: Step,
+    requests: int,
+    concurrency: int,
+) -> Figures:
+    done = errors = 0
+
+    async def worker() -> None:
+        nonlocal done, errors
+        while done < requests:
+            made, failed = await step(client, shop)
+            if made == 0:
+                return
+            done += made
+            errors += failed
+
+    product_before, cosmos_before = cpu_seconds(service.product_pid), cpu_seconds(service.cosmos_pid)
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    return Figures(
+        name,
+        done,
+        errors,
+        seconds,
+        cpu_seconds(service.product_pid) - product_before,
+        cpu_seconds(service.cosmos_pid) - cosmos_before,
+    )
+
+
+async def read_shop(client: aiohttp.ClientSession, service: LocalProduct) -> Shop:
+    ids: list[str] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
+        async with client.get("/products", params=params) as response:
+            page = await response.json()
+        ids += [item["id"] for item in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    async with client.get("/categories") as response:
+        categories = [c["name"] for c in await response.json()]
+    basket = random.Random(7).sample(ids, k=BASKET_SIZE)
+    headers = {"Authorization": f"Bearer {_admin_token(service)}"}
+    for pid in basket:  # so that no reservation is refused for stock during the run
+        async with client.patch(f"/products/{pid}", json={"stock": 1_000_000}, headers=headers) as response:
+            if response.status != 200:
+                raise SystemExit(f"stock top-up of {pid}: {response.status} {await response.text()}")
+    return Shop(ids, basket, categories)
+
+
+def _admin_token(service: LocalProduct) -> str:
+    from product_service.settings import AuthMode, Environment, Settings
+    from pydantic import SecretStr
+    from servicekit.auth import mint_dev_token
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        environment=Environment.DEVELOPMENT,
+        cosmos_endpoint="http://unused",
+        blob_connection_string=SecretStr("unused"),
+        auth_mode=AuthMode.DEV,
+        auth_dev_signing_key=SecretStr(service.signing_key),
+    )
+    return mint_dev_token(settings, "bench-admin", [settings.auth_admin_role])
+
+
+async def measure(service: LocalProduct, requests: int, concurrency: int) -> None:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(service.url, connector=connector, timeout=timeout) as client:
+        shop = await read_shop(client, service)
+        print(
+            f"{len(shop.ids)} products, {len(shop.categories)} categories, concurrency {concurrency}; "
+            f"product pid {service.product_pid}, Cosmos DB server pid {service.cosmos_pid}"
+        )
+        await run_scenario(client, service, shop, "warm-up", load_gate_mix, 300, concurrency)
+        scenarios: list[tuple[str, Step, int]] = [
+            ("GET /products/{id}", get_product, requests),
+            ("GET /products/{id}/image", get_image, requests),
+            ("GET /products (page)", list_page, requests),
+            ("GET /products?category&inStock", category_filter, requests),
+            ("GET /products?q", search, requests),
+            ("GET /categories", list_categories, requests),
+            ("POST /reservations", reserve, requests),
+            ("POST /reservations/{id}/confirm", decide("confirm"), int(requests * CONFIRM_SHARE)),
+            ("POST /reservations/{id}/release", decide("release"), requests),
+            ("load-gate mix", load_gate_mix, 2 * requests),
+        ]
+        for name, step, count in scenarios:
+            figures = await run_scenario(client, service, shop, name, step, count, concurrency)
+            print(figures.line(), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--requests", type=int, default=1500, help="per route (default 1500)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--platform-file", type=Path, help="replaces harness/platform.yaml (another Cosmos DB server command)"
+    )
+    parser.add_argument(
+        "--product-src", type=Path, help="a directory holding another product_service package to measure"
+    )
+    args = parser.parse_args()
+    with local_product(args.platform_file, args.product_src) as service:
+        asyncio.run(measure(service, args.requests, args.concurrency))
+
+
+if __name__ == "__main__":
+    main()
