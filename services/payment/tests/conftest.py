@@ -137,8 +137,10 @@ async def ledger(settings: Settings) -> AsyncIterator[TableLedger]:
 
 
 @pytest.fixture
-def gateway(gateway_state: Path) -> SimulatedGateway:
-    return SimulatedGateway(gateway_state, GATEWAY_KEY, fraud_review_seconds=FRAUD_REVIEW_SECONDS)
+def gateway(gateway_state: Path) -> Iterator[SimulatedGateway]:
+    simulator = SimulatedGateway(gateway_state, GATEWAY_KEY, fraud_review_seconds=FRAUD_REVIEW_SECONDS)
+    yield simulator
+    simulator.close()
 
 
 def payment_requested(

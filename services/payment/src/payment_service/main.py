@@ -1,10 +1,12 @@
-"""Entry point of the API (``payment-service``): wires settings, logging, error handling and routes."""
+"""Entry point of the API (``payment-service``): wires settings, logging, tracing, error handling and
+routes."""
 
 from __future__ import annotations
 
 from flask import Flask
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
+from servicekit.tracing import configure_tracing, instrument_flask
 
 from payment_service.api import limits, observability, openapi, ops, payments, problems
 from payment_service.runtime import ApiRuntime
@@ -16,11 +18,16 @@ _QUIET = ("uamqp", "gunicorn.access")
 
 
 def create_app(settings: Settings, runtime: ApiRuntime | None = None) -> Flask:
+    """Builds the app in the process that serves it: under gunicorn, in each worker after the fork (the
+    span exporter's thread and the clients' loop do not survive a fork)."""
     configure_logging(settings.log_level, "payment", quiet=_QUIET)
+    configure_tracing("payment", environment=settings.environment.value)
     app = Flask("payment_service")
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions["payment"] = runtime or ApiRuntime.start(settings)
     problems.install(app)
+    # Before observability: its request hooks run after the server span has started, and log with its ids.
+    instrument_flask(app)
     observability.install(app)
     limits.install(app, settings.max_body_bytes)
     app.register_blueprint(payments.blueprint)

@@ -69,6 +69,7 @@ class Runtime:
     async def aclose(self) -> None:
         await self.bus.close()
         await self.ledger.close()
+        self.gateway.close()
 
 
 class IoLoop:

@@ -1,7 +1,8 @@
 """Serves the Flask app with gunicorn (threaded workers); see the README for why gunicorn.
 
-Each gunicorn worker process builds its own app (and so its own clients and I/O loop) after the fork, and
-closes them when it exits; SIGTERM lets in-flight requests finish within ``PAYMENT_SHUTDOWN_GRACE_SECONDS``.
+Each gunicorn worker process builds its own app (and so its own clients, I/O loop and span exporter) after
+the fork, and closes them (flushing its spans) when it exits; SIGTERM lets in-flight requests finish
+within ``PAYMENT_SHUTDOWN_GRACE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
+from servicekit.tracing import shutdown_tracing
 
 from payment_service.settings import Settings
 from payment_service.slow_clients import REQUEST_DEADLINES
@@ -66,6 +68,7 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
     def _worker_exit(self, server: Any, worker: Any) -> None:
         if self._app is not None:
             self._app.extensions["payment"].close()
+        shutdown_tracing()
 
 
 def _json_log_config(level: str) -> dict[str, Any]:

@@ -57,7 +57,8 @@ class Settings(ServiceSettings):
     gateway_backoff_max_seconds: float = Field(default=8.0, ge=0)
     fraud_review_seconds: float = Field(default=45.0, ge=0)
 
-    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    # Payments in progress at once; each spends most of its time waiting on Table storage and Service Bus.
+    worker_concurrency: int = Field(default=16, ge=1, le=64)
     worker_host: str = "127.0.0.1"
     worker_port: int = Field(default=8013, ge=0, le=65535)
     max_lock_renewal_seconds: float = Field(default=300.0, gt=0)

@@ -20,7 +20,8 @@ import time
 
 from servicekit.contracts import Contracts
 from servicekit.envelopes import EnvelopeDecoder, PoisonError
-from servicekit.logs import child_traceparent, correlation_id_var, traceparent_var
+from servicekit.logs import correlation_id_var
+from servicekit.tracing import current_traceparent
 
 from payment_service.adapters.servicebus import Inbound, Settlement
 from payment_service.domain.errors import PoisonMessageError
@@ -39,22 +40,23 @@ def parse_request(inbound: Inbound, decoder: EnvelopeDecoder) -> PaymentRequest:
 
 
 class PaymentRequestHandler:
+    """Runs inside the message's CONSUMER span (``adapters.servicebus``): the ledger's calls are spans
+    under it, log lines carry its ids, and the outcome message its traceparent."""
+
     def __init__(self, contracts: Contracts, processor: PaymentProcessor, metrics: WorkerMetrics) -> None:
         self._decoder = EnvelopeDecoder(contracts, (REQUEST_TYPE, VERSION))
         self._processor = processor
         self._metrics = metrics
 
     async def __call__(self, inbound: Inbound) -> Settlement:
-        # Each message runs in its own task, so these context variables never leak between messages.
+        # Each message runs in its own task, so this context variable never leaks between messages.
         correlation_id_var.set(inbound.correlation_id or inbound.message_id)
-        traceparent = child_traceparent(inbound.properties.get("traceparent"))
-        traceparent_var.set(traceparent)
         started = time.monotonic()
         log.info(
             "payment request received",
             extra={"message_id": inbound.message_id, "delivery_count": inbound.delivery_count},
         )
-        settlement = await self._decide(inbound, traceparent)
+        settlement = await self._decide(inbound)
         self._metrics.processing.observe(time.monotonic() - started)
         self._metrics.messages.labels(settlement.action).inc()
         if settlement.action == "dead_letter":
@@ -70,10 +72,10 @@ class PaymentRequestHandler:
             )
         return settlement
 
-    async def _decide(self, inbound: Inbound, traceparent: str) -> Settlement:
+    async def _decide(self, inbound: Inbound) -> Settlement:
         try:
             request = parse_request(inbound, self._decoder)
-            payment = await self._processor.process(request, traceparent=traceparent)
+            payment = await self._processor.process(request, traceparent=current_traceparent())
         except (PoisonError, PoisonMessageError) as poison:
             return Settlement.dead_letter(poison.reason, poison.description)
         outcome = outcome_label(payment)

@@ -1,5 +1,5 @@
-"""Entry point of the worker (``payment-worker``): settings, logging, the runtime, its ops endpoint and
-the receive loop."""
+"""Entry point of the worker (``payment-worker``): settings, logging, tracing, the runtime, its ops
+endpoint and the receive loop."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from contextlib import AsyncExitStack
 
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
+from servicekit.tracing import configure_tracing, shutdown_tracing
 
 from payment_service.api.worker_ops import start_ops_server
 from payment_service.metrics import WorkerMetrics
@@ -33,4 +34,8 @@ async def serve(settings: Settings) -> None:
 def run() -> None:
     settings = load_settings(Settings, "payment-worker")
     configure_logging(settings.log_level, "payment-worker", quiet=("uamqp",))
-    asyncio.run(serve(settings))
+    configure_tracing("payment-worker", environment=settings.environment.value)
+    try:
+        asyncio.run(serve(settings))
+    finally:
+        shutdown_tracing()

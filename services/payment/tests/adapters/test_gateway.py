@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -59,6 +60,18 @@ async def test_repeated_idempotency_key_returns_first_answer_without_charging_ag
     assert again == first
     assert len(gateway.charges()) == 1
     assert gateway.attempts("pay-same") == ["charged", "replayed"]
+
+
+async def test_state_file_is_in_wal_mode_so_the_api_and_the_worker_do_not_block_each_other(
+    gateway_state: Path, gateway: SimulatedGateway
+) -> None:
+    await gateway.charge("pay-wal", AMOUNT, CARD_SUCCESS)
+    other = sqlite3.connect(gateway_state)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert other.execute("SELECT COUNT(*) FROM charges").fetchone() == (1,)
+    finally:
+        other.close()
 
 
 def test_gateway_refuses_live_keys(tmp_path: Path) -> None:

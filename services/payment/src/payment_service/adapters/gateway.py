@@ -85,71 +85,78 @@ class RecordedCharge:
 
 
 class SimulatedGateway:
+    """The simulator's state is one SQLite connection per process, used from the event loop that calls it.
+
+    The file is in WAL mode with ``synchronous=NORMAL``: a commit appends to the log without flushing it to
+    disk (a power loss may forget the last charges; a killed process never does), so a charge is one short
+    transaction, well under the cost of handing it to a thread and back. The API's refunds and the
+    worker's charges take the write lock in turn (``BEGIN IMMEDIATE``).
+    """
+
     def __init__(self, state_path: Path, api_key: str, *, fraud_review_seconds: float) -> None:
         if not api_key.startswith("sk_test_"):
             raise ValueError("the simulated gateway only accepts test keys (sk_test_...)")
-        self._path = state_path
         self._fraud_review_seconds = fraud_review_seconds
         state_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
+        self._db = _open(state_path)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # A connection per call: the API's threads and the worker's process share the file safely.
-        db = sqlite3.connect(self._path, timeout=10.0, isolation_level=None)
-        try:
-            yield db
-        finally:
-            db.close()
+    def close(self) -> None:
+        self._db.close()
 
     async def charge(self, idempotency_key: str, amount: Money, card_token: str) -> ChargeResult:
-        previous = await asyncio.to_thread(self._find_charge, idempotency_key)
-        if previous is not None:
-            await asyncio.to_thread(self._attempt, idempotency_key, "replayed")
-            return previous
-        if card_token == CARD_GATEWAY_TIMEOUT:
-            await asyncio.to_thread(self._attempt, idempotency_key, "timeout")
-            raise GatewayUnavailableError("the gateway did not answer in time")
-        if card_token == CARD_FRAUD_REVIEW:
+        if card_token == CARD_FRAUD_REVIEW and self._find_charge(idempotency_key) is None:
             await asyncio.sleep(self._fraud_review_seconds)
-        reason = _DECLINES.get(card_token) or (None if luhn_valid(card_token) else FailureReason.DECLINED)
-        result = (
-            ChargeResult(approved=True, authorization_code=f"AUTH-{secrets.randbelow(10**6):06d}")
-            if reason is None
-            else ChargeResult(approved=False, failure_reason=reason)
-        )
-        return await asyncio.to_thread(self._store_charge, idempotency_key, amount, card_token[-4:], result)
+        answer = None if card_token == CARD_GATEWAY_TIMEOUT else _judge(card_token)
+        result = self._answer(idempotency_key, amount, card_token[-4:], answer)
+        if result is None:
+            raise GatewayUnavailableError("the gateway did not answer in time")
+        return result
 
     async def refund(self, idempotency_key: str, payment_id: str, amount: Money) -> str:
-        return await asyncio.to_thread(self._store_refund, idempotency_key, payment_id, amount)
+        return self._store_refund(idempotency_key, payment_id, amount)
 
     def charges(self) -> list[RecordedCharge]:
         """Every charge the gateway made (for operators and tests: a double charge shows up here)."""
-        with self._connect() as db:
-            rows = db.execute("SELECT idempotency_key, approved, amount, currency FROM charges").fetchall()
+        rows = self._db.execute("SELECT idempotency_key, approved, amount, currency FROM charges").fetchall()
         return [RecordedCharge(key, bool(ok), Money(Decimal(value), cur)) for key, ok, value, cur in rows]
 
     def attempts(self, idempotency_key: str) -> list[str]:
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT outcome FROM attempts WHERE idempotency_key = ? ORDER BY rowid", (idempotency_key,)
-            ).fetchall()
+        rows = self._db.execute(
+            "SELECT outcome FROM attempts WHERE idempotency_key = ? ORDER BY rowid", (idempotency_key,)
+        ).fetchall()
         return [outcome for (outcome,) in rows]
 
-    def _attempt(self, idempotency_key: str, outcome: str) -> None:
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO attempts VALUES (?, ?, ?)",
-                (idempotency_key, outcome, datetime.now(UTC).isoformat()),
-            )
+    def _answer(
+        self, key: str, amount: Money, last4: str, answer: ChargeResult | None
+    ) -> ChargeResult | None:
+        """In one transaction: the first answer for ``key`` when there is one (attempt ``replayed``),
+        else ``answer`` recorded as the charge (``charged``), or nothing charged when ``answer`` is None
+        (``timeout``: the gateway did not answer)."""
+        with _transaction(self._db) as db:
+            previous = self._find_charge(key)
+            outcome = "replayed" if previous else "timeout" if answer is None else "charged"
+            if previous is None and answer is not None:
+                db.execute(
+                    "INSERT INTO charges VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        key,
+                        last4,
+                        f"{amount.value:.2f}",
+                        amount.currency,
+                        int(answer.approved),
+                        answer.authorization_code,
+                        answer.failure_reason.value if answer.failure_reason else None,
+                        datetime.now(UTC).isoformat(),
+                    ),
+                )
+            db.execute("INSERT INTO attempts VALUES (?, ?, ?)", (key, outcome, datetime.now(UTC).isoformat()))
+        return previous or answer
 
     def _find_charge(self, idempotency_key: str) -> ChargeResult | None:
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT approved, authorization_code, failure_reason FROM charges WHERE idempotency_key = ?",
-                (idempotency_key,),
-            ).fetchone()
+        row = self._db.execute(
+            "SELECT approved, authorization_code, failure_reason FROM charges WHERE idempotency_key = ?",
+            (idempotency_key,),
+        ).fetchone()
         if row is None:
             return None
         approved, code, reason = row
@@ -159,32 +166,8 @@ class SimulatedGateway:
             failure_reason=FailureReason(reason) if reason else None,
         )
 
-    def _store_charge(self, key: str, amount: Money, last4: str, result: ChargeResult) -> ChargeResult:
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute(
-                "INSERT OR IGNORE INTO charges VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    last4,
-                    f"{amount.value:.2f}",
-                    amount.currency,
-                    int(result.approved),
-                    result.authorization_code,
-                    result.failure_reason.value if result.failure_reason else None,
-                    datetime.now(UTC).isoformat(),
-                ),
-            )
-            db.execute(
-                "INSERT INTO attempts VALUES (?, ?, ?)", (key, "charged", datetime.now(UTC).isoformat())
-            )
-            db.execute("COMMIT")
-        stored = self._find_charge(key)
-        assert stored is not None  # inserted above, or by the concurrent call that won
-        return stored
-
     def _store_refund(self, key: str, payment_id: str, amount: Money) -> str:
-        with self._connect() as db:
+        with _transaction(self._db) as db:
             db.execute(
                 "INSERT OR IGNORE INTO refunds VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -200,3 +183,32 @@ class SimulatedGateway:
                 "SELECT refund_id FROM refunds WHERE idempotency_key = ?", (key,)
             ).fetchone()
         return str(refund_id)
+
+
+def _judge(card_token: str) -> ChargeResult:
+    reason = _DECLINES.get(card_token) or (None if luhn_valid(card_token) else FailureReason.DECLINED)
+    if reason is None:
+        return ChargeResult(approved=True, authorization_code=f"AUTH-{secrets.randbelow(10**6):06d}")
+    return ChargeResult(approved=False, failure_reason=reason)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    # Autocommit: transactions are explicit (BEGIN IMMEDIATE takes the write lock up front, so the API
+    # and the worker never deadlock upgrading a read). A lock held longer than the timeout fails the call
+    # (the worker abandons the message) rather than stalling the event loop for long.
+    db = sqlite3.connect(path, timeout=2.0, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(_SCHEMA)
+    return db
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

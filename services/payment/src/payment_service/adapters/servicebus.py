@@ -2,7 +2,8 @@
 
 Nothing outside this module sees an SDK type: the worker gets an ``Inbound`` message and answers with a
 ``Settlement``; this module settles, renews locks (AutoLockRenewer) and, on shutdown, abandons what is
-still held so another worker gets it at once instead of after the lock expires.
+still held so another worker gets it at once instead of after the lock expires. Each message is handled
+and settled in its own CONSUMER span (``servicekit.tracing``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from azure.servicebus import ServiceBusMessage, ServiceBusReceivedMessage, Servi
 from azure.servicebus.aio import AutoLockRenewer, ServiceBusClient, ServiceBusReceiver, ServiceBusSender
 from azure.servicebus.amqp import AmqpMessageBodyType
 from azure.servicebus.exceptions import ServiceBusError
+from servicekit.tracing import DIAGNOSTIC_ID_PROPERTY, TRACEPARENT_PROPERTY, consumer_span
 
 from payment_service.adapters.identity import async_credential
 
@@ -94,9 +96,12 @@ class ServiceBus:
         return self._senders[topic]
 
     async def publish(self, topic: str, envelope: dict[str, Any], *, traceparent: str | None) -> None:
-        properties: dict[str, str | int] = {"type": envelope["type"], "version": envelope["version"]}
+        properties: dict[str | bytes, str | int] = {"type": envelope["type"], "version": envelope["version"]}
         if traceparent:
-            properties["traceparent"] = traceparent
+            # Under the bytes keys the SDK's own tracing fills with setdefault, so it keeps ours and the
+            # message carries one traceparent (servicekit.tracing).
+            properties[TRACEPARENT_PROPERTY] = traceparent
+            properties[DIAGNOSTIC_ID_PROPERTY] = traceparent
         message = ServiceBusMessage(
             json.dumps(envelope, separators=(",", ":")).encode(),
             message_id=envelope["id"],
@@ -140,7 +145,7 @@ class ServiceBus:
             try:
                 async with receiver:
                     on_ready()
-                    await self._receive_until(receiver, handler, renewer, in_flight, concurrency, stop)
+                    await self._receive_until(receiver, queue, handler, renewer, in_flight, concurrency, stop)
                     backoff = 0.5
                     await self._drain(in_flight, shutdown_grace_seconds)
             except ServiceBusError as error:
@@ -155,6 +160,7 @@ class ServiceBus:
     async def _receive_until(
         self,
         receiver: ServiceBusReceiver,
+        queue: str,
         handler: Handler,
         renewer: AutoLockRenewer,
         in_flight: set[asyncio.Task[None]],
@@ -162,14 +168,16 @@ class ServiceBus:
         stop: asyncio.Event,
     ) -> None:
         while not stop.is_set():
-            free = concurrency - len(in_flight)
-            if free <= 0:
+            if len(in_flight) >= concurrency:
                 await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 continue
-            messages = await receiver.receive_messages(max_message_count=free, max_wait_time=1)
+            # One message per call, handed to its task as soon as it arrives: asked for more, the SDK keeps
+            # collecting for another 0.2 s after the first one, which every payment would wait out. With no
+            # prefetch, nothing is locked that no task is free to start (and renew).
+            messages = await receiver.receive_messages(max_message_count=1, max_wait_time=1)
             for message in messages:
                 renewer.register(receiver, message)
-                task = asyncio.create_task(self._settle(receiver, message, handler))
+                task = asyncio.create_task(self._settle(receiver, queue, message, handler))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
 
@@ -184,10 +192,27 @@ class ServiceBus:
         await asyncio.gather(*pending, return_exceptions=True)
 
     async def _settle(
-        self, receiver: ServiceBusReceiver, message: ServiceBusReceivedMessage, handler: Handler
+        self, receiver: ServiceBusReceiver, queue: str, message: ServiceBusReceivedMessage, handler: Handler
+    ) -> None:
+        inbound = to_inbound(message)
+        # The message's CONSUMER span, child of its traceparent, covers its handling and its settlement:
+        # the SDK calls are spans under it and every log line about the message carries its ids (an
+        # abandon at shutdown, a failed settlement included).
+        with consumer_span(
+            f"process {queue}",
+            inbound.properties.get("traceparent"),
+            system="servicebus",
+            destination=queue,
+            message_id=inbound.message_id,
+        ):
+            await self._handle_and_settle(receiver, message, inbound, handler)
+
+    @staticmethod
+    async def _handle_and_settle(
+        receiver: ServiceBusReceiver, message: ServiceBusReceivedMessage, inbound: Inbound, handler: Handler
     ) -> None:
         try:
-            settlement = await handler(to_inbound(message))
+            settlement = await handler(inbound)
         except asyncio.CancelledError:
             log.warning("abandoning a message still in progress at shutdown")
             with contextlib.suppress(Exception):

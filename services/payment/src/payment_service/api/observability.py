@@ -1,5 +1,5 @@
-"""Per-request trace context (W3C ``traceparent`` in, a child span out), access logs and the HTTP RED
-metrics (docs/conventions.md)."""
+"""Per-request trace context (the server span's ``traceparent`` for logs and the answer), access logs and
+the HTTP RED metrics (docs/conventions.md)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import re
 import time
 
 from flask import Flask, Response, g, request
-from servicekit.logs import child_traceparent, correlation_id_var, log_request, trace_id, traceparent_var
+from servicekit.logs import correlation_id_var, log_request, trace_id, traceparent_var
 from servicekit.metrics import UNMATCHED
+from servicekit.tracing import current_traceparent
 
 from payment_service.api.deps import runtime
 
@@ -27,7 +28,9 @@ def route_template(rule: str) -> str:
 def install(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
-        traceparent = child_traceparent(request.headers.get("traceparent"))
+        # The server span's (servicekit.tracing.instrument_flask, installed before this): a child of the
+        # request's traceparent header, or a new trace.
+        traceparent = current_traceparent()
         g.trace_token = traceparent_var.set(traceparent)
         g.correlation_token = correlation_id_var.set(
             request.headers.get("X-Correlation-Id") or trace_id(traceparent)
