@@ -8,6 +8,9 @@ import threading
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
+import httpx
+from emulator_common.testing import launched
+
 if TYPE_CHECKING:
     from conftest import RunningMailbox
 
@@ -143,3 +146,15 @@ def test_inbox_page_lists_mail_with_content_escaped(mailbox: RunningMailbox) -> 
 
 def test_health_answers(mailbox: RunningMailbox) -> None:
     assert mailbox.http.get("/health").json() == {"status": "healthy"}
+
+
+def test_receiving_a_mail_logs_no_address_of_it() -> None:
+    # aiosmtpd logs each command line at INFO (RCPT TO:<customer address>) unless told otherwise.
+    with launched("mailbox_emulator.cli", "--smtp-port", "0", "--http-port", "0") as running:
+        send_mail(running.port("smtp_port"), "grace.hopper@example.com", "Order ord_9 is paid", "Thanks!")
+        with httpx.Client(base_url=f"http://127.0.0.1:{running.port('http_port')}") as http:
+            assert http.get("/api/messages").json()["messages"]
+        assert running.stop() == 0
+    logged = "\n".join(running.lines)
+    assert "grace.hopper" not in logged
+    assert "orders@contoso-shop.example" not in logged

@@ -6,20 +6,57 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from mailbox_emulator.parse import MailContent, parse_content
 
-@dataclass(frozen=True, slots=True)
+
 class Mail:
-    id: str
-    received_at: datetime
-    envelope_from: str
-    envelope_to: tuple[str, ...]
-    from_header: str
-    to_header: str
-    subject: str
-    text: str | None
-    html: str | None
-    headers: tuple[tuple[str, str], ...]
-    raw: bytes
+    """A received email: its envelope and bytes as they came in, and what the bytes say.
+
+    The bytes are parsed on the first read of a header or body, not on receipt: most mail is never read
+    (a load test sends thousands), and parsing is most of what receiving one would cost.
+    """
+
+    __slots__ = ("_content", "envelope_from", "envelope_to", "id", "raw", "received_at")
+
+    def __init__(
+        self, id: str, received_at: datetime, envelope_from: str, envelope_to: tuple[str, ...], raw: bytes
+    ) -> None:
+        self.id = id
+        self.received_at = received_at
+        self.envelope_from = envelope_from
+        self.envelope_to = envelope_to
+        self.raw = raw
+        self._content: MailContent | None = None
+
+    @property
+    def content(self) -> MailContent:
+        if self._content is None:
+            self._content = parse_content(self.raw)
+        return self._content
+
+    @property
+    def from_header(self) -> str:
+        return self.content.from_header
+
+    @property
+    def to_header(self) -> str:
+        return self.content.to_header
+
+    @property
+    def subject(self) -> str:
+        return self.content.subject
+
+    @property
+    def text(self) -> str | None:
+        return self.content.text
+
+    @property
+    def html(self) -> str | None:
+        return self.content.html
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        return self.content.headers
 
     def summary(self) -> dict[str, Any]:
         return {

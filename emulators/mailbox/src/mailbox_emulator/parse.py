@@ -1,13 +1,10 @@
-"""Turns the bytes of an SMTP DATA command into a Mail, leniently: a malformed message is still kept."""
+"""Reads the bytes of an SMTP DATA command, leniently: a malformed message still shows what it can."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime
+from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-
-from mailbox_emulator.model import Mail
 
 _KEPT_HEADERS = (
     "From",
@@ -22,21 +19,28 @@ _KEPT_HEADERS = (
 )
 
 
-def parse_mail(envelope_from: str, envelope_to: list[str], data: bytes, received_at: datetime) -> Mail:
+@dataclass(frozen=True, slots=True)
+class MailContent:
+    """What a message says of itself: its main headers (decoded) and its text and HTML bodies."""
+
+    from_header: str
+    to_header: str
+    subject: str
+    text: str | None
+    html: str | None
+    headers: tuple[tuple[str, str], ...]
+
+
+def parse_content(data: bytes) -> MailContent:
     message = message_from_bytes(data, policy=policy.default)
     assert isinstance(message, EmailMessage)
-    return Mail(
-        id=uuid.uuid4().hex,
-        received_at=received_at,
-        envelope_from=envelope_from,
-        envelope_to=tuple(envelope_to),
+    return MailContent(
         from_header=_header(message, "From"),
         to_header=_header(message, "To"),
         subject=_header(message, "Subject"),
         text=_body(message, "plain"),
         html=_body(message, "html"),
         headers=tuple((name, _header(message, name)) for name in _KEPT_HEADERS if name in message),
-        raw=data,
     )
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
+from opentelemetry.trace import Span
 from servicekit.contracts import Contracts
 from servicekit.envelopes import EnvelopeDecoder, PoisonError
-from servicekit.logs import child_traceparent, correlation_id_var, traceparent_var
+from servicekit.logs import correlation_id_var
+from servicekit.tracing import consumer_span
 
 from notification_service.adapters.eventhub import InboundEvent
 from notification_service.domain.models import Customer, OrderStatus, StatusChange
@@ -45,27 +47,41 @@ def parse_event(event: InboundEvent, decoder: EnvelopeDecoder) -> StatusChange:
 
 
 class OrderEventHandler:
-    def __init__(self, contracts: Contracts, notifier: Notifier, metrics: Metrics) -> None:
+    def __init__(
+        self, contracts: Contracts, notifier: Notifier, metrics: Metrics, *, hub: str = "order-events"
+    ) -> None:
+        """``hub``: the Event Hub the events come from, named in the consumer spans."""
         self._decoder = EnvelopeDecoder(contracts, (EVENT_TYPE, VERSION))
         self._notifier = notifier
         self._metrics = metrics
+        self._hub = hub
 
     async def __call__(self, event: InboundEvent) -> None:
+        """Handles ``event`` in a CONSUMER span continuing the trace of its ``traceparent``: the sends and
+        the log writes are its children, and log lines carry its ids."""
         try:
-            await self._handle(event)
+            with consumer_span(
+                f"process {self._hub}",
+                event.properties.get("traceparent"),
+                system="eventhubs",
+                destination=self._hub,
+                attributes={"messaging.destination.partition.id": event.partition_id},
+            ) as span:
+                await self._handle(event, span)
         finally:
             self._metrics.observe_position(
                 event.partition_id, event.sequence_number, event.enqueued_time, datetime.now(UTC)
             )
 
-    async def _handle(self, event: InboundEvent) -> None:
-        traceparent_var.set(child_traceparent(event.properties.get("traceparent")))
+    async def _handle(self, event: InboundEvent, span: Span) -> None:
         correlation_id_var.set(event.properties.get("correlationId"))
         try:
             change = parse_event(event, self._decoder)
         except PoisonError as poison:
+            span.set_attribute("notification.poison_reason", poison.reason)
             await self._poison(event, poison)
             return
+        span.set_attribute("messaging.message.id", change.event_id)
         correlation_id_var.set(change.order_id)
         outcome = await self._notifier.handle(change)
         for channel in outcome.sent:

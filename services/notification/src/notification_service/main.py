@@ -1,17 +1,35 @@
-"""Entry point (``notification-service``): settings, logging, then the consumer and its HTTP app."""
+"""Entry point (``notification-service``): settings, logging, tracing, then the consumer and its HTTP app."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
+from servicekit.tracing import configure_tracing, instrument_http_clients, shutdown_tracing
 
 from notification_service.runtime import serve
 from notification_service.settings import Settings
 
 
+def _loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
+    """uvloop where it exists (Linux, macOS: images and CI), asyncio's own loop elsewhere."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run
+    return uvloop.run
+
+
 def run() -> None:
     settings = load_settings(Settings, "notification-service")
     configure_logging(settings.log_level, "notification", quiet=("uamqp", "aiohttp.access"))
-    asyncio.run(serve(settings))
+    # Before any client exists: the Azure SDK plugin and the aiohttp instrumentation apply to new clients.
+    configure_tracing("notification", environment=settings.environment.value)
+    instrument_http_clients()
+    try:
+        _loop_runner()(serve(settings))
+    finally:
+        shutdown_tracing()

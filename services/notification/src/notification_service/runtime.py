@@ -33,7 +33,7 @@ def _secret(value: Any) -> str | None:
 def email_sender(settings: Settings, stack: AsyncExitStack) -> EmailSender:
     """The one place the transport is chosen: SMTP (the local mailbox) or Azure Communication Services."""
     if settings.email_transport is EmailTransport.SMTP:
-        return SmtpEmailSender(
+        smtp = SmtpEmailSender(
             settings.smtp_host,
             settings.smtp_port,
             sender=settings.email_from,
@@ -42,6 +42,8 @@ def email_sender(settings: Settings, stack: AsyncExitStack) -> EmailSender:
             username=settings.smtp_username,
             password=_secret(settings.smtp_password),
         )
+        stack.push_async_callback(smtp.close)
+        return smtp
     return _acs_sender(AcsEmailSender, settings, settings.email_from, stack)
 
 
@@ -86,6 +88,7 @@ async def serve(settings: Settings) -> None:
             checkpoint_container=settings.checkpoint_container,
             checkpoint_every_events=settings.checkpoint_every_events,
             checkpoint_every_seconds=settings.checkpoint_every_seconds,
+            receive_batch_size=settings.receive_batch_size,
             load_balancing_seconds=settings.load_balancing_seconds,
             ownership_expiration_seconds=settings.ownership_expiration_seconds,
         )
@@ -98,7 +101,9 @@ async def serve(settings: Settings) -> None:
             retry_base_seconds=settings.send_retry_base_seconds,
             retry_max_seconds=settings.send_retry_max_seconds,
         )
-        handler = OrderEventHandler(Contracts(settings.contracts_dir), notifier, metrics)
+        handler = OrderEventHandler(
+            Contracts(settings.contracts_dir), notifier, metrics, hub=settings.eventhub_name
+        )
         deps = HttpDeps(
             metrics,
             notification_log.for_order,

@@ -41,6 +41,8 @@ class Settings(ServiceSettings):
     checkpoint_container: str = "notification-checkpoints"
     checkpoint_every_events: int = Field(default=20, ge=1)
     checkpoint_every_seconds: float = Field(default=5.0, gt=0)
+    # Events handed over per partition at a time (as many as are ready, up to this many).
+    receive_batch_size: int = Field(default=50, ge=1, le=1000)
     # How often instances rebalance partitions, and how long a silent instance's claim lasts (the SDK's
     # default is 6 x the interval): a replacement for a killed instance starts reading after that long.
     load_balancing_seconds: float = Field(default=10.0, gt=0)

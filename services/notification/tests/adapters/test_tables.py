@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
 from notification_service.adapters.tables import TableNotificationLog
 from notification_service.domain.models import Channel, LogEntry
 
@@ -49,3 +51,38 @@ async def test_poison_rows_are_no_orders_log(notification_log: TableNotification
     await notification_log.record(entry, key="0:17")
 
     assert await notification_log.for_order("_poison") == []
+
+
+async def test_rows_of_one_event_are_written_together(notification_log: TableNotificationLog) -> None:
+    await notification_log.record_all(
+        [("e1:email", sent("ord_t", "e1", Channel.EMAIL)), ("e1:sms", sent("ord_t", "e1", Channel.SMS))]
+    )
+
+    assert await notification_log.was_sent("ord_t", "e1", Channel.EMAIL)
+    assert await notification_log.was_sent("ord_t", "e1", Channel.SMS)
+
+
+async def test_recording_an_event_again_keeps_the_first_rows(notification_log: TableNotificationLog) -> None:
+    first = sent("ord_again", "e1", Channel.EMAIL)
+    rows = [("e1:email", first), ("e1:sms", sent("ord_again", "e1", Channel.SMS))]
+    await notification_log.record_all(rows)
+    later = [(key, replace(entry, status="rejected", reason="late")) for key, entry in rows]
+
+    await notification_log.record_all(later)  # another instance that read the same event
+    await notification_log.record(replace(first, subject="late"), key="e1:email")
+
+    entries = await notification_log.for_order("ord_again")
+    assert [(e.status, e.subject, e.reason) for e in entries] == [("sent", "Hi", None)] * 2
+
+
+async def test_rows_of_different_orders_are_refused_as_one_event(
+    notification_log: TableNotificationLog,
+) -> None:
+    with pytest.raises(ValueError, match="partition key"):
+        await notification_log.record_all(
+            [
+                ("e1:email", sent("ord_a", "e1", Channel.EMAIL)),
+                ("e2:email", sent("ord_b", "e2", Channel.EMAIL)),
+            ]
+        )
+    assert await notification_log.for_order("ord_a") == []

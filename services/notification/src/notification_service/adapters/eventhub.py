@@ -1,10 +1,13 @@
 """Event Hubs (azure-eventhub aio ``EventHubConsumerClient``) with checkpoints in Blob storage
 (azure-eventhub-checkpointstoreblob-aio; Azurite locally).
 
-Nothing outside this module sees an SDK type: the handler gets an ``InboundEvent``. A partition's
-checkpoint moves after every ``checkpoint_every_events`` handled events or ``checkpoint_every_seconds``,
-and once more on shutdown and when a partition is handed to another instance; whatever was handled after
-the last checkpoint is read again after a crash, which the handler's dedupe makes harmless.
+Nothing outside this module sees an SDK type: the handler gets an ``InboundEvent``. Events arrive in
+batches per partition (up to ``receive_batch_size``, whatever the partition has ready); the handler takes
+them one by one, in order, and the partition's progress moves once per batch, after its last handled
+event. A partition's checkpoint is saved at the end of a batch once ``checkpoint_every_events`` events or
+``checkpoint_every_seconds`` went by since the last one, and once more on shutdown and when a partition is
+handed to another instance: never ahead of a handled event. Whatever was handled after the last checkpoint
+is read again after a crash, which the handler's dedupe makes harmless.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from azure.eventhub.aio import EventHubConsumerClient, PartitionContext
 from azure.eventhub.amqp import AmqpMessageBodyType
 from azure.eventhub.extensions.checkpointstoreblobaio import BlobCheckpointStore
 from azure.storage.blob.aio import ContainerClient
+from servicekit.azure_http import transport_options
 
 from notification_service.adapters.identity import async_credential
 
@@ -78,10 +82,14 @@ class EventHubSource:
         client: EventHubConsumerClient,
         container: ContainerClient,
         *,
+        store: BlobCheckpointStore | None = None,
         checkpoint_every_events: int,
         checkpoint_every_seconds: float,
+        receive_batch_size: int = 50,
     ) -> None:
         self._client = client
+        self._store = store
+        self._batch_size = receive_batch_size
         self._container = container
         self._every_events = checkpoint_every_events
         self._every_seconds = checkpoint_every_seconds
@@ -103,23 +111,25 @@ class EventHubSource:
         checkpoint_container: str,
         checkpoint_every_events: int,
         checkpoint_every_seconds: float,
+        receive_batch_size: int,
         load_balancing_seconds: float,
         ownership_expiration_seconds: float,
     ) -> EventHubSource:
+        http = transport_options()
         if checkpoint_connection_string is not None:
             store = BlobCheckpointStore.from_connection_string(
-                checkpoint_connection_string, checkpoint_container
+                checkpoint_connection_string, checkpoint_container, **http
             )
             container = ContainerClient.from_connection_string(
-                checkpoint_connection_string, checkpoint_container
+                checkpoint_connection_string, checkpoint_container, **http
             )
         else:
             assert checkpoint_account_url is not None  # settings require one of the two
             store = BlobCheckpointStore(
-                checkpoint_account_url, checkpoint_container, credential=async_credential()
+                checkpoint_account_url, checkpoint_container, credential=async_credential(), **http
             )
             container = ContainerClient(
-                checkpoint_account_url, checkpoint_container, credential=async_credential()
+                checkpoint_account_url, checkpoint_container, credential=async_credential(), **http
             )
         if eventhub_connection_string is not None:
             client = EventHubConsumerClient.from_connection_string(
@@ -144,8 +154,10 @@ class EventHubSource:
         return cls(
             client,
             container,
+            store=store,
             checkpoint_every_events=checkpoint_every_events,
             checkpoint_every_seconds=checkpoint_every_seconds,
+            receive_batch_size=receive_batch_size,
         )
 
     async def ensure_container(self) -> None:
@@ -162,15 +174,21 @@ class EventHubSource:
         """Reads every partition (from the last checkpoint, or the start) until ``stop`` is set; then lets
         the event in hand finish for ``grace_seconds``, saves the checkpoints, and closes."""
 
-        async def on_event(context: PartitionContext, event: EventData | None) -> None:
-            if event is None or stop.is_set():
+        async def on_batch(context: PartitionContext, events: list[EventData]) -> None:
+            if not events or stop.is_set():
                 return
             self._in_flight += 1
             self._idle.clear()
+            handled = 0
             try:
-                await handler(to_inbound(context.partition_id, event))
-                await self._advance(context, event)
+                for event in events:
+                    if stop.is_set():
+                        break
+                    await self._handle_one(handler, context.partition_id, event)
+                    handled += 1
             finally:
+                if handled:
+                    await self._advance(context, events[handled - 1], handled)
                 self._in_flight -= 1
                 if self._in_flight == 0:
                     self._idle.set()
@@ -183,8 +201,12 @@ class EventHubSource:
             log.warning("event hub receive error", extra={"partition": partition, "error": str(error)})
 
         receiving = asyncio.create_task(
-            self._client.receive(
-                on_event, starting_position="-1", on_error=on_error, on_partition_close=on_partition_close
+            self._client.receive_batch(
+                on_batch,
+                max_batch_size=self._batch_size,
+                starting_position="-1",
+                on_error=on_error,
+                on_partition_close=on_partition_close,
             )
         )
         on_ready()
@@ -200,12 +222,25 @@ class EventHubSource:
         with contextlib.suppress(asyncio.CancelledError):
             await receiving
 
-    async def _advance(self, context: PartitionContext, event: EventData) -> None:
+    @staticmethod
+    async def _handle_one(handler: Handler, partition_id: str, event: EventData) -> None:
+        """One event through ``handler``; a failure is logged and the batch goes on, as the SDK does with
+        a failing per-event callback, so one bad event never holds back the ones after it."""
+        try:
+            await handler(to_inbound(partition_id, event))
+        except Exception:
+            log.exception(
+                "event handling failed",
+                extra={"partition": partition_id, "sequence_number": event.sequence_number},
+            )
+
+    async def _advance(self, context: PartitionContext, event: EventData, count: int) -> None:
+        """``count`` more events of the partition are handled, ``event`` the last of them."""
         progress = self._progress.get(context.partition_id)
         if progress is None:
             progress = self._progress[context.partition_id] = _Progress(context, event, 0, time.monotonic())
         progress.context, progress.event = context, event
-        progress.unsaved += 1
+        progress.unsaved += count
         due = time.monotonic() - progress.saved_at >= self._every_seconds
         if progress.unsaved >= self._every_events or due:
             await self._save(context.partition_id)
@@ -226,4 +261,7 @@ class EventHubSource:
         progress.saved_at = time.monotonic()
 
     async def close(self) -> None:
+        # The consumer client leaves its checkpoint store (and the store's HTTP session) open.
+        if self._store is not None:
+            await self._store.close()
         await self._container.close()

@@ -1,10 +1,12 @@
 """Sends the email and SMS of an order status change, each at most once per event and channel.
 
-The log is consulted before and written after each send: a redelivered event (Event Hubs is
+The log is consulted before an event's sends and written after them: a redelivered event (Event Hubs is
 at-least-once; everything after the last checkpoint is read again after a restart) finds its rows and
-sends nothing. The one window left is a crash between a transport accepting a message and the row being
-written; then that message goes out again on restart, carrying the same idempotency key (SMTP
-Message-ID, ACS operation id) so the receiving side can drop it.
+sends nothing. The rows of an event (one per channel) are written together, in one request, so the row of
+its first channel stands for all of them and one read tells whether the event was handled. The one window
+left is a crash between a transport accepting the event's first message and the rows being written; then
+the event's messages go out again on restart, carrying the same idempotency keys (SMTP Message-ID, ACS
+operation id) so the receiving side can drop them.
 """
 
 from __future__ import annotations
@@ -56,16 +58,21 @@ class Notifier:
 
     async def handle(self, change: StatusChange) -> Outcome:
         outcome = Outcome()
-        planned: list[tuple[Channel, Email | Sms | None]] = [
-            (Channel.EMAIL, self._renderer.email(change)),
-            (Channel.SMS, self._renderer.sms(change)),
+        planned: list[tuple[Channel, Email | Sms]] = [
+            (channel, message)
+            for channel, message in (
+                (Channel.EMAIL, self._renderer.email(change)),
+                (Channel.SMS, self._renderer.sms(change)),
+            )
+            if message is not None
         ]
+        if not planned:
+            return outcome
+        if await self._log.was_sent(change.order_id, change.event_id, planned[0][0]):
+            outcome.skipped.extend(channel for channel, _ in planned)
+            return outcome
+        rows: list[tuple[str, LogEntry]] = []
         for channel, message in planned:
-            if message is None:
-                continue
-            if await self._log.was_sent(change.order_id, change.event_id, channel):
-                outcome.skipped.append(channel)
-                continue
             status, reason = "sent", None
             try:
                 await self._send_until_accepted(channel, message)
@@ -74,22 +81,21 @@ class Notifier:
                     "send rejected for good", extra={"channel": channel.value, "error": str(rejected)}
                 )
                 status, reason = "rejected", str(rejected)
-            await self._log.record(
-                LogEntry(
-                    order_id=change.order_id,
-                    event_id=change.event_id,
-                    channel=channel.value,
-                    status=status,
-                    recipient=message.to,
-                    subject=message.subject if isinstance(message, Email) else None,
-                    order_status=change.status.value,
-                    reason=reason,
-                    at=self._clock(),
-                ),
-                key=log_key(change.event_id, channel),
+            entry = LogEntry(
+                order_id=change.order_id,
+                event_id=change.event_id,
+                channel=channel.value,
+                status=status,
+                recipient=message.to,
+                subject=message.subject if isinstance(message, Email) else None,
+                order_status=change.status.value,
+                reason=reason,
+                at=self._clock(),
             )
+            rows.append((log_key(change.event_id, channel), entry))
             if status == "sent":
                 outcome.sent.append(channel)
+        await self._log.record_all(rows)
         return outcome
 
     async def record_poison(self, *, key: str, event_id: str | None, reason: str, description: str) -> None:

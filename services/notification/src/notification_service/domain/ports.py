@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from notification_service.domain.models import Channel, Email, LogEntry, Sms, StatusChange
@@ -25,6 +26,10 @@ class NotificationLog(Protocol):
     async def was_sent(self, order_id: str, event_id: str, channel: Channel) -> bool: ...
 
     async def record(self, entry: LogEntry, *, key: str) -> None: ...
+
+    async def record_all(self, rows: Sequence[tuple[str, LogEntry]]) -> None:
+        """Records the (key, entry) rows of one event at once: all of them, or none."""
+        ...
 
     async def for_order(self, order_id: str) -> list[LogEntry]: ...
 

@@ -1,0 +1,235 @@
+"""CPU cost of one order event in the notification service, and of one email in the mailbox.
+
+    .venv/bin/python services/notification/bench/bench_events.py [--orders 300] [--rate 40] [--profile DIR]
+
+Starts Azurite, the mailbox and the Event Hubs emulator on free ports (``shopctl.testing.launched``) and
+the real ``notification-service`` process, then sends ``--orders`` orders' events through the official
+SDK (``PENDING_PAYMENT`` then ``PAID`` per order, every other customer with a phone, so half the ``PAID``
+events also send an SMS) at ``--rate`` events per second, the way the order service emits them, and waits
+until every event is handled and every email is in the mailbox. Prints process CPU seconds (user + sys)
+per event for the service, per email for the mailbox, and per event for Azurite (the log table and the
+checkpoints), measured from the first event sent to the last email received.
+
+``--profile DIR`` also samples the service and the mailbox with py-spy while the events flow and writes
+``notification.txt`` / ``mailbox.txt`` (collapsed stacks) there, with the 25 hottest functions printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+from azure.eventhub import EventData
+from azure.eventhub.aio import EventHubProducerClient
+from shopctl.testing import LaunchedPlatform, launched
+
+REPO = Path(__file__).resolve().parents[3]
+CONTRACTS = REPO / "contract-tests" / "messages"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def listener(port: int) -> psutil.Process:
+    """The process listening on ``port`` on this machine."""
+    for connection in psutil.net_connections("tcp"):
+        address = connection.laddr
+        if connection.status == psutil.CONN_LISTEN and address and address.port == port and connection.pid:
+            return psutil.Process(connection.pid)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+def service_env(platform: LaunchedPlatform, port: int) -> dict[str, str]:
+    storage = (
+        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
+        f"BlobEndpoint={platform.url('azurite', 'blob')};TableEndpoint={platform.url('azurite', 'table')};"
+    )
+    return {
+        "NOTIFICATION_ENVIRONMENT": "development",
+        "NOTIFICATION_LOG_LEVEL": "WARNING",
+        "NOTIFICATION_PORT": str(port),
+        "NOTIFICATION_EVENTHUB_CONNECTION_STRING": eventhub_connection_string(platform),
+        "NOTIFICATION_CHECKPOINT_CONNECTION_STRING": storage,
+        "NOTIFICATION_TABLES_CONNECTION_STRING": storage,
+        "NOTIFICATION_EMAIL_TRANSPORT": "smtp",
+        "NOTIFICATION_SMTP_PORT": str(platform.port("mailbox", "smtp")),
+        "NOTIFICATION_SMS_TRANSPORT": "mailbox",
+        "NOTIFICATION_MAILBOX_URL": f"http://127.0.0.1:{platform.port('mailbox', 'http')}",
+        "NOTIFICATION_CONTRACTS_DIR": str(CONTRACTS),
+    }
+
+
+def eventhub_connection_string(platform: LaunchedPlatform) -> str:
+    return (
+        f"Endpoint=sb://127.0.0.1:{platform.port('eventhubs', 'amqp')};"
+        "SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;"
+        "UseDevelopmentEmulator=true;EntityPath=order-events"
+    )
+
+
+def order_events(orders: int) -> list[dict[str, Any]]:
+    example = json.loads((CONTRACTS / "examples" / "OrderStatusChanged.v1.json").read_text())
+    events: list[dict[str, Any]] = []
+    for number in range(orders):
+        order_id = f"ord_{uuid.uuid4().hex[:12]}"
+        customer: dict[str, str] = {"email": f"{order_id}@example.com", "name": "Ada Lovelace"}
+        if number % 2:
+            customer["phone"] = "+15551230000"
+        for previous, status in ((None, "PENDING_PAYMENT"), ("PENDING_PAYMENT", "PAID")):
+            data = {**example["data"], "orderId": order_id, "previousStatus": previous, "status": status}
+            data["customer"] = customer
+            events.append({**example, "id": str(uuid.uuid4()), "correlationId": order_id, "data": data})
+    return events
+
+
+async def send_paced(connection_string: str, events: list[dict[str, Any]], rate: float) -> None:
+    async with EventHubProducerClient.from_connection_string(connection_string) as producer:
+        started = time.monotonic()
+        for index, envelope in enumerate(events):
+            event = EventData(json.dumps(envelope).encode())
+            event.properties = {"type": envelope["type"], "version": 1, "traceparent": TRACEPARENT}
+            await producer.send_batch([event], partition_key=envelope["data"]["orderId"])
+            ahead = started + (index + 1) / rate - time.monotonic()
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+
+
+def handled(service_url: str) -> float:
+    text = httpx.get(f"{service_url}/metrics", timeout=5).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith('notification_events_total{result="handled"}')
+    )
+
+
+def mail_count(mailbox_url: str) -> int:
+    return len(httpx.get(f"{mailbox_url}/api/messages", timeout=10).json()["messages"])
+
+
+def start_service(platform: LaunchedPlatform, log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    with log_path.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "notification-service")],
+            env={**os.environ, **service_env(platform, port)},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(log_path.read_text())
+        try:
+            if httpx.get(f"{url}/ready", timeout=5).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+
+
+def hottest(collapsed: Path, top: int = 25) -> list[tuple[int, str]]:
+    """Functions by inclusive samples (a function counted once per stack), from py-spy's raw format."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        samples = int(count)
+        total += samples
+        for frame in set(stack.split(";")):
+            inclusive[frame] += samples
+    return [(100 * n // max(total, 1), frame) for frame, n in inclusive.most_common(top)]
+
+
+def run(orders: int, rate: float, profile: Path | None) -> None:
+    events = order_events(orders)
+    emails = len(events)
+    with launched("azurite", "mailbox", "eventhubs") as platform, tempfile.TemporaryDirectory() as tmp:
+        mailbox_url = f"http://127.0.0.1:{platform.port('mailbox', 'http')}"
+        mailbox = listener(platform.port("mailbox", "smtp"))
+        azurite = listener(platform.port("azurite", "table"))
+        process, url = start_service(platform, Path(tmp) / "service.log")
+        service = psutil.Process(process.pid)
+        spies: list[subprocess.Popen[bytes]] = []
+        try:
+            time.sleep(2)  # past the first load-balancing round, so the start-up is not counted
+            if profile is not None:
+                profile.mkdir(parents=True, exist_ok=True)
+                for name, pid in (("notification", service.pid), ("mailbox", mailbox.pid)):
+                    spies.append(
+                        subprocess.Popen(
+                            [
+                                *(str(Path(sys.executable).parent / "py-spy"), "record", "--nonblocking"),
+                                *("--pid", str(pid), "--format", "raw", "--rate", "200"),
+                                *("--output", str(profile / f"{name}.txt")),
+                            ],
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL,
+                        )
+                    )
+            before = {p: cpu_seconds(p) for p in (service, mailbox, azurite)}
+            started = time.monotonic()
+            asyncio.run(send_paced(eventhub_connection_string(platform), events, rate))
+            deadline = time.monotonic() + 120
+            # An event counts as handled once its messages are accepted, so the mail is in by then.
+            while handled(url) < len(events):
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"only {handled(url)} of {len(events)} events handled")
+                time.sleep(0.25)
+            elapsed = time.monotonic() - started
+            spent = {p: cpu_seconds(p) - before[p] for p in before}
+            if (received := mail_count(mailbox_url)) != emails:
+                raise RuntimeError(f"{received} emails in the mailbox, {emails} expected")
+        finally:
+            for spy in spies:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=30)
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        print(f"{len(events)} events ({orders} orders), {emails} emails, {elapsed:.1f} s, {rate:g} events/s")
+        print(f"notification: {1000 * spent[service] / len(events):.2f} ms CPU per event")
+        print(f"mailbox:      {1000 * spent[mailbox] / emails:.2f} ms CPU per email")
+        print(f"azurite:      {1000 * spent[azurite] / len(events):.2f} ms CPU per event")
+        if profile is not None:
+            for name in ("notification", "mailbox"):
+                print(f"\n{name}: hottest functions (% of samples, inclusive)")
+                for share, frame in hottest(profile / f"{name}.txt"):
+                    print(f"{share:4d}%  {frame}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--orders", type=int, default=300, help="orders; each sends two events")
+    parser.add_argument("--rate", type=float, default=40.0, help="events per second")
+    parser.add_argument("--profile", type=Path, help="write py-spy samples of both processes here")
+    args = parser.parse_args()
+    run(args.orders, args.rate, args.profile)
+
+
+if __name__ == "__main__":
+    main()
