@@ -1,7 +1,7 @@
 /**
  * The service's configuration, read once from the environment (prefix ORDER_) and validated at start: a
- * missing or contradictory setting stops the process before it serves anything. Nothing else reads
- * process.env. Secrets (connection strings) have no defaults; without a connection string the Azure
+ * missing or contradictory setting stops the process before it serves anything (the two tracing variables
+ * keep their standard, unprefixed names). Nothing else reads process.env. Secrets (connection strings) have no defaults; without a connection string the Azure
  * clients authenticate with DefaultAzureCredential (workload identity in AKS).
  *
  * ORDER_ENVIRONMENT defaults to production, which refuses the settings that only make sense on a laptop or
@@ -72,9 +72,22 @@ const schema = z
     ORDER_PAYMENT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(PAYMENT_TIMEOUT_DEFAULTS.timeoutSeconds),
     ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS: z.coerce.number().int().min(1).default(PAYMENT_TIMEOUT_DEFAULTS.sweepSeconds),
 
-    ORDER_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(250),
+    // Only the fallback: a commit wakes the relay at once (outbox/relay.ts).
+    ORDER_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
     ORDER_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
     ORDER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+
+    // Traces: the standard OpenTelemetry and Azure Monitor variables, unprefixed, as every service reads them.
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().min(1).optional(),
+    // `Authorization=AAD;ClientId=<managed identity>`: ingestion signed in with Microsoft Entra ID (the
+    // component has local authentication disabled). The Node distro reads it for live metrics only.
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z
+      .string()
+      .refine((value) => authenticationFields(value).get('authorization')?.toLowerCase() === 'aad', {
+        error: 'must be Authorization=AAD[;ClientId=<client id>]',
+      })
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.ORDER_HEADERS_TIMEOUT_MS > env.ORDER_REQUEST_TIMEOUT_MS) {
@@ -161,7 +174,30 @@ export interface Config {
   readonly eventHubs: { readonly endpoint: AzureEndpoint; readonly eventHubName: string };
   readonly outbox: { readonly pollMs: number; readonly batchSize: number };
   readonly paymentTimeout: PaymentTimeoutConfig;
+  readonly tracing: TracingConfig;
   readonly shutdownTimeoutMs: number;
+}
+
+/**
+ * Where spans go: OTLP/HTTP to `otlpEndpoint` (the local telemetry receiver), Application Insights with
+ * `applicationInsightsConnectionString`, both, or neither (spans not recorded; ids still propagate).
+ */
+export interface TracingConfig {
+  readonly environment: string;
+  readonly otlpEndpoint: string | undefined;
+  readonly applicationInsightsConnectionString: string | undefined;
+  /** Sign the Application Insights export in with Entra ID, as this managed identity (default: the pod's). */
+  readonly applicationInsightsEntra: { readonly clientId: string | undefined } | undefined;
+}
+
+/** `Authorization=AAD;ClientId=...` as a map of lower-cased keys to values. */
+function authenticationFields(value: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const part of value.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0) fields.set(part.slice(0, at).trim().toLowerCase(), part.slice(at + 1).trim());
+  }
+  return fields;
 }
 
 /** How long an order may wait for its payment outcome, and how often the sweeper looks. */
@@ -220,6 +256,17 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     paymentTimeout: {
       timeoutSeconds: e.ORDER_PAYMENT_TIMEOUT_SECONDS,
       sweepSeconds: e.ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS,
+    },
+    tracing: {
+      environment: e.ORDER_ENVIRONMENT,
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+      applicationInsightsConnectionString: e.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      applicationInsightsEntra:
+        e.APPLICATIONINSIGHTS_AUTHENTICATION_STRING === undefined
+          ? undefined
+          : {
+              clientId: authenticationFields(e.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).get('clientid') || undefined,
+            },
     },
     shutdownTimeoutMs: e.ORDER_SHUTDOWN_TIMEOUT_MS,
   };

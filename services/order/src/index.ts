@@ -1,11 +1,17 @@
-/** Entry point: reads the configuration, starts the service, and stops it in order on SIGTERM/SIGINT. */
-import { composeService } from './composition.js';
+/**
+ * Entry point: reads the configuration, starts tracing, then imports and starts the service (tracing's
+ * instrumentations must be in place before the HTTP server, Express and the Azure SDKs are loaded), and
+ * stops it in order on SIGTERM/SIGINT.
+ */
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './observability/logger.js';
+import { startTracing } from './observability/tracing.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const tracing = await startTracing(config.tracing);
   const log = createLogger(config.logLevel);
+  const { composeService } = await import('./composition.js');
   const service = await composeService(config, log);
   await service.start();
 
@@ -15,6 +21,7 @@ async function main(): Promise<void> {
     // unsent rows stay in the outbox, unsettled messages are redelivered).
     setTimeout(() => process.exit(1), config.shutdownTimeoutMs).unref();
     await service.stop();
+    await tracing.shutdown();
     log.info('stopped');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,11 +1,13 @@
 /**
- * A background loop that runs one pass after another: at once while a pass says there may be more to do,
- * otherwise after an interval. stop() wakes a waiting loop and resolves after the pass in progress, if any.
+ * A background loop that runs one pass after another: at once while a pass says there may be more to do or
+ * wake() was called since the pass began, otherwise after an interval. stop() wakes a waiting loop and
+ * resolves after the pass in progress, if any.
  */
 export class PollingLoop {
   private running = false;
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private interrupt: (() => void) | undefined;
+  private woken = false;
 
   /**
    * @param pass one pass; resolves true when the next pass should start at once.
@@ -26,30 +28,40 @@ export class PollingLoop {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.interrupt?.();
     await this.loop;
+  }
+
+  /**
+   * Runs the next pass now instead of after the interval, or, if a pass is running, right after it: there
+   * is new work that pass may have started too early to see.
+   */
+  wake(): void {
+    this.woken = true;
+    this.interrupt?.();
   }
 
   private async run(): Promise<void> {
     while (this.running) {
+      this.woken = false;
       let more = false;
       try {
         more = await this.pass();
       } catch (error) {
         this.onError(error);
       }
-      // stop() may clear `running` while the pass is awaited, but TypeScript keeps the loop condition's
-      // narrowing (`running` is true) across the await and so takes `!this.running` for always false.
+      // stop() and wake() may change `running` and `woken` while the pass is awaited, but TypeScript keeps
+      // their narrowing from before the await and so takes these conditions for constant.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see the two lines above
-      if (more || !this.running) continue;
+      if (more || this.woken || !this.running) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.intervalMs);
-        this.wake = () => {
+        this.interrupt = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      this.wake = undefined;
+      this.interrupt = undefined;
     }
   }
 }

@@ -71,11 +71,20 @@ export interface OrderServiceOptions {
   readonly stdio: StdioOptions;
   /** More ORDER_* settings. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * The entry point, relative to services/order: `src/index.ts` (through tsx, the default) or the compiled
+   * `dist/index.js` (`npm run build` first), as the platform runs it.
+   */
+  readonly entry?: string;
+  /** More node options (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
 }
 
-/** The order service as a process (src/index.ts through tsx), in development mode over an SQLite file. */
+/** The order service as a process (src/index.ts through tsx by default), in development mode over an SQLite file. */
 export function spawnOrderService(options: OrderServiceOptions): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+  const entry = options.entry ?? 'src/index.ts';
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, entry], {
     cwd: resolve(import.meta.dirname, '..'),
     stdio: options.stdio,
     env: {

@@ -88,4 +88,22 @@ describe('config', () => {
       /ORDER_HEADERS_TIMEOUT_MS: must not exceed ORDER_REQUEST_TIMEOUT_MS/,
     );
   });
+
+  it('test_entra_ingestion_names_the_managed_identity', () => {
+    const withClient = loadConfig({
+      ...LOCAL,
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=11111111-2222-3333-4444-555555555555',
+    });
+    assert.deepEqual(withClient.tracing.applicationInsightsEntra, {
+      clientId: '11111111-2222-3333-4444-555555555555',
+    });
+    const podIdentity = loadConfig({ ...LOCAL, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'authorization = aad' });
+    assert.deepEqual(podIdentity.tracing.applicationInsightsEntra, { clientId: undefined });
+    assert.equal(loadConfig(LOCAL).tracing.applicationInsightsEntra, undefined);
+  });
+
+  it('test_an_authentication_string_other_than_entra_is_refused_naming_it', () => {
+    const message = refusal({ ...LOCAL, APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=Key' });
+    assert.match(message, /APPLICATIONINSIGHTS_AUTHENTICATION_STRING: must be Authorization=AAD/);
+  });
 });

@@ -1,6 +1,7 @@
 /**
  * The service as a process, the way shopctl runs it: ready only when every dependency answers, one order
- * through the saga over the real emulators and product service, JSON logs with trace ids, clean SIGTERM.
+ * through the saga over the real emulators and product service, JSON logs with trace ids, its spans
+ * exported over OTLP/HTTP protobuf to a local receiver as one trace, clean SIGTERM.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -20,13 +21,19 @@ import {
   useEmulators,
   useProductService,
 } from '../../test/helpers.js';
+import { SPAN_KIND, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../test/otlp-receiver.js';
 import { freePort, stopProcess, waitFor } from '../../test/platform.js';
 
 useProductService();
 useEmulators();
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN_ID = '00f067aa0ba902b7';
+const PAYMENT_SPAN_ID = 'b7ad6b7169203331';
 let child: ChildProcess;
+let otlp: OtlpReceiver;
+/** The traceparent the PaymentRequested message of the saga test carried. */
+let paymentRequestTraceparent = '';
 let base: string;
 let dir: string;
 let stdout = '';
@@ -41,12 +48,14 @@ function logLines(): Array<Record<string, unknown>> {
 describe('order service process', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'order-process-'));
+    otlp = await startOtlpReceiver();
     const port = await freePort();
     child = spawnOrderServiceOnEmulators({
       port,
       sqlitePath: join(dir, 'orders.sqlite'),
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ORDER_OUTBOX_POLL_MS: '50' },
+      // The SDK's batch processor exports every 5 s by default; the test waits less.
+      env: { ORDER_OUTBOX_POLL_MS: '50', OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' },
     });
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -59,6 +68,7 @@ describe('order service process', () => {
   });
   after(async () => {
     await stopProcess(child);
+    await otlp.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -83,7 +93,7 @@ describe('order service process', () => {
       headers: {
         'content-type': 'application/json',
         'idempotency-key': randomUUID(),
-        traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01`,
+        traceparent: `00-${TRACE_ID}-${CALLER_SPAN_ID}-01`,
       },
       body: JSON.stringify(orderBody([{ productId, quantity: 2 }])),
     });
@@ -95,7 +105,8 @@ describe('order service process', () => {
       const receiver = bus.createReceiver('payment-requests');
       const [request] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 10_000 });
       assert.equal(request?.messageId, orderId);
-      assert.match(String(request.applicationProperties?.['traceparent']), new RegExp(`^00-${TRACE_ID}-`));
+      paymentRequestTraceparent = String(request.applicationProperties?.['traceparent']);
+      assert.match(paymentRequestTraceparent, new RegExp(`^00-${TRACE_ID}-`));
       assert.deepEqual(PaymentRequestedSchema.parse(request.body).data.amount, { value: '10.00', currency: 'USD' });
       await receiver.completeMessage(request);
       await receiver.close();
@@ -116,7 +127,7 @@ describe('order service process', () => {
         applicationProperties: {
           type: 'PaymentSucceeded',
           version: 1,
-          traceparent: `00-${TRACE_ID}-b7ad6b7169203331-01`,
+          traceparent: `00-${TRACE_ID}-${PAYMENT_SPAN_ID}-01`,
         },
       });
       await sender.close();
@@ -140,6 +151,40 @@ describe('order service process', () => {
     assert.equal(paid?.['trace_id'], TRACE_ID, 'the message keeps the trace id of its traceparent');
     assert.notEqual(paid['span_id'], placedLine['span_id'], 'each unit of work has its own span');
     assert.doesNotMatch(stdout, /4242424242424242/, 'the card token never reaches the logs');
+  });
+
+  it('test_the_sagas_spans_are_exported_over_otlp_as_one_trace', async () => {
+    const spans = (): ReceivedSpan[] => otlp.spans.filter((span) => span.traceId === TRACE_ID);
+    const named = (name: string, kind: number): ReceivedSpan | undefined =>
+      spans().find((span) => span.name === name && span.kind === kind);
+    const deadline = Date.now() + 10_000;
+    while (named('process payment-events', SPAN_KIND.consumer) === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const shown = JSON.stringify(spans(), null, 1);
+    assert.ok(otlp.contentTypes.length > 0 && otlp.contentTypes.every((type) => type === 'application/x-protobuf'));
+    assert.ok(
+      spans().every((span) => span.service === 'order'),
+      shown,
+    );
+
+    const server = named('POST /orders', SPAN_KIND.server);
+    assert.equal(server?.parentSpanId, CALLER_SPAN_ID, `the server span continues the request's: ${shown}`);
+    const product = spans().filter((span) => span.kind === SPAN_KIND.client && span.name === 'POST');
+    assert.ok(product.length > 0, `the reservation call to the product service is a client span: ${shown}`);
+
+    const producer = named('send payment-requests', SPAN_KIND.producer);
+    assert.ok(producer, shown);
+    assert.ok(
+      spans().some((span) => span.spanId === producer.parentSpanId),
+      'the producer continues the span that wrote the outbox row',
+    );
+    assert.equal(paymentRequestTraceparent, `00-${TRACE_ID}-${producer.spanId}-01`, 'the message carries the producer');
+
+    const consumer = named('process payment-events', SPAN_KIND.consumer);
+    assert.equal(consumer?.parentSpanId, PAYMENT_SPAN_ID, `the consumer continues the message's: ${shown}`);
+    const event = named('send order-events', SPAN_KIND.producer);
+    assert.ok(event, `the PAID OrderStatusChanged is sent in the same trace: ${shown}`);
   });
 
   it('test_every_log_line_has_the_shared_shape', () => {

@@ -9,6 +9,12 @@ import { describe, it } from 'node:test';
 
 const SRC = resolve(import.meta.dirname, '..');
 const SDKS = /^(@azure\/|tedious$|tarn$|better-sqlite3$)/;
+/**
+ * Azure's OpenTelemetry packages are tracing's, not a cloud service's: the tracing setup alone takes them,
+ * and the identity its Entra-signed export to Application Insights signs in with.
+ */
+const TRACING_FILE = 'observability/tracing.ts';
+const AZURE_TRACING = /^@azure\/(monitor-opentelemetry|opentelemetry-instrumentation-azure-sdk|identity)$/;
 
 /** Every non-test module under src/ with what it imports: packages by name, modules by path from src/. */
 function modules(): Array<{ file: string; imports: string[] }> {
@@ -20,8 +26,14 @@ function modules(): Array<{ file: string; imports: string[] }> {
         if (entry.name !== '__tests__') walk(path);
       } else if (entry.name.endsWith('.ts')) {
         const text = readFileSync(path, 'utf8');
-        // The pattern's one group always takes part in a match, so every match has a `spec`.
-        const imports = [...text.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms)].flatMap(([, spec]) =>
+        // Static imports (side-effect ones too), and dynamic ones (`await import('...')`, index.ts and tracing.ts load late). Each
+        // pattern's one group always takes part in a match, so every match has a `spec`.
+        const matches = [
+          ...text.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gms),
+          ...text.matchAll(/^import\s+'([^']+)'/gm),
+          ...text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g),
+        ];
+        const imports = matches.flatMap(([, spec]) =>
           spec === undefined
             ? []
             : [spec.startsWith('.') ? relative(SRC, resolve(dirname(path), spec)).replace(/\.js$/, '') : spec],
@@ -44,8 +56,18 @@ describe('layers', () => {
   it('test_only_adapters_import_an_sdk_or_driver', () => {
     assert.deepEqual(
       offenders(
-        (file) => !file.startsWith('adapters/'),
+        (file) => !file.startsWith('adapters/') && file !== TRACING_FILE,
         (spec) => SDKS.test(spec),
+      ),
+      [],
+    );
+  });
+
+  it('test_the_tracing_setup_takes_azures_tracing_packages_and_no_other_sdk', () => {
+    assert.deepEqual(
+      offenders(
+        (file) => file === TRACING_FILE,
+        (spec) => SDKS.test(spec) && !AZURE_TRACING.test(spec),
       ),
       [],
     );

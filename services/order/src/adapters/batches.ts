@@ -29,3 +29,12 @@ export async function sendInBatches<Item, Batch extends { readonly count: number
   }
   if (batch.count > 0) await batching.send(batch);
 }
+
+/**
+ * The message's trace context, as `traceparent` (MESSAGES.md) and as `Diagnostic-Id`: an instrumented Azure
+ * SDK leaves a message that already has a `Diagnostic-Id` alone, instead of stamping a span of its own
+ * there that consumers reading that property would follow instead of ours.
+ */
+export function traceProperties(traceparent: string | null): Record<string, string> {
+  return traceparent === null ? {} : { traceparent, 'Diagnostic-Id': traceparent };
+}

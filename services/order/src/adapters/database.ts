@@ -18,12 +18,41 @@ import {
   SqliteDialect,
   type Dialect,
   type LogEvent,
+  type SqliteDatabase,
+  type SqliteStatement,
 } from 'kysely';
 import * as Tarn from 'tarn';
 import * as Tedious from 'tedious';
 import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+
+/** Distinct statements kept prepared; the service runs a few dozen, `in (...)` lists vary the rest. */
+const PREPARED_STATEMENTS = 500;
+
+/**
+ * The database as Kysely's SQLite driver sees it, with each SQL text prepared once: the driver prepares every
+ * query it runs, and parsing and planning the same few dozen statements again was a measurable part of a
+ * request (bench/cpu-per-request.ts). better-sqlite3 runs a statement to completion synchronously, so one
+ * prepared statement is never used by two queries at once. The oldest statement goes when the cache is full.
+ */
+export function preparedOnce(database: SQLite.Database, capacity = PREPARED_STATEMENTS): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => {
+      statements.clear();
+      database.close();
+    },
+    prepare(sql: string): SqliteStatement {
+      const known = statements.get(sql);
+      if (known !== undefined) return known;
+      const statement = database.prepare(sql);
+      if (statements.size >= capacity) statements.delete(statements.keys().next().value as string);
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
 
 function sqliteDialect(path: string): Dialect {
   // eslint-disable-next-line security/detect-non-literal-fs-filename -- the database path from the service's settings
@@ -34,7 +63,7 @@ function sqliteDialect(path: string): Dialect {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: preparedOnce(database) });
 }
 
 function mssqlDialect(config: Extract<DatabaseConfig, { dialect: 'mssql' }>): Dialect {

@@ -7,7 +7,7 @@ import { EventHubProducerClient, RetryMode, type EventData, type RetryOptions } 
 import { DefaultAzureCredential } from '@azure/identity';
 import type { AzureEndpoint } from '../config.js';
 import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
-import { sendInBatches } from './batches.js';
+import { sendInBatches, traceProperties } from './batches.js';
 
 function toEvent(message: OutgoingMessage): EventData {
   return {
@@ -15,11 +15,8 @@ function toEvent(message: OutgoingMessage): EventData {
     contentType: 'application/json',
     messageId: message.messageId,
     correlationId: message.correlationId,
-    properties: {
-      type: message.type,
-      version: message.version,
-      ...(message.traceparent === null ? {} : { traceparent: message.traceparent }),
-    },
+    // As on Service Bus, Diagnostic-Id too, so an instrumented SDK keeps our context (traceProperties).
+    properties: { type: message.type, version: message.version, ...traceProperties(message.traceparent) },
   };
 }
 
@@ -46,13 +43,16 @@ export function eventHubProducer(endpoint: AzureEndpoint, eventHubName: string):
 
 /** Sends outbox batches to one Event Hub; takes the producer so that one process owns one client per hub. */
 export class EventHubPublisher implements Publisher {
+  readonly system = 'eventhubs';
   constructor(private readonly producer: EventHubProducerClient) {}
 
   async send(messages: readonly OutgoingMessage[]): Promise<void> {
     const byKey = new Map<string, OutgoingMessage[]>();
     for (const message of messages) {
       const key = message.partitionKey ?? message.correlationId;
-      byKey.set(key, [...(byKey.get(key) ?? []), message]);
+      const group = byKey.get(key);
+      if (group === undefined) byKey.set(key, [message]);
+      else group.push(message);
     }
     // One key's events go in order; different keys are independent, so their sends overlap instead of
     // costing the relay one broker round trip per order (the outbox lag under load).

@@ -4,7 +4,6 @@
  * Product service answers used here: 404 for an unknown product; for POST /reservations 201 (or a replay),
  * 422 `unknown-product` and 409 `insufficient-stock` naming `productId`, 409 `reservation-conflict`.
  */
-import { outgoingTraceparent } from '../observability/trace.js';
 import {
   ProductUnavailableError,
   ReservationStateError,
@@ -78,7 +77,8 @@ export class ProductClient implements ProductCatalog {
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', traceparent: outgoingTraceparent() };
+    // The fetch instrumentation (observability/tracing.ts) adds the client span's traceparent.
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {

@@ -12,10 +12,10 @@ import {
 } from '@azure/service-bus';
 import type { AzureEndpoint } from '../config.js';
 import type { Logger } from '../observability/logger.js';
-import { runInTrace, startSpan } from '../observability/trace.js';
+import { failSpan, inConsumerSpan } from '../observability/trace.js';
 import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
 import type { Disposition } from '../payments/payment-events.js';
-import { sendInBatches } from './batches.js';
+import { sendInBatches, traceProperties } from './batches.js';
 
 export function serviceBusClient(endpoint: AzureEndpoint): ServiceBusClient {
   return 'connectionString' in endpoint
@@ -32,16 +32,13 @@ function toServiceBus(message: OutgoingMessage): ServiceBusMessage {
     correlationId: message.correlationId,
     // The type again as the subject (Service Bus "Label"): what explorers and correlation filters show first.
     subject: message.type,
-    applicationProperties: {
-      type: message.type,
-      version: message.version,
-      ...(message.traceparent === null ? {} : { traceparent: message.traceparent }),
-    },
+    applicationProperties: { type: message.type, version: message.version, ...traceProperties(message.traceparent) },
   };
 }
 
 /** Sends outbox batches to one queue. */
 export class ServiceBusPublisher implements Publisher {
+  readonly system = 'servicebus';
   private readonly sender: ServiceBusSender;
 
   constructor(client: ServiceBusClient, queue: string) {
@@ -124,8 +121,8 @@ export class PaymentEventsReceiver {
 
   constructor(
     client: ServiceBusClient,
-    topic: string,
-    subscriptionName: string,
+    private readonly topic: string,
+    private readonly subscriptionName: string,
     private readonly handler: MessageHandler,
     private readonly concurrency: number,
     private readonly log: Logger,
@@ -175,26 +172,32 @@ export class PaymentEventsReceiver {
   }
 
   private async process(message: ServiceBusReceivedMessage): Promise<void> {
-    const span = startSpan(message.applicationProperties?.['traceparent']);
-    await runInTrace(span, async () => {
-      const messageId = message.messageId === undefined ? undefined : String(message.messageId);
-      const disposition = await this.handler(messageId, message.body);
-      if (disposition.action === 'abandon') await this.holdBeforeAbandon(message.deliveryCount ?? 1);
-      await this.turns.next();
-      switch (disposition.action) {
-        case 'complete':
-          await this.receiver.completeMessage(message);
-          return;
-        case 'deadLetter':
-          await this.receiver.deadLetterMessage(message, {
-            deadLetterReason: disposition.reason,
-            deadLetterErrorDescription: disposition.description,
-          });
-          return;
-        case 'abandon':
-          await this.receiver.abandonMessage(message);
-          return;
-      }
-    });
+    const messageId = message.messageId === undefined ? undefined : String(message.messageId);
+    const properties = message.applicationProperties;
+    await inConsumerSpan(
+      properties?.['traceparent'] ?? properties?.['Diagnostic-Id'],
+      { system: 'servicebus', destination: this.topic, subscription: this.subscriptionName, messageId },
+      async (span) => {
+        const disposition = await this.handler(messageId, message.body);
+        if (disposition.action === 'abandon') await this.holdBeforeAbandon(message.deliveryCount ?? 1);
+        await this.turns.next();
+        switch (disposition.action) {
+          case 'complete':
+            await this.receiver.completeMessage(message);
+            return;
+          case 'deadLetter':
+            failSpan(span, new Error(`dead-lettered: ${disposition.reason}`));
+            await this.receiver.deadLetterMessage(message, {
+              deadLetterReason: disposition.reason,
+              deadLetterErrorDescription: disposition.description,
+            });
+            return;
+          case 'abandon':
+            failSpan(span, new Error(`abandoned: ${disposition.description}`));
+            await this.receiver.abandonMessage(message);
+            return;
+        }
+      },
+    );
   }
 }

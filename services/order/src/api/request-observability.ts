@@ -1,12 +1,13 @@
 /**
- * Per request: trace context in and out (traceparent), access log and the HTTP RED metrics. Every request is
+ * Per request: the traceparent answered, the route template for the server span's name, access log and the HTTP RED metrics. Every request is
  * counted, /health, /ready and /metrics included; the route label is the OpenAPI path template that serves
  * the path (`/orders/{id}`), or `unmatched`, so that ids never reach the label set.
  */
 import type { RequestHandler } from 'express';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { formatTraceparent, runInTrace, startSpan } from '../observability/trace.js';
+import { recordRoute } from '../observability/http-route.js';
+import { activeContext, currentTraceparent, runInContext } from '../observability/trace.js';
 
 /** Probes and scrapes are counted but not access-logged. */
 const QUIET = new Set(['/health', '/ready', '/metrics']);
@@ -33,18 +34,22 @@ export function routeLabeler(templates: readonly string[]): (path: string) => st
 
 export function observability(log: Logger, metrics: Metrics, routeOf: (path: string) => string): RequestHandler {
   return (req, res, next) => {
-    const span = startSpan(req.get('traceparent'));
-    res.setHeader('traceparent', formatTraceparent(span));
+    // The HTTP server span (instrumentation-http) is active here: the child of a valid incoming
+    // traceparent, else the root of a new trace.
+    const traceparent = currentTraceparent();
+    if (traceparent !== null) res.setHeader('traceparent', traceparent);
     // Read before routing: mounted routers rewrite req.url while they handle the request.
     const route = routeOf(req.path);
+    recordRoute(res, route);
     const started = process.hrtime.bigint();
+    const requestContext = activeContext();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
       if (!QUIET.has(route)) {
-        runInTrace(span, () => {
+        runInContext(requestContext, () => {
           log.info(
             { method: req.method, route, status: res.statusCode, duration_ms: Math.round(seconds * 1e5) / 100 },
             'request',
@@ -52,8 +57,6 @@ export function observability(log: Logger, metrics: Metrics, routeOf: (path: str
         });
       }
     });
-    runInTrace(span, () => {
-      next();
-    });
+    next();
   };
 }

@@ -1,55 +1,139 @@
 /**
- * W3C trace context (traceparent) for one unit of work: an HTTP request or a received message. Held in
- * AsyncLocalStorage so that logs, outgoing HTTP calls and outbox rows written during the work carry it
- * without threading it through every call.
+ * The trace context of the work in hand (an HTTP request, a received message, an outbox send), through the
+ * OpenTelemetry API: the active span lives in the SDK's AsyncLocalStorage context manager (tracing.ts), so
+ * logs, outgoing HTTP calls and outbox rows written during the work carry it without threading it through
+ * every call. With no SDK started (unit tests) the API is a no-op: no span is active, nothing is recorded.
+ *
+ * Messages carry the W3C context in their `traceparent` application property (MESSAGES.md); the helpers
+ * here start the CONSUMER and PRODUCER spans that continue it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 
-export interface TraceContext {
+/** The tracer every span of this service's own code starts from (instrumentations have their own). */
+const tracer = trace.getTracer('order');
+
+export interface TraceIds {
   readonly traceId: string;
   readonly spanId: string;
-  readonly flags: string;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-const storage = new AsyncLocalStorage<TraceContext>();
-
-/** The parent's trace id and flags, or undefined for a missing or malformed header (a new trace starts). */
-export function parseTraceparent(header: unknown): { traceId: string; flags: string } | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = TRACEPARENT.exec(header.trim().toLowerCase());
-  if (match === null) return undefined;
-  const [, traceId, spanId, flags] = match as unknown as [string, string, string, string];
-  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
-  return { traceId, flags };
+/** The ids of the active span, when one is active and valid (recorded or not). */
+export function currentTrace(): TraceIds | undefined {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return undefined;
+  const ids = span.spanContext();
+  return isSpanContextValid(ids) ? { traceId: ids.traceId, spanId: ids.spanId } : undefined;
 }
 
-/** A new span: child of `parentHeader` when it is a valid traceparent, else the root of a new trace. */
-export function startSpan(parentHeader?: unknown): TraceContext {
-  const parent = parseTraceparent(parentHeader);
+/** The W3C traceparent of the active span in `active` (the current context by default), or null without one. */
+export function currentTraceparent(active: Context = context.active()): string | null {
+  const carrier: Record<string, string> = {};
+  propagation.inject(active, carrier);
+  return carrier['traceparent'] ?? null;
+}
+
+/**
+ * The context a message's `traceparent` continues, or the root context (a new trace) when it is missing or
+ * malformed: a message never joins whatever happens to be active when it is handled.
+ */
+export function messageContext(traceparent: unknown): Context {
+  if (typeof traceparent !== 'string') return ROOT_CONTEXT;
+  return propagation.extract(ROOT_CONTEXT, { traceparent: traceparent.trim() });
+}
+
+/** The context in force now, to hand to a callback that runs outside it (an event listener). */
+export function activeContext(): Context {
+  return context.active();
+}
+
+/** `callback` bound to the context in force now, wherever it is called from later. */
+export function bindToContext<T extends (...args: never[]) => unknown>(callback: T): T {
+  return context.bind(context.active(), callback);
+}
+
+/** `work` with the context it was given, e.g. a request's, from a callback that runs outside it. */
+export function runInContext<T>(active: Context, work: () => T): T {
+  return context.with(active, work);
+}
+
+/** Messaging attributes of a span (OpenTelemetry semantic conventions, messaging). */
+export interface MessagingAttributes {
+  readonly system: 'servicebus' | 'eventhubs';
+  readonly destination: string;
+  readonly subscription?: string;
+  readonly messageId?: string | undefined;
+}
+
+function messagingAttributes(operation: 'process' | 'send', messaging: MessagingAttributes): Attributes {
   return {
-    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
-    flags: parent?.flags ?? '01',
+    'messaging.system': messaging.system,
+    'messaging.operation.type': operation,
+    'messaging.destination.name': messaging.destination,
+    ...(messaging.subscription === undefined
+      ? {}
+      : { 'messaging.destination.subscription.name': messaging.subscription }),
+    ...(messaging.messageId === undefined ? {} : { 'messaging.message.id': messaging.messageId }),
   };
 }
 
-export function formatTraceparent(context: TraceContext): string {
-  return `00-${context.traceId}-${context.spanId}-${context.flags}`;
+/**
+ * Runs `work` in a CONSUMER span named `process <destination>`, the child of the message's `traceparent`
+ * (a new trace when it is missing or malformed); logs and outbox rows written meanwhile carry this span.
+ * A thrown error marks the span failed; `work` may mark it too (a dead-lettered message).
+ */
+export async function inConsumerSpan<T>(
+  traceparent: unknown,
+  messaging: MessagingAttributes,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = messageContext(traceparent);
+  const span = tracer.startSpan(
+    `process ${messaging.destination}`,
+    { kind: SpanKind.CONSUMER, attributes: messagingAttributes('process', messaging) },
+    parent,
+  );
+  try {
+    return await context.with(trace.setSpan(parent, span), () => work(span));
+  } catch (error) {
+    failSpan(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
-export function currentTrace(): TraceContext | undefined {
-  return storage.getStore();
+/**
+ * A PRODUCER span `send <destination>` for one outgoing message, the child of the traceparent its outbox row
+ * was written with (a new trace without one); the message carries this span's traceparent. The caller
+ * ends it once the broker has accepted (or refused) the message.
+ */
+export function startProducerSpan(
+  writtenWith: string | null,
+  messaging: MessagingAttributes,
+): { span: Span; traceparent: string | null } {
+  const parent = messageContext(writtenWith);
+  const span = tracer.startSpan(
+    `send ${messaging.destination}`,
+    { kind: SpanKind.PRODUCER, attributes: messagingAttributes('send', messaging) },
+    parent,
+  );
+  return { span, traceparent: currentTraceparent(trace.setSpan(parent, span)) };
 }
 
-export function runInTrace<T>(context: TraceContext, work: () => T): T {
-  return storage.run(context, work);
-}
-
-/** The header for an outgoing call or message: a child span of the current trace (or a new trace). */
-export function outgoingTraceparent(): string {
-  const current = currentTrace();
-  const child: TraceContext = current ? { ...current, spanId: randomBytes(8).toString('hex') } : startSpan();
-  return formatTraceparent(child);
+/** Marks `span` failed with the error's message (and records the error as an exception event). */
+export function failSpan(span: Span, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }

@@ -114,6 +114,7 @@ export class OrderService {
       if (winner !== undefined) return { order: winner, replayed: true };
       throw error;
     }
+    this.outbox.committed();
     this.metrics.ordersCreated.inc();
     this.log.info({ order_id: orderId, items: lines.length }, 'order placed');
     return { order, replayed: false };
@@ -249,6 +250,7 @@ export class OrderService {
       return true;
     });
     if (!committed) return undefined;
+    this.outbox.committed();
     this.log.info({ order_id: order.id, from: step.from, to: step.to, reason }, 'order status changed');
     return moved;
   }

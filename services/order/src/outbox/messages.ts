@@ -8,7 +8,7 @@ import type { NewOutboxRow } from '../db/schema.js';
 import { fromMinorUnits } from '../domain/money.js';
 import type { Order, PaymentMethod } from '../domain/order.js';
 import type { OrderStatus } from '../domain/order-status.js';
-import { outgoingTraceparent } from '../observability/trace.js';
+import { currentTraceparent } from '../observability/trace.js';
 
 /** Logical destinations; the relay maps each to a sender (Service Bus queue, Event Hub). */
 export const DESTINATIONS = { paymentRequests: 'payment-requests', orderEvents: 'order-events' } as const;
@@ -59,7 +59,8 @@ function row<T>(
     message_type: envelope.type,
     message_version: envelope.version,
     body: JSON.stringify(envelope),
-    traceparent: outgoingTraceparent(),
+    // The span that wrote the row; the relay's PRODUCER span continues it.
+    traceparent: currentTraceparent(),
     created_at: envelope.occurredAt,
     sent_at: null,
     last_error: null,

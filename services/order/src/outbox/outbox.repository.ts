@@ -3,7 +3,19 @@ import { firstRows, type Db, type Executor } from '../db/database.js';
 import type { NewOutboxRow, OutboxRow } from '../db/schema.js';
 
 export class OutboxRepository {
+  private readonly listeners: Array<() => void> = [];
+
   constructor(private readonly db: Db) {}
+
+  /** Calls `listener` each time rows added here have been committed (the relay sends them at once). */
+  onCommitted(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Tells the listeners that rows added in a transaction are committed; the writer calls it after the commit. */
+  committed(): void {
+    for (const listener of this.listeners) listener();
+  }
 
   async add(executor: Executor, rows: readonly NewOutboxRow[]): Promise<void> {
     if (rows.length === 0) return;

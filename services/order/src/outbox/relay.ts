@@ -6,6 +6,7 @@
 import type { OutboxRow } from '../db/schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import { failSpan, startProducerSpan, type MessagingAttributes } from '../observability/trace.js';
 import { PollingLoop } from '../polling-loop.js';
 import type { Destination } from './messages.js';
 import type { OutboxRepository } from './outbox.repository.js';
@@ -23,6 +24,8 @@ export interface OutgoingMessage {
 
 /** Sends a batch to one destination; resolves once the broker has accepted every message. */
 export interface Publisher {
+  /** The broker behind it, for the PRODUCER spans (`messaging.system`). */
+  readonly system: MessagingAttributes['system'];
   send(messages: readonly OutgoingMessage[]): Promise<void>;
 }
 
@@ -33,7 +36,7 @@ export interface RelayOptions {
   readonly afterSend?: (rows: readonly OutboxRow[]) => Promise<void>;
 }
 
-function outgoing(row: OutboxRow): OutgoingMessage {
+function outgoing(row: OutboxRow, traceparent: string | null): OutgoingMessage {
   return {
     messageId: row.message_id,
     correlationId: row.correlation_id,
@@ -41,7 +44,7 @@ function outgoing(row: OutboxRow): OutgoingMessage {
     type: row.message_type,
     version: row.message_version,
     body: row.body,
-    traceparent: row.traceparent,
+    traceparent,
   };
 }
 
@@ -62,13 +65,22 @@ export class OutboxRelay {
         this.log.error({ exception: error }, 'outbox relay pass failed');
       },
     );
+    // A committed row is sent at once: a saga step waiting out the poll interval would add that to its
+    // latency. The interval still picks up what a wake cannot announce (rows left by a crash, a failed send).
+    outbox.onCommitted(() => {
+      this.loop.wake();
+    });
   }
 
   /** One pass: sends what is pending (up to one batch per destination). Returns how many rows were sent. */
   async drainOnce(): Promise<number> {
     const rows = await this.outbox.pending(this.options.batchSize);
     const byDestination = new Map<string, OutboxRow[]>();
-    for (const row of rows) byDestination.set(row.destination, [...(byDestination.get(row.destination) ?? []), row]);
+    for (const row of rows) {
+      const group = byDestination.get(row.destination);
+      if (group === undefined) byDestination.set(row.destination, [row]);
+      else group.push(row);
+    }
     // A row's destination is whatever text the table holds: looked up by name, it may have no publisher.
     const publishers: Readonly<Record<string, Publisher>> = this.publishers;
     let sent = 0;
@@ -79,14 +91,24 @@ export class OutboxRelay {
         await this.outbox.recordFailure(ids, `no publisher for destination '${destination}'`);
         continue;
       }
+      // One PRODUCER span per message, the child of the span that wrote its row: the message carries it on.
+      const sends = batch.map((row) => ({
+        row,
+        ...startProducerSpan(row.traceparent, { system: publisher.system, destination, messageId: row.message_id }),
+      }));
       try {
-        await publisher.send(batch.map(outgoing));
+        await publisher.send(sends.map(({ row, traceparent }) => outgoing(row, traceparent)));
       } catch (error) {
+        for (const { span } of sends) {
+          failSpan(span, error);
+          span.end();
+        }
         const reason = error instanceof Error ? error.message : String(error);
         await this.outbox.recordFailure(ids, reason);
         this.log.warn({ destination, count: batch.length, reason }, 'outbox send failed; will retry');
         continue;
       }
+      for (const { span } of sends) span.end();
       await this.options.afterSend?.(batch);
       await this.outbox.markSent(ids, new Date().toISOString());
       this.metrics.outboxSent.inc({ destination }, batch.length);

@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger } from '../logger.js';
-import { runInTrace, startSpan } from '../trace.js';
+import { inConsumerSpan } from '../trace.js';
+import { startTracing } from '../tracing.js';
+
+// As in production with no exporter configured: spans are not recorded, yet get ids that logs carry.
+await startTracing({
+  environment: 'development',
+  otlpEndpoint: undefined,
+  applicationInsightsConnectionString: undefined,
+  applicationInsightsEntra: undefined,
+});
 
 function capture(level = 'trace'): { log: ReturnType<typeof createLogger>; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -59,18 +68,24 @@ describe('logger', () => {
     );
   });
 
-  it('test_lines_in_a_trace_carry_trace_id_and_span_id', () => {
+  it('test_lines_in_a_trace_carry_trace_id_and_span_id_even_when_spans_are_not_recorded', async () => {
     const { log, lines } = capture();
-    const span = startSpan('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
-    runInTrace(span, () => {
-      log.info('inside');
-    });
+    const spanId = await inConsumerSpan(
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      { system: 'servicebus', destination: 'payment-events' },
+      (span) => {
+        log.info('inside');
+        assert.equal(span.isRecording(), false);
+        return Promise.resolve(span.spanContext().spanId);
+      },
+    );
     log.info('outside');
     const [inside, outside] = lines;
     assert.ok(inside && outside);
     assert.equal(inside['trace_id'], '4bf92f3577b34da6a3ce929d0e0e4736');
     assert.match(String(inside['span_id']), /^[0-9a-f]{16}$/);
-    assert.equal(inside['span_id'], span.spanId);
+    assert.equal(inside['span_id'], spanId);
+    assert.notEqual(spanId, '00f067aa0ba902b7', "a span of its own, the child of the message's");
     assert.equal('trace_id' in outside, false);
     assert.equal('span_id' in outside, false);
   });

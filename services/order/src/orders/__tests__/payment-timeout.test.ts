@@ -347,7 +347,11 @@ describe('payment timeout in the running service', () => {
     assert.deepEqual([order.status, order.statusReason], ['CANCELLED', 'payment-timeout']);
     assert.equal(await reservationStatus(orderId), 'RELEASED');
     assert.deepEqual(await productStock(productId), { stock: 5, reserved: 0 });
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    assert.match(metrics, /^order_payment_timeouts_total 1$/m);
+    // Counted once cancelUnpaid has returned, after the release answered: a moment after the checks above.
+    await eventually(
+      'order_payment_timeouts_total 1',
+      async () => (await fetch(`${base}/metrics`)).text(),
+      (metrics) => /^order_payment_timeouts_total 1$/m.test(metrics),
+    );
   });
 });

@@ -14,6 +14,7 @@ import {
   contractValidator,
   createProduct,
   emulator,
+  eventually,
   only,
   orderBody,
   postOrder,
@@ -22,7 +23,9 @@ import {
   useProductService,
   type OrderApp,
 } from '../../../test/helpers.js';
+import { startIdOnlyTracing } from '../../../test/tracing.js';
 
+await startIdOnlyTracing();
 useProductService();
 useEmulators();
 
@@ -34,12 +37,12 @@ let publishers: { 'payment-requests': ServiceBusPublisher; 'order-events': Event
 const validate = contractValidator();
 
 /** A relay that dies right after sending to `crashAfter` (before marking those rows sent). */
-function relay(crashAfter?: string): OutboxRelay {
+function relay(crashAfter?: string, pollMs = 20): OutboxRelay {
   const afterSend = (rows: ReadonlyArray<{ destination: string }>): Promise<void> =>
     rows[0]?.destination === crashAfter
       ? Promise.reject(new SimulatedCrash(`process died after sending to ${crashAfter}`))
       : Promise.resolve();
-  const options = { pollMs: 20, batchSize: 50, afterSend };
+  const options = { pollMs, batchSize: 50, afterSend };
   return new OutboxRelay(app.parts.outbox, publishers, options, app.parts.metrics, createLogger('silent'));
 }
 
@@ -104,7 +107,7 @@ describe('outbox relay', () => {
       assert.equal(message.contentType, 'application/json');
       assert.equal(message.applicationProperties?.['type'], 'PaymentRequested');
       assert.equal(message.applicationProperties['version'], 1);
-      assert.match(String(message.applicationProperties['traceparent']), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      assert.match(String(message.applicationProperties['traceparent']), /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/);
       assert.deepEqual(validate(message.body), []);
       assert.equal(EnvelopeSchema.parse(message.body).data['orderId'], order.id);
       for (const each of received) await receiver.completeMessage(each);
@@ -145,6 +148,31 @@ describe('outbox relay', () => {
       assert.ok(mine.every((event) => event.partitionKey === id));
       const statuses = mine.map((event) => OrderStatusChangedSchema.parse(event.body).data.status);
       assert.deepEqual(statuses, id === cancelled ? ['PENDING_PAYMENT', 'CANCELLED'] : ['PENDING_PAYMENT']);
+    }
+  });
+
+  it('test_a_committed_row_is_sent_without_waiting_for_the_next_poll', async () => {
+    const product = await createProduct();
+    // Polling once an hour: only the wake-up of the order's commit can send its rows within this test.
+    const running = relay(undefined, 3_600_000);
+    running.start();
+    try {
+      await eventually(
+        'the idle relay to wait',
+        () => app.parts.outbox.backlog(),
+        (backlog) => backlog.pending === 0,
+      );
+      const placed = await postOrder(app, orderBody([{ productId: product, quantity: 1 }]));
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      const orderId = OrderPublicSchema.parse(placed.body).id;
+      const rows = await eventually(
+        'both rows of the new order marked sent',
+        () => app.parts.outbox.forCorrelation(orderId),
+        (found) => found.length === 2 && found.every((row) => row.sent_at !== null),
+      );
+      assert.equal(rows.length, 2);
+    } finally {
+      await running.stop();
     }
   });
 

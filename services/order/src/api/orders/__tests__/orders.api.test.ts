@@ -20,8 +20,11 @@ import {
   type OrderApp,
   useProductService,
 } from '../../../../test/helpers.js';
+import { startIdOnlyTracing, untracedFetch } from '../../../../test/tracing.js';
 import { OrderPageSchema, OrderPublicSchema } from '../order.model.js';
 
+// As in production with no exporter: ids propagate, spans are not recorded (flags 00).
+await startIdOnlyTracing();
 useProductService();
 
 let app: OrderApp;
@@ -305,7 +308,7 @@ describe('orders API', () => {
   it('test_traceparent_is_continued_and_reaches_the_outbox', async () => {
     const mug = await createProduct();
     const traceId = 'a'.repeat(31) + 'b';
-    const response = await fetch(`${app.url}/orders`, {
+    const response = await untracedFetch(`${app.url}/orders`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -317,13 +320,13 @@ describe('orders API', () => {
     const body: unknown = await response.json();
     assert.equal(response.status, 201, JSON.stringify(body));
     const order = OrderPublicSchema.parse(body);
-    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-[0-9a-f]{2}$`));
     const rows = await app.parts.outbox.forCorrelation(order.id);
     assert.deepEqual(
       rows.map((row) => row.message_type),
       ['PaymentRequested', 'OrderStatusChanged'],
     );
-    for (const row of rows) assert.match(row.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    for (const row of rows) assert.match(row.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-[0-9a-f]{2}$`));
   });
 
   it('test_openapi_health_ready_and_metrics_are_served', async () => {

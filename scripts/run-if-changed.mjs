@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * Runs a build only when its inputs changed since its last successful run, so that starting the platform
+ * does not pay a full build (or a compiler's own up-to-date check, seconds of CPU) on every start. The
+ * inputs (files and folders, walked in name order) are hashed with their paths; the hash of the last good
+ * run is kept in the stamp file, which belongs inside the build's output so that cleaning it rebuilds.
+ *
+ *   node scripts/run-if-changed.mjs --stamp DIST/.inputs.sha256 --output DIST/index.js \
+ *     --input SRC --input CONFIG [--cwd DIR] [--force] -- COMMAND ARGS...
+ *
+ * Exit status: the command's when it ran, 0 when up to date, 2 for bad arguments.
+ */
+import { spawnSync } from 'node:child_process';
+import console from 'node:console';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+/**
+ * @param {string} entry
+ * @returns {Generator<string>}
+ */
+function* files(entry) {
+  if (!existsSync(entry)) return;
+  if (statSync(entry).isDirectory()) {
+    for (const child of readdirSync(entry).sort()) yield* files(path.join(entry, child));
+  } else {
+    yield entry;
+  }
+}
+
+/**
+ * One hash over every input file's path and bytes.
+ * @param {string[]} inputs
+ */
+export function inputsHash(inputs) {
+  const hash = createHash('sha256');
+  for (const input of inputs) {
+    for (const file of files(input)) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * True when the stamp records exactly this hash and every output exists.
+ * @param {string} stamp
+ * @param {string[]} outputs
+ * @param {string} hash
+ */
+export function isUpToDate(stamp, outputs, hash) {
+  return outputs.every((output) => existsSync(output)) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash;
+}
+
+function main() {
+  const separator = process.argv.indexOf('--');
+  const command = separator === -1 ? [] : process.argv.slice(separator + 1);
+  const { values } = parseArgs({
+    args: process.argv.slice(2, separator === -1 ? undefined : separator),
+    options: {
+      stamp: { type: 'string' },
+      input: { type: 'string', multiple: true },
+      output: { type: 'string', multiple: true },
+      cwd: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+  });
+  if (values.stamp === undefined || !values.input?.length || command.length === 0) {
+    console.error('run-if-changed: give --stamp FILE, at least one --input PATH, and -- COMMAND');
+    process.exit(2);
+  }
+  const hash = inputsHash(values.input);
+  if (!values.force && isUpToDate(values.stamp, values.output ?? [], hash)) {
+    console.log(`run-if-changed: ${command.join(' ')}: inputs unchanged since the last build, skipped`);
+    return;
+  }
+  const [program, ...args] = command;
+  const run = spawnSync(program, args, { cwd: values.cwd, stdio: 'inherit' });
+  if (run.error !== undefined) {
+    console.error(`run-if-changed: cannot run ${program}: ${run.error.message}`);
+    process.exit(2);
+  }
+  if (run.status !== 0) process.exit(run.status ?? 1);
+  writeFileSync(values.stamp, hash);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();
