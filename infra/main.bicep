@@ -340,6 +340,15 @@ var dataGrants = [
   }
 ]
 
+// Every service exports its traces to Application Insights as its own identity: the component accepts only
+// Entra-authenticated ingestion (local auth is off), by identities with Monitoring Metrics Publisher on it.
+var telemetryGrants = [for component in workloadComponents: {
+  component: component
+  role: 'Monitoring Metrics Publisher'
+  scope: 'appInsights'
+  target: names.appInsights
+}]
+
 resource group 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.resourceGroup
   location: location
@@ -581,12 +590,16 @@ module dataAccess 'modules/data-access.bicep' = {
   scope: group
   params: {
     principalIds: principalIds
-    grants: dataGrants
+    grants: concat(dataGrants, telemetryGrants)
     serviceBusNamespaceName: serviceBus.outputs.namespaceName
     eventHubsNamespaceName: eventHubsNamespace.outputs.namespaceName
     storageAccountName: storage.outputs.accountName
     keyVaultName: vault.outputs.vaultName
   }
+  // The Application Insights component is named in telemetryGrants, not read from the logs module's outputs.
+  dependsOn: [
+    logs
+  ]
 }
 
 @description('Resource group of the environment.')

@@ -1,5 +1,6 @@
 // The data-plane role assignments of the workload identities, each scoped to the one entity a service
-// uses (a queue, a topic, an event hub, a blob container, a table) rather than the namespace or account.
+// uses (a queue, a topic, an event hub, a blob container, a table, the Application Insights component its
+// traces go to) rather than the namespace or account.
 
 @description('Required. Principal id of each component\'s workload identity, by component name.')
 param principalIds object
@@ -24,13 +25,13 @@ type grant = {
   @description('Component name (harness/platform.yaml).')
   component: string
   role: dataRole
-  scope: 'serviceBusQueue' | 'serviceBusTopic' | 'eventHub' | 'blobContainer' | 'table' | 'keyVault'
-  @description('Entity name within the scope kind; the vault name for keyVault.')
+  scope: 'serviceBusQueue' | 'serviceBusTopic' | 'eventHub' | 'blobContainer' | 'table' | 'keyVault' | 'appInsights'
+  @description('Entity name within the scope kind; the vault name for keyVault, the component name for appInsights.')
   target: string
 }
 
 @description('The built-in data-plane roles the services need.')
-type dataRole = 'Azure Service Bus Data Sender' | 'Azure Service Bus Data Receiver' | 'Azure Event Hubs Data Sender' | 'Azure Event Hubs Data Receiver' | 'Storage Blob Data Contributor' | 'Storage Table Data Contributor' | 'Key Vault Secrets User'
+type dataRole = 'Azure Service Bus Data Sender' | 'Azure Service Bus Data Receiver' | 'Azure Event Hubs Data Sender' | 'Azure Event Hubs Data Receiver' | 'Storage Blob Data Contributor' | 'Storage Table Data Contributor' | 'Key Vault Secrets User' | 'Monitoring Metrics Publisher'
 
 var roleIds = {
   'Azure Service Bus Data Sender': '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
@@ -40,6 +41,8 @@ var roleIds = {
   'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6'
+  // Despite its name, the role Application Insights requires for any Entra-authenticated ingestion.
+  'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 var queueGrants = filter(grants, g => g.scope == 'serviceBusQueue')
 var topicGrants = filter(grants, g => g.scope == 'serviceBusTopic')
@@ -47,6 +50,7 @@ var eventHubGrants = filter(grants, g => g.scope == 'eventHub')
 var containerGrants = filter(grants, g => g.scope == 'blobContainer')
 var tableGrants = filter(grants, g => g.scope == 'table')
 var vaultGrants = filter(grants, g => g.scope == 'keyVault')
+var appInsightsGrants = filter(grants, g => g.scope == 'appInsights')
 
 resource serviceBus 'Microsoft.ServiceBus/namespaces@2026-01-01' existing = {
   name: serviceBusNamespaceName
@@ -152,6 +156,20 @@ resource tableRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for 
 resource vaultRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for g in vaultGrants: {
   name: guid(vault.id, principalIds[g.component], roleIds[g.role])
   scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds[g.role])
+    principalId: principalIds[g.component]
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource appInsightsComponents 'Microsoft.Insights/components@2020-02-02' existing = [for g in appInsightsGrants: {
+  name: g.target
+}]
+
+resource appInsightsRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (g, i) in appInsightsGrants: {
+  name: guid(appInsightsComponents[i].id, principalIds[g.component], roleIds[g.role])
+  scope: appInsightsComponents[i]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds[g.role])
     principalId: principalIds[g.component]

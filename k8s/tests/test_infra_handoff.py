@@ -26,6 +26,7 @@ def test_the_table_names_outputs_for_the_identities_and_the_vault() -> None:
     table = handoff.handoff_table(README)
     assert table["ANALYTICS_CLIENT_ID"] == handoff.Source("output", "identityClientIds.analytics")
     assert table["KEY_VAULT_NAME"] == handoff.Source("output", "keyVault.name")
+    assert table["APPINSIGHTS_CONNECTION_STRING"] == handoff.Source("output", "appInsightsConnectionString")
     assert table["TENANT_ID"].origin == "pipeline"
 
 
@@ -46,6 +47,22 @@ def test_a_renamed_output_fails_naming_the_key(tmp_path: Path) -> None:
     )
     assert [p.where.rsplit(": ", 1)[1] for p in problems] == ["KEY_VAULT_NAME"]
     assert str(problems[0]).endswith("KEY_VAULT_NAME: infra/main.bicep has no output keyVault.name")
+
+
+def test_a_renamed_connection_string_output_fails_naming_the_key(tmp_path: Path) -> None:
+    template = tmp_path / "main.bicep"
+    text = INFRA_TEMPLATE.read_text()
+    template.write_text(
+        text.replace("output appInsightsConnectionString string", "output appInsights string")
+    )
+    problems = handoff.handoff_problems(
+        K8S_DIR / "overlays" / "prod" / "azure.env",
+        handoff.handoff_table(README),
+        handoff.output_paths(template),
+    )
+    assert [str(p).rsplit(": ", 2)[1:] for p in problems] == [
+        ["APPINSIGHTS_CONNECTION_STRING", "infra/main.bicep has no output appInsightsConnectionString"]
+    ]
 
 
 def test_a_component_without_an_identity_fails_naming_its_key(tmp_path: Path) -> None:

@@ -56,6 +56,16 @@ def env_keys(env_file: Path) -> list[str]:
     ]
 
 
+def env_values(env_file: Path) -> dict[str, str]:
+    """The file's `KEY=value` lines (the value is everything after the first `=`, as kustomize reads it)."""
+    values = {}
+    for line in env_file.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    return values
+
+
 def _per_component_keys(bicep: BicepFile, expression: Expression) -> set[str]:
     match = _PER_COMPONENT.match(expression.text)
     if not match:
