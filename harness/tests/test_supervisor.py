@@ -61,6 +61,25 @@ async def test_a_used_component_starts_alongside_and_is_not_waited_for(
     await supervisor.stop()
 
 
+async def test_every_process_learns_the_components_and_ports_of_its_run(
+    platform_files: PlatformFiles, fake: Fake, tmp_path: Path
+) -> None:
+    seen = tmp_path / "seen-env"
+    api, db = fake(), fake()
+    # What the api's process was given, written before it starts serving.
+    api["command"] = [
+        "sh",
+        "-c",
+        f'echo "$SHOP_RUN_COMPONENTS $SHOP_PORT_DB_HTTP" > {seen} && exec "$@"',
+        "with-env",
+        *api["command"],  # type: ignore[misc]
+    ]
+    supervisor = supervisor_for(platform_files, {"api": api, "db": db})
+    await supervisor.start()
+    await supervisor.stop()
+    assert seen.read_text().split() == ["api,db", str(db["ports"]["http"])]  # type: ignore[index]
+
+
 async def test_component_never_ready_reports_log_tail_and_stops_the_others(
     platform_files: PlatformFiles, fake: Fake
 ) -> None:

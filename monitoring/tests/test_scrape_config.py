@@ -62,3 +62,18 @@ def test_prometheus_runs_with_the_written_config_and_its_data_under_the_data_dir
 def test_a_metrics_url_that_is_not_http_with_a_host_is_refused_naming_the_component(url: str) -> None:
     with pytest.raises(ValueError, match=r"^order: metrics URL"):
         target_from_url("order", url)
+
+
+def test_a_run_with_an_optional_group_scrapes_its_components_too(platform_file: Path, tmp_path: Path) -> None:
+    # shopctl tells each process the components of its run; `--with monitoring` adds the telemetry receiver.
+    workspace = Workspace.open(platform_file)
+    run = ",".join(workspace.platform.default_names(["monitoring"]))
+
+    config_file = prepare(platform_file, tmp_path / "data", environ={"SHOP_RUN_COMPONENTS": run})
+
+    assert "telemetry" in jobs_of(config_file)
+    assert "telemetry" not in jobs_of(prepare(platform_file, tmp_path / "default", environ={}))
+
+
+def jobs_of(config_file: Path) -> set[str]:
+    return {job["job_name"] for job in yaml.safe_load(config_file.read_text())["scrape_configs"]}

@@ -47,6 +47,16 @@ class ResolvedComponent:
     log_file: Path = field(compare=False)
 
 
+# What the supervisor tells each process it starts: the components of the run, comma-separated.
+RUN_COMPONENTS = "SHOP_RUN_COMPONENTS"
+
+
+def run_components(environ: Mapping[str, str]) -> list[str] | None:
+    """The components of the run this process belongs to, or None outside a shopctl run."""
+    listed = environ.get(RUN_COMPONENTS, "")
+    return [name for name in listed.split(",") if name] or None
+
+
 def env_variable_for(component: str, port_name: str) -> str:
     return f"SHOP_PORT_{component}_{port_name}".upper().replace("-", "_")
 

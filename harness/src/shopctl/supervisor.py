@@ -26,7 +26,7 @@ from shopctl.errors import ComponentFailedError, PortInUseError, ShopError
 from shopctl.health import check, probe_client
 from shopctl.ports import port_holder, port_is_free
 from shopctl.process import ManagedProcess, tail
-from shopctl.resolve import ResolvedComponent, env_variable_for
+from shopctl.resolve import RUN_COMPONENTS, ResolvedComponent, env_variable_for
 from shopctl.state import ComponentState, RunState, write_state
 
 log = logging.getLogger(__name__)
@@ -79,12 +79,17 @@ class Supervisor:
         on_event: Callable[[str], None] = lambda message: None,
     ) -> None:
         self.components = components
-        # Every process learns the ports this run chose (SHOP_PORT_<COMPONENT>_<PORT>), so one that reads
-        # platform.yaml itself (Prometheus's scrape config) finds overridden and free ports, not the defaults.
+        # Every process learns the components of this run (SHOP_RUN_COMPONENTS) and the ports it chose
+        # (SHOP_PORT_<COMPONENT>_<PORT>), so one that reads platform.yaml itself (Prometheus's scrape config)
+        # finds the optional groups that run and the overridden and free ports, not the defaults.
         chosen_ports = {
             env_variable_for(c.name, port): str(n) for c in components for port, n in c.ports.items()
         }
-        self._environ = {**(os.environ if environ is None else environ), **chosen_ports}
+        self._environ = {
+            **(os.environ if environ is None else environ),
+            **chosen_ports,
+            RUN_COMPONENTS: ",".join(c.name for c in components),
+        }
         self._root = root
         self._state_path = state_path
         self._on_event = on_event

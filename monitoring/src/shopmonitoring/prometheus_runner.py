@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from shopctl.resolve import run_components
 from shopctl.workspace import Workspace
 
 from shopmonitoring.scrape import prometheus_config, targets, write_config
@@ -32,7 +33,8 @@ def prometheus_argv(binary: str, config: Path, data_dir: Path, listen: str) -> l
 def prepare(platform_file: Path, data_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
     """Write ``data_dir``/prometheus.yml for the platform as it runs; returns its path."""
     workspace = Workspace.open(platform_file, environ=environ)
-    components = workspace.resolve(environ=environ)
+    # The run's components when shopctl started us (optional groups included), else the default set.
+    components = workspace.resolve(run_components(environ), environ=environ)
     return write_config(data_dir / "prometheus.yml", prometheus_config(targets(components)))
 
 
