@@ -4,14 +4,12 @@ and the email and SMS sent for it are spans under that one."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from shopctl.testing import launched
+from servicekit_testing.traces import Span, trace_receiver, wait_for_spans
 
 from .conftest import TRACEPARENT, Hub, status_changed
 
@@ -21,22 +19,13 @@ TRACE_ID, PARENT_SPAN_ID = TRACEPARENT.split("-")[1:3]
 
 @pytest.fixture
 def telemetry() -> Iterator[str]:
-    with launched("telemetry") as running:
-        yield f"http://127.0.0.1:{running.port('telemetry', 'http')}"
+    with trace_receiver() as url:
+        yield url
 
 
-def spans_of(telemetry: str, trace_id: str, service: str, within: float = 30.0) -> list[dict[str, Any]]:
-    """The spans ``service`` exported in trace ``trace_id``, once its consumer span and a span under it
-    have arrived (spans are exported in batches, each when it ends)."""
-    deadline = time.monotonic() + within
-    while True:
-        response = httpx.get(f"{telemetry}/api/traces/{trace_id}", timeout=5)
-        spans = [s for s in response.json().get("spans", []) if s["service"] == service]
-        consumer = [s for s in spans if s["kind"] == "CONSUMER"]
-        if consumer and any(s["parentSpanId"] == consumer[0]["spanId"] for s in spans):
-            return spans
-        assert time.monotonic() < deadline, f"no consumer span with children in {response.text[:2000]}"
-        time.sleep(0.3)
+def consumer_with_children(spans: list[Span]) -> bool:
+    consumer = [s for s in spans if s["kind"] == "CONSUMER"]
+    return bool(consumer) and any(s["parentSpanId"] == consumer[0]["spanId"] for s in spans)
 
 
 async def test_an_event_continues_its_trace_with_the_sends_under_its_consumer_span(
@@ -47,7 +36,13 @@ async def test_an_event_continues_its_trace_with_the_sends_under_its_consumer_sp
     order_id = f"ord_{uuid.uuid4().hex[:8]}"
     await hub.send(status_changed("PAID", order_id=order_id, phone="+447700900123"))
 
-    spans = spans_of(telemetry, TRACE_ID, "notification")
+    spans = wait_for_spans(
+        telemetry,
+        TRACE_ID,
+        service="notification",
+        ready=consumer_with_children,
+        what="consumer span with children",
+    )
 
     [consumer] = [s for s in spans if s["kind"] == "CONSUMER"]
     assert consumer["name"] == "process order-events"

@@ -13,7 +13,7 @@
  * 2. the row goes through the outbox as in the service: written by OutboxRepository to an in-memory SQLite
  *    database migrated with the service's migrations, then sent by OutboxRelay.drainOnce (its row → outgoing
  *    message mapping);
- * 3. the relay hands it to the real broker publishers of src/adapters: ServiceBusPublisher (queue
+ * 3. the relay (with tracing started as the service starts it, ids only) hands it to the real broker publishers of src/adapters: ServiceBusPublisher (queue
  *    payment-requests) and EventHubPublisher (Event Hub order-events), whose private mappings (`toServiceBus`,
  *    `toEvent`) make the SDK message. Only the SDK clients handed to them are stand-ins that keep what they
  *    are given instead of sending it (a ServiceBusClient and an EventHubProducerClient).
@@ -45,6 +45,7 @@ import { Metrics } from '../../../../services/order/src/observability/metrics.js
 import { DESTINATIONS, orderStatusChanged, paymentRequested } from '../../../../services/order/src/outbox/messages.js';
 import { OutboxRepository } from '../../../../services/order/src/outbox/outbox.repository.js';
 import { OutboxRelay } from '../../../../services/order/src/outbox/relay.js';
+import { startIdOnlyTracing } from '../../../../services/order/test/tracing.js';
 
 /** The descriptions the consumer pacts use (payment's and notification's consumer tests). */
 export const PAYMENT_REQUESTED = 'a PaymentRequested message';
@@ -213,6 +214,8 @@ function toProviderMessage(
 
 /** Builds the message for `description` with order's real outbox, relay and broker adapters. */
 export async function buildOrderMessage(description: string, params: MessageParams = {}): Promise<ProviderMessage> {
+  // As the service runs with no exporter: the relay's PRODUCER span gets real ids, which the message carries.
+  await startIdOnlyTracing();
   const row = outboxRow(description, params);
   const db = openDatabase({ dialect: 'sqlite', path: ':memory:' });
   const serviceBus = new CapturingServiceBus();

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
+from servicekit_testing.traces import Span, trace_receiver, wait_for_spans
 from shopctl.ports import free_port
-from shopctl.testing import launched
 
 from ..conftest import TRACEPARENT
 
@@ -28,8 +28,8 @@ TRACE_ID, PARENT_SPAN_ID = TRACEPARENT.split("-")[1:3]
 
 @pytest.fixture
 def telemetry() -> Iterator[str]:
-    with launched("telemetry") as running:
-        yield f"http://127.0.0.1:{running.port('telemetry', 'http')}"
+    with trace_receiver() as url:
+        yield url
 
 
 @pytest.fixture
@@ -66,15 +66,14 @@ def api(telemetry: str, env: dict[str, str], tmp_path: Path) -> Iterator[tuple[s
         process.wait(timeout=30)
 
 
-def api_spans(telemetry: str, trace_id: str, within: float = 20.0) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + within
-    while True:
-        response = httpx.get(f"{telemetry}/api/traces/{trace_id}", timeout=5)
-        spans = [s for s in response.json().get("spans", []) if s["service"] == "payment"]
-        if any(s["kind"] == "SERVER" for s in spans):
-            return spans
-        assert time.monotonic() < deadline, f"no payment SERVER span in {response.text[:2000]}"
-        time.sleep(0.3)
+def api_spans(telemetry: str, trace_id: str) -> list[Span]:
+    return wait_for_spans(
+        telemetry,
+        trace_id,
+        service="payment",
+        ready=lambda spans: any(s["kind"] == "SERVER" for s in spans),
+        what="SERVER span",
+    )
 
 
 def log_entries(path: Path) -> list[dict[str, Any]]:

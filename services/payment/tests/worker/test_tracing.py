@@ -4,13 +4,11 @@ span, its ledger writes are spans under that one, and the outcome it publishes c
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
-from shopctl.testing import launched
+from servicekit_testing.traces import Span, trace_receiver, wait_for_spans
 
 from ..conftest import TRACEPARENT, Bus, payment_requested
 
@@ -20,21 +18,20 @@ TRACE_ID, PARENT_SPAN_ID = TRACEPARENT.split("-")[1:3]
 
 @pytest.fixture
 def telemetry() -> Iterator[str]:
-    with launched("telemetry") as running:
-        yield f"http://127.0.0.1:{running.port('telemetry', 'http')}"
+    with trace_receiver() as url:
+        yield url
 
 
-def worker_spans(telemetry: str, trace_id: str, within: float = 30.0) -> list[dict[str, Any]]:
+def worker_spans(telemetry: str, trace_id: str) -> list[Span]:
     """The worker's spans in trace ``trace_id`` once its consumer span has arrived (a span is exported
     when it ends, and the consumer span ends last)."""
-    deadline = time.monotonic() + within
-    while True:
-        response = httpx.get(f"{telemetry}/api/traces/{trace_id}", timeout=5)
-        spans = [s for s in response.json().get("spans", []) if s["service"] == "payment-worker"]
-        if any(s["kind"] == "CONSUMER" for s in spans):
-            return spans
-        assert time.monotonic() < deadline, f"no payment-worker consumer span in {response.text[:2000]}"
-        time.sleep(0.3)
+    return wait_for_spans(
+        telemetry,
+        trace_id,
+        service="payment-worker",
+        ready=lambda spans: any(s["kind"] == "CONSUMER" for s in spans),
+        what="consumer span",
+    )
 
 
 def descends_from(span_id: str, ancestor_id: str, spans: list[dict[str, Any]]) -> bool:

@@ -12,13 +12,11 @@ import time
 from pathlib import Path
 
 import httpx
+from servicekit_testing.traces import Span, trace_receiver, wait_for_spans
 from shopctl.ports import free_port
-
-from .otlp_receiver import otlp_receiver
 
 SCRIPT = Path(sys.executable).with_name("product-service")
 CALLER_TRACE, CALLER_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"  # pragma: allowlist secret
-SERVER, CONSUMER = 2, 5  # OTLP SpanKind numbers
 
 
 def _await_health(base: str, process: subprocess.Popen[str]) -> None:
@@ -35,13 +33,13 @@ def _await_health(base: str, process: subprocess.Popen[str]) -> None:
 
 def test_request_span_is_the_callers_child_with_cosmos_spans_under_it(settings_for, process_env) -> None:
     port = free_port()
-    with otlp_receiver() as receiver:
+    with trace_receiver() as receiver:
         env = process_env(
             settings_for(),
             PRODUCT_HOST="127.0.0.1",
             PRODUCT_PORT=str(port),
             PRODUCT_LOG_LEVEL="INFO",
-            OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url,
+            OTEL_EXPORTER_OTLP_ENDPOINT=receiver,
         )
         process = subprocess.Popen(
             [str(SCRIPT)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -57,22 +55,28 @@ def test_request_span_is_the_callers_child_with_cosmos_spans_under_it(settings_f
         finally:
             process.send_signal(signal.SIGTERM)
             out, err = process.communicate(timeout=30)
-        spans = receiver.spans()
+        # Everything was flushed on SIGTERM: the server span and the calls under it are all there now.
+        spans = wait_for_spans(
+            receiver, CALLER_TRACE, service="product", ready=_has_server_span, what="SERVER span"
+        )
 
     assert response.status_code == 404
-    [server] = [span for span in spans if span.kind == SERVER]  # /health is not traced
-    assert server.name == "GET /products/{product_id}"
-    assert (server.trace_id, server.parent_span_id) == (CALLER_TRACE, CALLER_SPAN)
-    assert response.headers["traceparent"] == f"00-{CALLER_TRACE}-{server.span_id}-01"
-    assert not [span for span in spans if span.name.endswith(("http send", "http receive"))]
+    [server] = [span for span in spans if span["kind"] == "SERVER"]  # /health is not traced
+    assert server["name"] == "GET /products/{product_id}"
+    assert server["parentSpanId"] == CALLER_SPAN
+    assert response.headers["traceparent"] == f"00-{CALLER_TRACE}-{server['spanId']}-01"
+    assert not [span for span in spans if span["name"].endswith(("http send", "http receive"))]
 
-    cosmos = [span for span in spans if span.parent_span_id == server.span_id]
-    assert cosmos, f"no child span of the request: {[(s.name, s.parent_span_id) for s in spans]}"
-    assert all(span.trace_id == CALLER_TRACE for span in cosmos)
-    reads = [span for span in cosmos if span.name.startswith("ContainerProxy.")]
-    assert reads, f"no Cosmos DB span under the request: {[span.name for span in cosmos]}"
-    http = [span for span in spans if span.parent_span_id in {read.span_id for read in reads}]
+    cosmos = [span for span in spans if span["parentSpanId"] == server["spanId"]]
+    assert cosmos, f"no child span of the request: {[(s['name'], s['parentSpanId']) for s in spans]}"
+    reads = [span for span in cosmos if span["name"].startswith("ContainerProxy.")]
+    assert reads, f"no Cosmos DB span under the request: {[span['name'] for span in cosmos]}"
+    http = [span for span in spans if span["parentSpanId"] in {read["spanId"] for read in reads}]
     assert http, "no span for the SDK's HTTP call to Cosmos DB under its operation"
 
     access = [json.loads(line) for line in out.splitlines() if '"route": "/products/{product_id}"' in line]
-    assert [(line["trace_id"], line["span_id"]) for line in access] == [(CALLER_TRACE, server.span_id)], err
+    assert [(line["trace_id"], line["span_id"]) for line in access] == [(CALLER_TRACE, server["spanId"])], err
+
+
+def _has_server_span(spans: list[Span]) -> bool:
+    return any(span["kind"] == "SERVER" for span in spans)
