@@ -15,8 +15,8 @@ caller's trace, so log lines keep their ``trace_id`` / ``span_id`` and outgoing 
 That path is kept cheap, since the load goals are measured on it: no tracer provider is set at all, so the
 OpenTelemetry instrumentations, FastAPI's own telemetry (FastAPI 0.165, here, traces requests and its
 operations whenever a provider is set) and azure-core's plugin do no work; spans started through the
-OpenTelemetry API are no-ops that leave the edge's span current; HTTP clients instrumented by
-``instrument_http_clients`` still send the current ``traceparent``.
+OpenTelemetry API are no-ops that leave the edge's span current; ``instrument_http_clients`` instruments
+nothing (its wrappers would run on every Azure SDK call for a header nobody records).
 
 The logs: ``servicekit.logs`` knows nothing of OpenTelemetry (the emulators log without this extra); the
 edges here set ``servicekit.logs.traceparent_var`` to the current span's traceparent: the server-request
