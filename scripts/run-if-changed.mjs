@@ -8,12 +8,15 @@
  *   node scripts/run-if-changed.mjs --stamp DIST/.inputs.sha256 --output DIST/index.js \
  *     --input SRC --input CONFIG [--cwd DIR] [--force] -- COMMAND ARGS...
  *
- * Exit status: the command's when it ran, 0 when up to date, 2 for bad arguments.
+ * Exit status: the command's when it ran, 0 when up to date, 2 for bad arguments. It prints nothing of its
+ * own when up to date: the platform's components log JSON lines only. Runs started at the same time (tests
+ * launching several platforms) take turns through a lock beside the stamp, so one builds and the others
+ * find the build done.
  */
 import { spawnSync } from 'node:child_process';
 import console from 'node:console';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +57,42 @@ export function isUpToDate(stamp, outputs, hash) {
   return outputs.every((output) => existsSync(output)) && existsSync(stamp) && readFileSync(stamp, 'utf8') === hash;
 }
 
+const LOCK_WAIT_MS = 300_000;
+const STALE_LOCK_MS = 600_000;
+
+/**
+ * Runs `work` holding the lock directory `lock` (mkdir is atomic); waits for another holder, and takes over
+ * a lock left behind by a run that died (older than the longest build).
+ * @template T
+ * @param {string} lock
+ * @param {() => T} work
+ * @returns {T}
+ */
+function withLock(lock, work) {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS)
+        {rmSync(lock, { force: true, recursive: true });}
+      if (Date.now() > deadline) {
+        console.error(`run-if-changed: ${lock} is still held after ${LOCK_WAIT_MS / 1000} s`);
+        process.exit(2);
+      }
+      Atomics.wait(pause, 0, 0, 100);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { force: true, recursive: true });
+  }
+}
+
 function main() {
   const separator = process.argv.indexOf('--');
   const command = separator === -1 ? [] : process.argv.slice(separator + 1);
@@ -71,19 +110,21 @@ function main() {
     console.error('run-if-changed: give --stamp FILE, at least one --input PATH, and -- COMMAND');
     process.exit(2);
   }
-  const hash = inputsHash(values.input);
-  if (!values.force && isUpToDate(values.stamp, values.output ?? [], hash)) {
-    console.log(`run-if-changed: ${command.join(' ')}: inputs unchanged since the last build, skipped`);
-    return;
-  }
-  const [program, ...args] = command;
-  const run = spawnSync(program, args, { cwd: values.cwd, stdio: 'inherit' });
-  if (run.error !== undefined) {
-    console.error(`run-if-changed: cannot run ${program}: ${run.error.message}`);
-    process.exit(2);
-  }
-  if (run.status !== 0) process.exit(run.status ?? 1);
-  writeFileSync(values.stamp, hash);
+  const { stamp, input, output = [], cwd, force } = values;
+  const status = withLock(`${stamp}.lock`, () => {
+    const hash = inputsHash(input);
+    if (!force && isUpToDate(stamp, output, hash)) return 0;
+    const [program, ...args] = command;
+    const run = spawnSync(program, args, { cwd, stdio: 'inherit' });
+    if (run.error !== undefined) {
+      console.error(`run-if-changed: cannot run ${program}: ${run.error.message}`);
+      return 2;
+    }
+    if (run.status !== 0) return run.status ?? 1;
+    writeFileSync(stamp, hash);
+    return 0;
+  });
+  process.exit(status);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

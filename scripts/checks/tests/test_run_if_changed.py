@@ -61,7 +61,7 @@ def test_builds_once_then_skips_while_nothing_changed(project: Path) -> None:
     assert build(project).returncode == 0
     skipped = build(project)
     assert skipped.returncode == 0
-    assert "skipped" in skipped.stdout
+    assert skipped.stdout == "", "nothing of its own on stdout: component logs are JSON lines"
     assert runs(project) == 1
 
 
@@ -103,3 +103,33 @@ def test_missing_arguments_are_refused(project: Path) -> None:
     )
     assert refused.returncode == 2
     assert "--input" in refused.stderr
+
+
+def test_runs_started_together_build_once(project: Path) -> None:
+    # Three platforms launched at once (parallel test suites) share one build output.
+    slow = BUILD.replace(
+        "process.exit(", "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500); process.exit("
+    )
+    starts = [
+        subprocess.Popen(
+            [
+                "node",
+                str(SCRIPT),
+                "--stamp",
+                "dist/.inputs.sha256",
+                "--output",
+                "dist/out.js",
+                "--input",
+                "src",
+                "--",
+                "node",
+                "-e",
+                slow,
+            ],
+            cwd=project,
+        )
+        for _ in range(3)
+    ]
+    assert [start.wait(timeout=60) for start in starts] == [0, 0, 0]
+    assert runs(project) == 1
+    assert not (project / "dist" / ".inputs.sha256.lock").exists()
