@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from servicekit_testing.raw_http import converse
 from shoppower.approvals.server import MAX_BODY_BYTES
 
 IDLE = 0.5
@@ -39,16 +40,6 @@ def port() -> Iterator[int]:
     assert b"Traceback" not in stderr, stderr.decode()
 
 
-def _converse(port: int, sent: bytes) -> tuple[bytes, float]:
-    started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(sent)
-        answer = b""
-        while chunk := sock.recv(4096):
-            answer += chunk
-    return answer, time.monotonic() - started
-
-
 def test_a_body_over_the_limit_is_413_problem_json_and_the_server_keeps_serving(port: int) -> None:
     response = httpx.post(
         f"http://127.0.0.1:{port}/releases",
@@ -71,7 +62,7 @@ def test_a_body_over_the_limit_is_413_problem_json_and_the_server_keeps_serving(
     ],
 )
 def test_a_connection_that_goes_silent_is_closed(port: int, sent: bytes) -> None:
-    answer, elapsed = _converse(port, sent)
+    answer, elapsed = converse(port, sent)
 
     assert answer == b""
     assert elapsed < IDLE + 2

@@ -19,6 +19,7 @@ from analytics_service.counters import Counters
 from analytics_service.main import MAX_BODY_BYTES, http_app
 from analytics_service.standin.server import BASE
 from analytics_service.standin.server import MAX_BODY_BYTES as STANDIN_MAX_BODY_BYTES
+from servicekit_testing.raw_http import converse
 
 DEADLINE = 0.5
 
@@ -58,16 +59,6 @@ async def service_port() -> AsyncIterator[int]:
     await runner.cleanup()
 
 
-def _converse(port: int, sent: bytes) -> tuple[bytes, float]:
-    started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(sent)
-        answer = b""
-        while chunk := sock.recv(4096):
-            answer += chunk
-    return answer, time.monotonic() - started
-
-
 def test_standin_refuses_a_body_over_the_limit_with_413_and_keeps_serving(standin_port: int) -> None:
     response = httpx.post(
         f"http://127.0.0.1:{standin_port}{BASE}/datasets",
@@ -89,7 +80,7 @@ def test_standin_refuses_a_body_over_the_limit_with_413_and_keeps_serving(standi
     ],
 )
 def test_standin_closes_a_connection_that_goes_silent(standin_port: int, sent: bytes) -> None:
-    answer, elapsed = _converse(standin_port, sent)
+    answer, elapsed = converse(standin_port, sent)
 
     assert answer == b""
     assert elapsed < DEADLINE + 2
@@ -106,7 +97,7 @@ async def test_service_refuses_a_body_over_the_limit_with_413_problem_json(servi
 
 
 async def test_service_cuts_off_a_request_head_sent_too_slowly(service_port: int) -> None:
-    answer, elapsed = await asyncio.to_thread(_converse, service_port, b"GET /health HTTP/1.1\r\n")
+    answer, elapsed = await asyncio.to_thread(converse, service_port, b"GET /health HTTP/1.1\r\n")
 
     assert answer == b""
     assert elapsed < DEADLINE + 2

@@ -19,6 +19,7 @@ import pytest
 from payment_service.api.worker_ops import MAX_BODY_BYTES as OPS_MAX_BODY_BYTES
 from payment_service.api.worker_ops import start_ops_server
 from payment_service.metrics import WorkerMetrics
+from servicekit_testing.raw_http import converse
 from shopctl.testing import LaunchedPlatform
 
 # Azurite's public, well-known account key.
@@ -85,17 +86,6 @@ def api(platform: LaunchedPlatform, tmp_path_factory: pytest.TempPathFactory) ->
         process.wait(timeout=30)
 
 
-def _converse(port: int, sent: bytes) -> tuple[bytes, float]:
-    """What the server answers on one connection until it closes it, and after how many seconds."""
-    started = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(sent)
-        answer = b""
-        while chunk := sock.recv(4096):
-            answer += chunk
-    return answer, time.monotonic() - started
-
-
 def _health(port: int) -> int:
     return httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code
 
@@ -115,7 +105,7 @@ def test_an_oversized_body_is_413_problem_json_and_the_server_keeps_serving(api:
 
 
 def test_a_request_head_sent_too_slowly_is_cut_off(api: int) -> None:
-    answer, elapsed = _converse(api, b"GET /health HTTP/1.1\r\nHost: x\r\n")
+    answer, elapsed = converse(api, b"GET /health HTTP/1.1\r\nHost: x\r\n")
 
     assert answer == b""
     assert elapsed < TIMEOUT_SECONDS + 2
@@ -124,7 +114,7 @@ def test_a_request_head_sent_too_slowly_is_cut_off(api: int) -> None:
 
 def test_a_body_sent_too_slowly_is_408_problem_json(api: int) -> None:
     head = b"POST /payments/ord_1/refund HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-    answer, elapsed = _converse(api, head + b"Content-Length: 100\r\n\r\n{")
+    answer, elapsed = converse(api, head + b"Content-Length: 100\r\n\r\n{")
 
     assert answer.startswith(b"HTTP/1.1 408"), answer
     assert b"application/problem+json" in answer
@@ -159,7 +149,7 @@ async def test_worker_ops_refuse_a_body_with_413_and_cut_off_a_slow_head() -> No
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
             refused = await http.request("GET", "/health", content=b"x" * (OPS_MAX_BODY_BYTES + 1))
-        answer, elapsed = await asyncio.to_thread(_converse, port, b"GET /health HTTP/1.1\r\n")
+        answer, elapsed = await asyncio.to_thread(converse, port, b"GET /health HTTP/1.1\r\n")
     finally:
         await runner.cleanup()
 

@@ -15,6 +15,7 @@ import uvicorn
 from product_service.main import create_app
 from product_service.server import server_config
 from product_service.settings import Settings
+from servicekit_testing.raw_http import converse_async
 
 DEADLINE = 0.5
 MAX_BODY = 1024
@@ -46,17 +47,6 @@ async def port(settings_for: Callable[..., Settings]) -> AsyncIterator[int]:
         await serving
 
 
-async def _converse(port: int, sent: bytes) -> tuple[bytes, float]:
-    """What the server answers on one connection until it closes it, and after how many seconds."""
-    started = time.monotonic()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(sent)
-    await writer.drain()
-    answer = await asyncio.wait_for(reader.read(), timeout=5)
-    writer.close()
-    return answer, time.monotonic() - started
-
-
 async def test_an_oversized_body_is_413_problem_json_and_the_server_keeps_serving(port: int) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
         response = await http.post(
@@ -70,7 +60,7 @@ async def test_an_oversized_body_is_413_problem_json_and_the_server_keeps_servin
 
 
 async def test_a_request_head_sent_too_slowly_is_cut_off(port: int) -> None:
-    answer, elapsed = await _converse(port, b"GET /health HTTP/1.1\r\nHost: x\r\n")
+    answer, elapsed = await converse_async(port, b"GET /health HTTP/1.1\r\nHost: x\r\n")
 
     assert answer == b""
     assert elapsed < DEADLINE + 2
@@ -78,7 +68,7 @@ async def test_a_request_head_sent_too_slowly_is_cut_off(port: int) -> None:
 
 async def test_a_head_after_a_kept_alive_response_has_the_same_deadline(port: int) -> None:
     first = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
-    answer, elapsed = await _converse(port, first + b"GET /health HTTP/1.1\r\n")
+    answer, elapsed = await converse_async(port, first + b"GET /health HTTP/1.1\r\n")
 
     assert answer.startswith(b"HTTP/1.1 200")
     assert answer.count(b"HTTP/1.1") == 1
@@ -89,7 +79,7 @@ async def test_a_body_sent_too_slowly_is_408_problem_json(port: int) -> None:
     head = (
         b"POST /products HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
     )
-    answer, elapsed = await _converse(port, head + b'{"name":')
+    answer, elapsed = await converse_async(port, head + b'{"name":')
 
     assert answer.startswith(b"HTTP/1.1 408"), answer
     assert b"application/problem+json" in answer

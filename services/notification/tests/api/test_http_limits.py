@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 
 import httpx
@@ -12,6 +11,7 @@ import pytest
 from notification_service.api.http import MAX_BODY_BYTES, HttpDeps, build_app, start_server
 from notification_service.domain.models import LogEntry
 from notification_service.metrics import Metrics
+from servicekit_testing.raw_http import converse_async
 
 DEADLINE = 0.5
 
@@ -30,16 +30,6 @@ async def port() -> AsyncIterator[int]:
     await runner.cleanup()
 
 
-async def _converse(port: int, sent: bytes) -> tuple[bytes, float]:
-    started = time.monotonic()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(sent)
-    await writer.drain()
-    answer = await asyncio.wait_for(reader.read(), timeout=5)
-    writer.close()
-    return answer, time.monotonic() - started
-
-
 async def test_a_body_over_the_limit_is_413_problem_json_and_the_server_keeps_serving(port: int) -> None:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
         response = await http.request(
@@ -53,14 +43,16 @@ async def test_a_body_over_the_limit_is_413_problem_json_and_the_server_keeps_se
 
 
 async def test_a_request_head_sent_too_slowly_is_cut_off(port: int) -> None:
-    answer, elapsed = await _converse(port, b"GET /health HTTP/1.1\r\nHost: x\r\n")
+    answer, elapsed = await converse_async(port, b"GET /health HTTP/1.1\r\nHost: x\r\n")
 
     assert answer == b""
     assert elapsed < DEADLINE + 2
 
 
 async def test_a_body_sent_too_slowly_is_408_problem_json(port: int) -> None:
-    answer, elapsed = await _converse(port, b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nx")
+    answer, elapsed = await converse_async(
+        port, b"GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nx"
+    )
 
     assert answer.startswith(b"HTTP/1.1 408")
     assert b"application/problem+json" in answer
