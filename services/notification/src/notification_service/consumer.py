@@ -4,6 +4,9 @@ Poison (``servicekit.envelopes``: ``MalformedBody``, ``SchemaViolation``, ``Unkn
 reasons the Service Bus consumers dead-letter with) is logged with its reason, written to the notification
 log under its hub position, and passed over (the checkpoint moves past it): Event Hubs has no dead-letter
 queue, and a poison event never stops the consumer.
+
+The notification log is read before sending only while an event may have been handled before: from a
+partition's claim up to the first event found missing from the log (``domain.redelivery``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from servicekit.tracing import consumer_span
 from notification_service.adapters.eventhub import InboundEvent
 from notification_service.domain.models import Customer, OrderStatus, StatusChange
 from notification_service.domain.notifier import Notifier
+from notification_service.domain.redelivery import RedeliveredPrefix
 from notification_service.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,7 @@ class OrderEventHandler:
         self._notifier = notifier
         self._metrics = metrics
         self._hub = hub
+        self._prefix = RedeliveredPrefix()
 
     async def __call__(self, event: InboundEvent) -> None:
         """Handles ``event`` in a CONSUMER span continuing the trace of its ``traceparent``: the sends and
@@ -83,7 +88,12 @@ class OrderEventHandler:
             return
         span.set_attribute("messaging.message.id", change.event_id)
         correlation_id_var.set(change.order_id)
-        outcome = await self._notifier.handle(change)
+        may_be_repeat = self._prefix.may_be_repeat(event.partition_id, event.claim)
+        outcome = await self._notifier.handle(change, may_be_repeat=may_be_repeat)
+        if outcome.log_read:
+            self._metrics.log_reads.inc()
+            if not outcome.skipped:
+                self._prefix.passed(event.partition_id, event.claim)
         for channel in outcome.sent:
             self._metrics.sent.labels(channel.value).inc()
         for channel in outcome.skipped:

@@ -25,6 +25,12 @@ class Metrics:
             ["channel"],
             registry=self.registry,
         )
+        self.log_reads = Counter(
+            "notification_log_reads_total",
+            "Notification log reads before sending: only for events that may have been handled before "
+            "(after a partition is claimed, up to the first one not in the log)",
+            registry=self.registry,
+        )
         self.poison = Counter(
             "notification_poison_events_total",
             "Events passed over as poison",

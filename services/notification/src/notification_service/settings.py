@@ -39,7 +39,9 @@ class Settings(ServiceSettings):
     checkpoint_connection_string: SecretStr | None = None
     checkpoint_account_url: str | None = None
     checkpoint_container: str = "notification-checkpoints"
-    checkpoint_every_events: int = Field(default=20, ge=1)
+    # A checkpoint is a Blob write; after a crash at most this many events (plus a batch) are read again,
+    # and only those cost a log read each (domain/redelivery.py).
+    checkpoint_every_events: int = Field(default=100, ge=1)
     checkpoint_every_seconds: float = Field(default=5.0, gt=0)
     # Events handed over per partition at a time (as many as are ready, up to this many).
     receive_batch_size: int = Field(default=50, ge=1, le=1000)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
+from azure.core.exceptions import HttpResponseError
 from notification_service.adapters.tables import TableNotificationLog
 from notification_service.domain.models import Channel, LogEntry
 
@@ -54,12 +55,37 @@ async def test_poison_rows_are_no_orders_log(notification_log: TableNotification
 
 
 async def test_rows_of_one_event_are_written_together(notification_log: TableNotificationLog) -> None:
-    await notification_log.record_all(
-        [("e1:email", sent("ord_t", "e1", Channel.EMAIL)), ("e1:sms", sent("ord_t", "e1", Channel.SMS))]
-    )
+    email = sent("ord_t", "e1", Channel.EMAIL)
+    text = replace(sent("ord_t", "e1", Channel.SMS), status="rejected", subject=None, reason="no such number")
+    await notification_log.record_all([("e1:email", email), ("e1:sms", text)])
 
+    # One entity, keyed by the first channel: its read stands for the event.
     assert await notification_log.was_sent("ord_t", "e1", Channel.EMAIL)
-    assert await notification_log.was_sent("ord_t", "e1", Channel.SMS)
+    assert await notification_log.for_order("ord_t") == [email, text]
+
+
+async def test_rows_written_one_per_channel_are_still_read(notification_log: TableNotificationLog) -> None:
+    # The layout before one entity per event: a row per channel, each keyed by its own channel.
+    await notification_log.record(sent("ord_old", "e1", Channel.EMAIL), key="e1:email")
+    await notification_log.record(sent("ord_old", "e1", Channel.SMS), key="e1:sms")
+
+    entries = await notification_log.for_order("ord_old")
+
+    assert [(e.event_id, e.channel) for e in entries] == [("e1", "email"), ("e1", "sms")]
+
+
+async def test_an_event_with_a_refused_channel_leaves_no_row(notification_log: TableNotificationLog) -> None:
+    # The SMS part is refused (Azurite, like the service, refuses a property over 64 KiB): the email's
+    # row, the one the dedupe read asks for, must not exist without it.
+    refused = replace(sent("ord_last", "e1", Channel.SMS), subject="x" * 40_000)
+
+    with pytest.raises(HttpResponseError, match="PropertyValueTooLarge"):
+        await notification_log.record_all(
+            [("e1:email", sent("ord_last", "e1", Channel.EMAIL)), ("e1:sms", refused)]
+        )
+
+    assert not await notification_log.was_sent("ord_last", "e1", Channel.EMAIL)
+    assert await notification_log.for_order("ord_last") == []
 
 
 async def test_recording_an_event_again_keeps_the_first_rows(notification_log: TableNotificationLog) -> None:

@@ -8,6 +8,11 @@ event. A partition's checkpoint is saved at the end of a batch once ``checkpoint
 ``checkpoint_every_seconds`` went by since the last one, and once more on shutdown and when a partition is
 handed to another instance: never ahead of a handled event. Whatever was handled after the last checkpoint
 is read again after a crash, which the handler's dedupe makes harmless.
+
+Each time this instance starts reading a partition (a claim: at start, after a rebalance, after the SDK
+re-created a failed receiver) the partition's claim number goes up by one; every event carries the number
+it was read under, so the handler can tell the first events after a claim (the ones another reader may
+have handled already) from the rest.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class InboundEvent:
     properties: dict[str, str]
     enqueued_time: datetime | None = None
     """When the hub accepted the event (the consumer lag is measured from it)."""
+    claim: int = 0
+    """Which of this process's claims of the partition the event was read under (1 for the first)."""
 
     @property
     def position(self) -> str:
@@ -56,7 +63,7 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def to_inbound(partition_id: str, event: EventData) -> InboundEvent:
+def to_inbound(partition_id: str, event: EventData, claim: int = 0) -> InboundEvent:
     message = event.raw_amqp_message
     body = b"".join(message.body) if message.body_type is AmqpMessageBodyType.DATA else None
     return InboundEvent(
@@ -65,6 +72,7 @@ def to_inbound(partition_id: str, event: EventData) -> InboundEvent:
         body=body,
         properties={_text(k): _text(v) for k, v in (event.properties or {}).items()},
         enqueued_time=event.enqueued_time,
+        claim=claim,
     )
 
 
@@ -94,6 +102,7 @@ class EventHubSource:
         self._every_events = checkpoint_every_events
         self._every_seconds = checkpoint_every_seconds
         self._progress: dict[str, _Progress] = {}
+        self._claims: dict[str, int] = {}
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -180,11 +189,12 @@ class EventHubSource:
             self._in_flight += 1
             self._idle.clear()
             handled = 0
+            claim = self._claims.get(context.partition_id, 0)
             try:
                 for event in events:
                     if stop.is_set():
                         break
-                    await self._handle_one(handler, context.partition_id, event)
+                    await self._handle_one(handler, to_inbound(context.partition_id, event, claim))
                     handled += 1
             finally:
                 if handled:
@@ -192,6 +202,10 @@ class EventHubSource:
                 self._in_flight -= 1
                 if self._in_flight == 0:
                     self._idle.set()
+
+        async def on_partition_initialize(context: PartitionContext) -> None:
+            # Awaited by the SDK before the claim's first receive: every event of the claim sees the number.
+            self._claims[context.partition_id] = self._claims.get(context.partition_id, 0) + 1
 
         async def on_partition_close(context: PartitionContext, reason: Any) -> None:
             await self._save(context.partition_id)
@@ -206,6 +220,7 @@ class EventHubSource:
                 max_batch_size=self._batch_size,
                 starting_position="-1",
                 on_error=on_error,
+                on_partition_initialize=on_partition_initialize,
                 on_partition_close=on_partition_close,
             )
         )
@@ -223,15 +238,15 @@ class EventHubSource:
             await receiving
 
     @staticmethod
-    async def _handle_one(handler: Handler, partition_id: str, event: EventData) -> None:
+    async def _handle_one(handler: Handler, event: InboundEvent) -> None:
         """One event through ``handler``; a failure is logged and the batch goes on, as the SDK does with
         a failing per-event callback, so one bad event never holds back the ones after it."""
         try:
-            await handler(to_inbound(partition_id, event))
+            await handler(event)
         except Exception:
             log.exception(
                 "event handling failed",
-                extra={"partition": partition_id, "sequence_number": event.sequence_number},
+                extra={"partition": event.partition_id, "sequence_number": event.sequence_number},
             )
 
     async def _advance(self, context: PartitionContext, event: EventData, count: int) -> None:

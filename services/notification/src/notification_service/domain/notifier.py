@@ -1,12 +1,13 @@
 """Sends the email and SMS of an order status change, each at most once per event and channel.
 
-The log is consulted before an event's sends and written after them: a redelivered event (Event Hubs is
-at-least-once; everything after the last checkpoint is read again after a restart) finds its rows and
-sends nothing. The rows of an event (one per channel) are written together, in one request, so the row of
-its first channel stands for all of them and one read tells whether the event was handled. The one window
-left is a crash between a transport accepting the event's first message and the rows being written; then
-the event's messages go out again on restart, carrying the same idempotency keys (SMTP Message-ID, ACS
-operation id) so the receiving side can drop them.
+The log is consulted before an event's sends (when the caller says the event may have been handled
+before) and written after them: a redelivered event (Event Hubs is at-least-once; everything after the
+last checkpoint is read again after a restart) finds its rows and sends nothing. The rows of an event (one
+per channel) are written together, in one request, so the row of its first channel stands for all of
+them and one read tells whether the event was handled. The one window left is a crash between a
+transport accepting the event's first message and the rows being written; then the event's messages go
+out again on restart, carrying the same idempotency keys (SMTP Message-ID, ACS operation id) so the
+receiving side can drop them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 class Outcome:
     sent: list[Channel] = field(default_factory=list)
     skipped: list[Channel] = field(default_factory=list)
+    log_read: bool = False
+    """The log was consulted before sending: ``skipped`` is then the answer to "handled before?"."""
 
 
 def log_key(event_id: str, channel: Channel | str) -> str:
@@ -56,7 +59,10 @@ class Notifier:
         self._clock = clock
         self._sleep = sleep
 
-    async def handle(self, change: StatusChange) -> Outcome:
+    async def handle(self, change: StatusChange, *, may_be_repeat: bool = True) -> Outcome:
+        """Sends ``change``'s messages and records them; with ``may_be_repeat`` (the default) only when the
+        log has no row for the event. Without it the caller knows the event cannot have been handled
+        before (``consumer.RedeliveredPrefix``), and the read is spared."""
         outcome = Outcome()
         planned: list[tuple[Channel, Email | Sms]] = [
             (channel, message)
@@ -68,9 +74,11 @@ class Notifier:
         ]
         if not planned:
             return outcome
-        if await self._log.was_sent(change.order_id, change.event_id, planned[0][0]):
-            outcome.skipped.extend(channel for channel, _ in planned)
-            return outcome
+        if may_be_repeat:
+            outcome.log_read = True
+            if await self._log.was_sent(change.order_id, change.event_id, planned[0][0]):
+                outcome.skipped.extend(channel for channel, _ in planned)
+                return outcome
         rows: list[tuple[str, LogEntry]] = []
         for channel, message in planned:
             status, reason = "sent", None
