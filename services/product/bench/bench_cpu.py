@@ -4,9 +4,11 @@
 
 Starts the Cosmos DB server and Azurite on free ports (shopctl.testing) and a real ``product-service``
 process with the demo catalog, then runs each route on its own (closed loop, ``--concurrency`` clients),
-and last a mix shaped like the load gate's traffic to product: shoppers' product reads, the order
+then two mixes shaped like the load gate's traffic to product: shoppers' product reads, the order
 service's price reads, reservations, confirms and releases, beside browsing (catalog pages, categories,
-category filters, searches, product pages with their images). For each it prints requests/s and the CPU
+category filters, searches, product pages with their images). The second, "orders with browsing", is one
+order placed plus the browsing requests that come with each order at the load gate's measured rates, and
+also prints the CPU milliseconds per order. For each it prints requests/s and the CPU
 milliseconds per request spent by the product process and by the Cosmos DB server, read from
 /proc/<pid>/stat (user + system) before and after. Wall-clock figures depend on whatever else runs on the
 machine; CPU per request much less so. The load generator runs in this process and is not counted.
@@ -35,6 +37,12 @@ BASKET_SIZE = 24
 BROWSER_TASKS_PER_ORDER = 4
 BROWSER_TASK_WEIGHTS = {"catalog_page": 3, "category_filter": 2, "search": 2, "product_page": 4}
 CONFIRM_SHARE = 0.9  # the rest of the orders are declined and released
+# Browsing beside each order placed, from the load gate's request rates per order at 34 orders/s
+# (loadtests, 150 users): list pages 29/s, categories 12/s, images 17/s, and product pages beyond the
+# shoppers' own basket reads. Each is made with this probability per order.
+BROWSING_PER_ORDER = {"catalog_page": 0.4, "category_filter": 0.25, "search": 0.2, "categories": 0.35}
+IMAGES_PER_ORDER = 0.5
+PRODUCT_PAGES_PER_ORDER = 0.3
 
 
 @dataclass
@@ -46,6 +54,7 @@ class Shop:
     categories: list[str]
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     open_orders: list[str] = field(default_factory=list)
+    orders_placed: int = 0
     order_numbers: itertools.count[int] = field(default_factory=itertools.count)
 
     def cart(self) -> list[dict[str, object]]:
@@ -62,14 +71,24 @@ class Figures:
     seconds: float
     product_cpu: float
     cosmos_cpu: float
+    orders: int = 0
 
     def line(self) -> str:
         per = 1000.0 / self.requests if self.requests else float("nan")
-        return (
+        line = (
             f"{self.name:<34} {self.requests:>6} req {self.requests / self.seconds:>7.1f} req/s  "
             f"product {self.product_cpu * per:>6.2f} ms/req  cosmos {self.cosmos_cpu * per:>6.2f} ms/req  "
             f"errors {self.errors}"
         )
+        if self.orders:
+            per_order = 1000.0 / self.orders
+            line += (
+                f"\n{'':<34} {self.orders:>6} orders; per order: "
+                f"product {self.product_cpu * per_order:.2f} ms"
+                f" + cosmos {self.cosmos_cpu * per_order:.2f} ms"
+                f" = {(self.product_cpu + self.cosmos_cpu) * per_order:.2f} ms CPU"
+            )
+        return line
 
 
 # One unit of work: returns how many requests it made and how many of them failed.
@@ -159,6 +178,31 @@ async def browser_task(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, 
     return sum(n for n, _ in pairs), sum(e for _, e in pairs)
 
 
+async def order_with_browsing(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
+    """One order placed, as product sees it at the load gate, with the browsing that goes beside it: the
+    shopper's basket reads and the order service's re-pricing reads, the reservation and its decision,
+    then list pages, categories, images and product pages at their rates per order."""
+    made, errors = await shopper_journey(client, shop)
+    shop.orders_placed += 1
+    pairs: list[tuple[int, int]] = []
+    for task, share in BROWSING_PER_ORDER.items():
+        if shop.rng.random() < share:
+            pairs.append(await _BROWSING[task](client, shop))
+    if shop.rng.random() < IMAGES_PER_ORDER:
+        pairs.append(await get_image(client, shop))
+    if shop.rng.random() < PRODUCT_PAGES_PER_ORDER:
+        pairs.append(await get_product(client, shop))
+    return made + sum(n for n, _ in pairs), errors + sum(e for _, e in pairs)
+
+
+_BROWSING: dict[str, Step] = {
+    "catalog_page": list_page,
+    "category_filter": category_filter,
+    "search": search,
+    "categories": list_categories,
+}
+
+
 async def load_gate_mix(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
     if shop.rng.random() < 1 / (1 + BROWSER_TASKS_PER_ORDER):
         return await shopper_journey(client, shop)
@@ -185,6 +229,7 @@ async def run_scenario(
             done += made
             errors += failed
 
+    orders_before = shop.orders_placed
     product_before, cosmos_before = cpu_seconds(service.product_pid), cpu_seconds(service.cosmos_pid)
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -196,6 +241,7 @@ async def run_scenario(
         seconds,
         cpu_seconds(service.product_pid) - product_before,
         cpu_seconds(service.cosmos_pid) - cosmos_before,
+        shop.orders_placed - orders_before,
     )
 
 
@@ -258,6 +304,7 @@ async def measure(service: LocalProduct, requests: int, concurrency: int) -> Non
             ("POST /reservations/{id}/confirm", decide("confirm"), int(requests * CONFIRM_SHARE)),
             ("POST /reservations/{id}/release", decide("release"), requests),
             ("load-gate mix", load_gate_mix, 2 * requests),
+            ("orders with browsing (load suite)", order_with_browsing, 2 * requests),
         ]
         for name, step, count in scenarios:
             figures = await run_scenario(client, service, shop, name, step, count, concurrency)

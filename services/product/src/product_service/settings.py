@@ -62,8 +62,8 @@ class Settings(ServiceSettings):
     image_cache_seconds: int = Field(default=300, ge=0)
 
     page_size_default: int = Field(default=20, ge=1, le=100)
-    # How long catalog reads may be answered from memory (0: never, the default); see domain/catalog_cache.py.
-    catalog_cache_seconds: float = Field(default=0.0, ge=0)
+    # How long catalog reads may be answered from memory (0: never); see domain/catalog_cache.py.
+    catalog_cache_seconds: float = Field(default=2.0, ge=0)
     reservation_ttl_seconds: float = Field(default=900, gt=0)
     sweep_interval_seconds: float = Field(default=30, gt=0)
 

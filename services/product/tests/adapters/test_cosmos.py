@@ -27,25 +27,26 @@ def product(product_id: str, stock: int) -> Product:
 async def test_take_hold_moves_stock_to_reserved_once_per_order(products):
     await products.create(product("a", 5))
 
-    first = await products.take_hold("a", "o-1", 2)
-    again = await products.take_hold("a", "o-1", 2)
+    first, written = await products.take_hold("a", "o-1", 2)
+    again, current = await products.take_hold("a", "o-1", 2)
 
     stored = await products.get("a")
     assert (first, again) == (HoldOutcome.TAKEN, HoldOutcome.ALREADY_HELD)
     assert (stored.stock, stored.reserved) == (3, 2)
+    assert written == current == stored  # the document the hold's write returned, as stored
 
 
 async def test_take_hold_refuses_to_go_below_zero(products):
     await products.create(product("a", 1))
 
-    outcome = await products.take_hold("a", "o-1", 2)
+    outcome, _ = await products.take_hold("a", "o-1", 2)
 
     assert outcome is HoldOutcome.SHORT
     assert (await products.get("a")).stock == 1
 
 
 async def test_take_hold_on_missing_product_reports_missing(products):
-    assert await products.take_hold("ghost", "o-1", 1) is HoldOutcome.MISSING
+    assert await products.take_hold("ghost", "o-1", 1) == (HoldOutcome.MISSING, None)
 
 
 async def settle_a_hold_twice(products, settle):
@@ -62,14 +63,14 @@ async def settle_a_hold_twice(products, settle):
 async def test_release_hold_returns_stock_once(products):
     results, stored = await settle_a_hold_twice(products, products.release_hold)
 
-    assert results == [True, False]
+    assert results == [stored, None]
     assert (stored.stock, stored.reserved) == (5, 0)
 
 
 async def test_commit_hold_removes_reserved_once(products):
     results, stored = await settle_a_hold_twice(products, products.commit_hold)
 
-    assert results == [True, False]
+    assert results == [stored, None]
     assert (stored.stock, stored.reserved) == (3, 0)
 
 
@@ -84,7 +85,20 @@ async def test_update_keeps_holds_and_needs_current_version(products):
     updated = await products.update("a", fields, datetime.now(UTC), current.version)
 
     assert (updated.name, updated.stock, updated.reserved) == ("New", 7, 2)
-    assert await products.release_hold("a", "o-1", 2)
+    assert await products.release_hold("a", "o-1", 2) is not None
+
+
+async def test_every_write_to_a_product_increments_its_revision(products):
+    created = await products.create(product("a", 5))
+    _, held = await products.take_hold("a", "o-1", 2)
+    fields = ProductFields("New", "", "kitchen", Decimal("2.00"), "USD", 7)
+    updated = await products.update("a", fields, datetime.now(UTC), held.version)
+    released = await products.release_hold("a", "o-1", 2)
+    imaged = await products.set_image("a", None, datetime.now(UTC))
+
+    revisions = [created.revision, held.revision, updated.revision, released.revision, imaged.revision]
+    assert revisions == [0, 1, 2, 3, 4]
+    assert (await products.get("a")).revision == 4
 
 
 async def test_create_twice_is_already_exists(products):

@@ -82,6 +82,66 @@ async def test_reservations_through_this_process_show_at_once_in_the_product(sta
     assert (held, sold) == ((3, 2), (3, 0))
 
 
+async def listed_stock(api, query: str) -> list[tuple[str, int, int]]:
+    """Every product of the list ``query`` (following its cursors) as (id, stock, reserved)."""
+    found: list[tuple[str, int, int]] = []
+    cursor = None
+    while True:
+        page = (await api.http.get(f"/products?{query}" + (f"&cursor={cursor}" if cursor else ""))).json()
+        found += [(p["id"], p["stock"], p["reserved"]) for p in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            return found
+
+
+async def test_reservations_through_this_process_show_at_once_in_every_list_page(start_api):
+    api = await start_api(catalog_cache_seconds=60)
+    for product_id, name in (("a", "Apple mug"), ("b", "Blue mug"), ("c", "Cup")):
+        await api.create_product(id=product_id, name=name, description=name, stock=2)
+    queries = ["limit=2", "inStock=true&limit=2", "q=mug&limit=1", "category=kitchen&inStock=false"]
+    before = [await listed_stock(api, query) for query in queries]
+
+    async def reserve(order_id: str, quantity: int) -> None:
+        body = {"orderId": order_id, "items": [{"productId": "b", "quantity": quantity}]}
+        assert (await api.http.post("/reservations", json=body)).status_code == 201
+
+    await reserve("o-1", 1)
+    held = [await listed_stock(api, query) for query in queries]
+    await reserve("o-2", 1)  # "b" sells out: it leaves inStock=true and joins inStock=false
+    sold_out = [await listed_stock(api, query) for query in queries]
+    await api.http.post("/reservations/o-1/confirm")
+    await api.http.post("/reservations/o-2/release")
+    settled = [await listed_stock(api, query) for query in queries]
+
+    everything = [("a", 2, 0), ("b", 2, 0), ("c", 2, 0)]
+    assert before == [everything, everything, everything[:2], []]
+    assert held == [[("a", 2, 0), ("b", 1, 1), ("c", 2, 0)]] * 2 + [[("a", 2, 0), ("b", 1, 1)], []]
+    assert sold_out == [
+        [("a", 2, 0), ("b", 0, 2), ("c", 2, 0)],
+        [("a", 2, 0), ("c", 2, 0)],
+        [("a", 2, 0), ("b", 0, 2)],
+        [("b", 0, 2)],
+    ]
+    assert settled == [[("a", 2, 0), ("b", 1, 0), ("c", 2, 0)]] * 2 + [[("a", 2, 0), ("b", 1, 0)], []]
+    assert await api.stock_of("b") == (1, 0)
+
+
+async def test_cached_answers_are_the_same_json_as_fresh_ones(start_api):
+    cached = await start_api(catalog_cache_seconds=60)
+    fresh = await replica_of(start_api, cached, catalog_cache_seconds=0)
+    await cached.create_product(id="a", price="10.50")
+    paths = ["/products/a", "/products?limit=5", "/categories"]
+    for path in paths:
+        await cached.http.get(path)  # now in memory
+
+    answers = [(await cached.http.get(path), await fresh.http.get(path)) for path in paths]
+
+    for from_memory, from_store in answers:
+        assert from_memory.content == from_store.content
+        assert from_memory.headers["content-type"] == from_store.headers["content-type"] == "application/json"
+        assert from_memory.headers.get("etag") == from_store.headers.get("etag")
+
+
 async def test_image_is_served_from_memory_until_its_product_says_otherwise(start_api):
     api = await start_api(catalog_cache_seconds=60)
     await api.create_product(id="a")

@@ -93,6 +93,10 @@ def _hold_path(order_id: str) -> str:
     return f"/holds/{order_id}"
 
 
+# Every write to a product increments it, so that answers of concurrent writes can be told apart by age.
+_NEXT_REVISION: dict[str, Any] = {"op": "incr", "path": "/revision", "value": 1}
+
+
 def _hold_ref(order_id: str) -> str:
     # order ids are restricted to [A-Za-z0-9_-] (see domain.models.ID_PATTERN), so quoting is safe.
     return f'c.holds["{order_id}"]'
@@ -110,6 +114,7 @@ def product_to_doc(product: Product) -> dict[str, Any]:
         "stock": product.stock,
         "reserved": product.reserved,
         "holds": {},
+        "revision": product.revision,
         "image": _image_to_doc(product.image),
         "createdAt": _iso(product.created_at),
         "updatedAt": _iso(product.updated_at),
@@ -137,6 +142,7 @@ def doc_to_product(doc: dict[str, Any]) -> Product:
         updated_at=_parse_time(doc["updatedAt"]),
         image=ImageInfo(image["contentType"], int(image["size"]), image["etag"]) if image else None,
         version=doc["_etag"],
+        revision=int(doc.get("revision", 0)),
     )
 
 
@@ -206,6 +212,7 @@ class CosmosProductRepository:
             {"op": "set", "path": "/currency", "value": fields.currency},
             {"op": "set", "path": "/stock", "value": fields.stock},
             {"op": "set", "path": "/updatedAt", "value": _iso(updated_at)},
+            _NEXT_REVISION,
         ]
         return doc_to_product(await self._patch(product_id, operations, version=version))
 
@@ -223,33 +230,40 @@ class CosmosProductRepository:
         operations: list[dict[str, Any]] = [
             {"op": "set", "path": "/image", "value": _image_to_doc(image)},
             {"op": "set", "path": "/updatedAt", "value": _iso(updated_at)},
+            _NEXT_REVISION,
         ]
         return doc_to_product(await self._patch(product_id, operations))
 
     @_unavailable
-    async def take_hold(self, product_id: str, order_id: str, quantity: int) -> HoldOutcome:
+    async def take_hold(
+        self, product_id: str, order_id: str, quantity: int
+    ) -> tuple[HoldOutcome, Product | None]:
         operations = [
             {"op": "incr", "path": "/stock", "value": -quantity},
             {"op": "incr", "path": "/reserved", "value": quantity},
             {"op": "set", "path": _hold_path(order_id), "value": quantity},
+            _NEXT_REVISION,
         ]
         # One conditional write: stock can never go below zero and an order can hold a product only once.
         condition = f"from c where c.stock >= {int(quantity)} AND NOT IS_DEFINED({_hold_ref(order_id)})"
         try:
-            await self._container.patch_item(product_id, product_id, operations, filter_predicate=condition)
+            doc = await self._container.patch_item(
+                product_id, product_id, operations, filter_predicate=condition
+            )
         except CosmosHttpResponseError as exc:
             if exc.status_code == 404:
-                return HoldOutcome.MISSING
+                return HoldOutcome.MISSING, None
             if exc.status_code != 412:
                 raise
-            doc = await self._read(product_id)
-            if doc is None:
-                return HoldOutcome.MISSING
-            return HoldOutcome.ALREADY_HELD if order_id in doc.get("holds", {}) else HoldOutcome.SHORT
-        return HoldOutcome.TAKEN
+            current = await self._read(product_id)
+            if current is None:
+                return HoldOutcome.MISSING, None
+            held = order_id in current.get("holds", {})
+            return (HoldOutcome.ALREADY_HELD if held else HoldOutcome.SHORT), doc_to_product(current)
+        return HoldOutcome.TAKEN, doc_to_product(doc)
 
     @_unavailable
-    async def release_hold(self, product_id: str, order_id: str, quantity: int) -> bool:
+    async def release_hold(self, product_id: str, order_id: str, quantity: int) -> Product | None:
         return await self._end_hold(
             product_id,
             order_id,
@@ -261,23 +275,25 @@ class CosmosProductRepository:
         )
 
     @_unavailable
-    async def commit_hold(self, product_id: str, order_id: str, quantity: int) -> bool:
+    async def commit_hold(self, product_id: str, order_id: str, quantity: int) -> Product | None:
         return await self._end_hold(
             product_id, order_id, quantity, [{"op": "incr", "path": "/reserved", "value": -quantity}]
         )
 
     async def _end_hold(
         self, product_id: str, order_id: str, quantity: int, operations: list[dict[str, Any]]
-    ) -> bool:
-        operations = [*operations, {"op": "remove", "path": _hold_path(order_id)}]
+    ) -> Product | None:
+        operations = [*operations, {"op": "remove", "path": _hold_path(order_id)}, _NEXT_REVISION]
         condition = f"from c where {_hold_ref(order_id)} = {int(quantity)}"
         try:
-            await self._container.patch_item(product_id, product_id, operations, filter_predicate=condition)
+            doc = await self._container.patch_item(
+                product_id, product_id, operations, filter_predicate=condition
+            )
         except CosmosHttpResponseError as exc:
             if exc.status_code in (404, 412):
-                return False
+                return None
             raise
-        return True
+        return doc_to_product(doc)
 
     async def _read(self, product_id: str) -> dict[str, Any] | None:
         try:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
+from pydantic import TypeAdapter
 
 from product_service.api.deps import AdminDep, CatalogDep, RuntimeDep
 from product_service.api.links import links
@@ -22,7 +23,7 @@ from product_service.api.schemas import (
     ProductReplace,
 )
 from product_service.domain.catalog import same_version
-from product_service.domain.models import ID_PATTERN, Product, ProductFilter
+from product_service.domain.models import ID_PATTERN, CategorySummary, Page, Product, ProductFilter
 from product_service.domain.paging import CURSOR_PATTERN
 
 _PROBLEM: dict[str, Any] = {"model": Problem}
@@ -61,6 +62,29 @@ def _with_etag(response: Response, product: Product) -> ProductPublic:
     return ProductPublic.of(product)
 
 
+# The public reads answer with JSON rendered once per cached answer (`Snapshot.derived`): a cache hit does
+# no model building or serialisation. The bytes are what the declared response models would produce.
+_CATEGORIES = TypeAdapter(list[CategoryPublic])
+
+
+def product_json(product: Product) -> bytes:
+    body = ProductPublic.of(product)
+    return body.__pydantic_serializer__.to_json(body, by_alias=True)
+
+
+def page_json(page: Page[Product]) -> bytes:
+    body = ProductPage(items=[ProductPublic.of(p) for p in page.items], next_cursor=page.next_cursor)
+    return body.__pydantic_serializer__.to_json(body, by_alias=True)
+
+
+def categories_json(summaries: list[CategorySummary]) -> bytes:
+    return _CATEGORIES.dump_json([CategoryPublic.of(summary) for summary in summaries], by_alias=True)
+
+
+def _json(body: bytes, headers: dict[str, str] | None = None) -> Response:
+    return Response(body, media_type="application/json", headers=headers)
+
+
 @router.get(
     "/products",
     response_model=ProductPage,
@@ -95,7 +119,7 @@ async def list_products(
             description="`nextCursor` of the previous page.",
         ),
     ] = None,
-) -> ProductPage:
+) -> Response:
     product_filter = ProductFilter(
         category=category,
         text=q,
@@ -103,13 +127,14 @@ async def list_products(
         max_price=Decimal(max_price) if max_price is not None else None,
         in_stock=in_stock,
     )
-    page = await catalog.list_products(product_filter, limit or runtime.settings.page_size_default, cursor)
-    return ProductPage(items=[ProductPublic.of(p) for p in page.items], next_cursor=page.next_cursor)
+    page = await catalog.page(product_filter, limit or runtime.settings.page_size_default, cursor)
+    return _json(page.derived(page_json, page_json))
 
 
 @router.get("/categories", response_model=list[CategoryPublic], summary="Categories with product counts")
-async def list_categories(catalog: CatalogDep) -> list[CategoryPublic]:
-    return [CategoryPublic.of(summary) for summary in await catalog.categories()]
+async def list_categories(catalog: CatalogDep) -> Response:
+    summaries = await catalog.category_summaries()
+    return _json(summaries.derived(categories_json, categories_json))
 
 
 @router.get(
@@ -121,15 +146,13 @@ async def list_categories(catalog: CatalogDep) -> list[CategoryPublic]:
 async def get_product(
     product_id: ProductId,
     catalog: CatalogDep,
-    response: Response,
     if_none_match: Annotated[str | None, Header()] = None,
-) -> Any:
-    product = await catalog.get(product_id)
-    if if_none_match is not None and any(
-        same_version(tag, etag_of(product)) for tag in if_none_match.split(",")
-    ):
-        return Response(status_code=304, headers={"ETag": etag_of(product)})
-    return _with_etag(response, product)
+) -> Response:
+    snapshot = await catalog.read(product_id)
+    etag = snapshot.derived(etag_of, etag_of)
+    if if_none_match is not None and any(same_version(tag, etag) for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers={"ETag": etag})
+    return _json(snapshot.derived(product_json, product_json), {"ETag": etag})
 
 
 @router.post(

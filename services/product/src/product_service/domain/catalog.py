@@ -10,7 +10,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
-from product_service.domain.catalog_cache import CatalogCache
+from product_service.domain.catalog_cache import CatalogCache, Snapshot
 from product_service.domain.errors import (
     ImageRejectedError,
     ImageTooLargeError,
@@ -62,15 +62,16 @@ _Method = TypeVar("_Method", bound=Callable[..., Awaitable[Any]])
 
 
 def _changes_catalog(method: _Method) -> _Method:
-    """An administrator's write: the cached reads are forgotten once it is done, whether it succeeded or
-    not (a failed write may still have reached the store)."""
+    """An administrator's write: it tells the cache what it wrote; when it fails, the cache forgets
+    everything (a failed write may still have reached the store)."""
 
     @functools.wraps(method)
     async def wrapper(self: CatalogService, *args: Any, **kwargs: Any) -> Any:
         try:
             return await method(self, *args, **kwargs)
-        finally:
+        except BaseException:
             self._cache.forget_all()
+            raise
 
     return cast(_Method, wrapper)
 
@@ -99,6 +100,12 @@ class CatalogService:
     async def list_products(
         self, product_filter: ProductFilter, limit: int, cursor: str | None
     ) -> Page[Product]:
+        return (await self.page(product_filter, limit, cursor)).value
+
+    async def page(
+        self, product_filter: ProductFilter, limit: int, cursor: str | None
+    ) -> Snapshot[Page[Product]]:
+        """One page of the list as the catalog shows it (possibly cached; see `CatalogCache`)."""
         fingerprint = product_filter.fingerprint()
         continuation = decode_cursor(cursor, fingerprint) if cursor is not None else None
 
@@ -107,16 +114,22 @@ class CatalogService:
             next_cursor = encode_cursor(next_token, fingerprint) if next_token else None
             return Page(items=items, next_cursor=next_cursor)
 
-        return await self._cache.page((fingerprint, limit, continuation), load)
+        return await self._cache.page(product_filter, (fingerprint, limit, continuation), load)
 
     async def get(self, product_id: str) -> Product:
+        return (await self.read(product_id)).value
+
+    async def read(self, product_id: str) -> Snapshot[Product]:
         """The product as the catalog shows it (possibly cached; see `CatalogCache`)."""
-        product = await self._cache.product(product_id, lambda: self._products.get(product_id))
-        if product is None:
+        snapshot = await self._cache.product(product_id, lambda: self._products.get(product_id))
+        if snapshot.value is None:
             raise NotFoundError(f"product '{product_id}' does not exist")
-        return product
+        return cast(Snapshot[Product], snapshot)
 
     async def categories(self) -> list[CategorySummary]:
+        return (await self.category_summaries()).value
+
+    async def category_summaries(self) -> Snapshot[list[CategorySummary]]:
         async def load() -> list[CategorySummary]:
             counts = Counter(await self._products.category_names())
             return [CategorySummary(name=name, product_count=n) for name, n in sorted(counts.items())]
@@ -133,12 +146,12 @@ class CatalogService:
             updated_at=now,
             **asdict(fields),
         )
-        return await self._products.create(product)
+        return self._written(await self._products.create(product))
 
     @_changes_catalog
     async def replace(self, product_id: str, fields: ProductFields, if_match: str | None) -> Product:
         _, version = await self._current(product_id, if_match)
-        return await self._products.update(product_id, fields, self._clock(), version)
+        return self._written(await self._products.update(product_id, fields, self._clock(), version))
 
     @_changes_catalog
     async def patch(self, product_id: str, changes: Mapping[str, Any], if_match: str | None) -> Product:
@@ -146,7 +159,9 @@ class CatalogService:
         merged = {
             name: changes.get(name, getattr(current, name)) for name in ProductFields.__dataclass_fields__
         }
-        return await self._products.update(product_id, ProductFields(**merged), self._clock(), version)
+        return self._written(
+            await self._products.update(product_id, ProductFields(**merged), self._clock(), version)
+        )
 
     @_changes_catalog
     async def delete(self, product_id: str, if_match: str | None) -> None:
@@ -156,6 +171,7 @@ class CatalogService:
                 f"product '{product_id}' has {current.reserved} units held for open reservations"
             )
         await self._products.delete(product_id, version)
+        self._cache.catalog_changed(product_id, None)
         if current.image is not None:
             await self._images.delete(product_id)
 
@@ -172,7 +188,7 @@ class CatalogService:
             raise ImageRejectedError(f"the body is not a {media_type} image")
         await self._stored(product_id)
         info = await self._images.put(product_id, data, media_type)
-        return await self._products.set_image(product_id, info, self._clock())
+        return self._written(await self._products.set_image(product_id, info, self._clock()))
 
     async def open_image(self, product_id: str) -> StoredImage:
         """The product's image. With an image cache, which image comes from the product as the catalog
@@ -197,6 +213,10 @@ class CatalogService:
         if image is None:
             raise NotFoundError(f"product '{product_id}' has no image")
         return image
+
+    def _written(self, product: Product) -> Product:
+        self._cache.catalog_changed(product.id, product)
+        return product
 
     async def _current(self, product_id: str, if_match: str | None) -> tuple[Product, str]:
         """The stored product and the version every following write is conditional on, so that a write

@@ -50,6 +50,8 @@ class Product:
     updated_at: datetime
     image: ImageInfo | None = None
     version: str | None = None
+    # Incremented by every write to the stored product: orders the answers of this process's writes.
+    revision: int = 0
 
 
 @dataclass(frozen=True)

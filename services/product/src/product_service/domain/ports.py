@@ -52,17 +52,22 @@ class ProductRepository(Protocol):
         """Raises NotFoundError."""
         ...
 
-    async def take_hold(self, product_id: str, order_id: str, quantity: int) -> HoldOutcome:
+    async def take_hold(
+        self, product_id: str, order_id: str, quantity: int
+    ) -> tuple[HoldOutcome, Product | None]:
         """Atomically moves ``quantity`` from available to reserved and records the hold for the order,
-        unless the order already holds this product or available stock is short."""
+        unless the order already holds this product or available stock is short. Also returns the product
+        as stored after the attempt (None when it does not exist)."""
         ...
 
-    async def release_hold(self, product_id: str, order_id: str, quantity: int) -> bool:
-        """Returns the order's hold to available stock; False when there was no such hold."""
+    async def release_hold(self, product_id: str, order_id: str, quantity: int) -> Product | None:
+        """Returns the order's hold to available stock: the product as that write left it, or None when
+        there was no such hold."""
         ...
 
-    async def commit_hold(self, product_id: str, order_id: str, quantity: int) -> bool:
-        """Turns the order's hold into a sale (reserved stock leaves); False when there was no such hold."""
+    async def commit_hold(self, product_id: str, order_id: str, quantity: int) -> Product | None:
+        """Turns the order's hold into a sale (reserved stock leaves): the product as that write left it,
+        or None when there was no such hold."""
         ...
 
 

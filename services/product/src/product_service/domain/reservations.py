@@ -35,6 +35,7 @@ from product_service.domain.errors import (
 from product_service.domain.models import (
     RETURNING_STATUSES,
     HoldOutcome,
+    Product,
     Rejection,
     Reservation,
     ReservationLine,
@@ -103,9 +104,11 @@ class ReservationService:
         rejection: Rejection | None = None
         try:
             for line in lines:
-                outcome = await self._stock_change(
-                    line.product_id, self._products.take_hold(line.product_id, order_id, line.quantity)
+                outcome, product = await self._guarded(
+                    self._products.take_hold(line.product_id, order_id, line.quantity)
                 )
+                if outcome is HoldOutcome.TAKEN and product is not None:
+                    self._cache.stock_changed(product, -line.quantity)
                 if outcome not in (HoldOutcome.TAKEN, HoldOutcome.ALREADY_HELD):
                     rejection = await self._rejection(line, outcome)
                     break
@@ -229,8 +232,7 @@ class ReservationService:
         if reservation.status is ReservationStatus.CONFIRMED:
             for line in reservation.items:
                 await self._stock_change(
-                    line.product_id,
-                    self._products.commit_hold(line.product_id, reservation.order_id, line.quantity),
+                    self._products.commit_hold(line.product_id, reservation.order_id, line.quantity), 0
                 )
         elif reservation.status in RETURNING_STATUSES:
             await self._return_holds(reservation)
@@ -245,14 +247,21 @@ class ReservationService:
     async def _return_holds(self, reservation: Reservation) -> None:
         for line in reservation.items:
             await self._stock_change(
-                line.product_id,
                 self._products.release_hold(line.product_id, reservation.order_id, line.quantity),
+                line.quantity,
             )
 
-    async def _stock_change(self, product_id: str, change: Awaitable[T]) -> T:
-        """Awaits a hold change of one product, then forgets its cached read (also when the change failed:
-        it may have reached the store)."""
+    async def _stock_change(self, change: Awaitable[Product | None], stock_delta: int) -> None:
+        """Awaits a hold's end and writes the product it left through to the catalog's cache."""
+        product = await self._guarded(change)
+        if product is not None:
+            self._cache.stock_changed(product, stock_delta)
+
+    async def _guarded(self, change: Awaitable[T]) -> T:
+        """Awaits a hold change; when it fails, the cache forgets everything, since the change may have
+        reached the store."""
         try:
             return await change
-        finally:
-            self._cache.forget_product(product_id)
+        except BaseException:
+            self._cache.forget_all()
+            raise
