@@ -75,6 +75,8 @@ const schema = z
     // Only the fallback: a commit wakes the relay at once (outbox/relay.ts).
     ORDER_OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
     ORDER_OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(500).default(50),
+    // A commit's wake-up of an idle relay is held this long so that concurrent orders share a pass.
+    ORDER_OUTBOX_GATHER_MS: z.coerce.number().int().min(0).max(1000).default(0),
     ORDER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 
     // Traces: the standard OpenTelemetry and Azure Monitor variables, unprefixed, as every service reads them.
@@ -172,7 +174,7 @@ export interface Config {
     readonly receiverConcurrency: number;
   };
   readonly eventHubs: { readonly endpoint: AzureEndpoint; readonly eventHubName: string };
-  readonly outbox: { readonly pollMs: number; readonly batchSize: number };
+  readonly outbox: { readonly pollMs: number; readonly batchSize: number; readonly gatherMs: number };
   readonly paymentTimeout: PaymentTimeoutConfig;
   readonly tracing: TracingConfig;
   readonly shutdownTimeoutMs: number;
@@ -252,7 +254,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       endpoint: endpoint(e.ORDER_EVENTHUBS_CONNECTION_STRING, e.ORDER_EVENTHUBS_NAMESPACE),
       eventHubName: e.ORDER_EVENTHUB_NAME,
     },
-    outbox: { pollMs: e.ORDER_OUTBOX_POLL_MS, batchSize: e.ORDER_OUTBOX_BATCH_SIZE },
+    outbox: {
+      pollMs: e.ORDER_OUTBOX_POLL_MS,
+      batchSize: e.ORDER_OUTBOX_BATCH_SIZE,
+      gatherMs: e.ORDER_OUTBOX_GATHER_MS,
+    },
     paymentTimeout: {
       timeoutSeconds: e.ORDER_PAYMENT_TIMEOUT_SECONDS,
       sweepSeconds: e.ORDER_PAYMENT_TIMEOUT_SWEEP_SECONDS,

@@ -1,6 +1,7 @@
 /**
  * A background loop that runs one pass after another: at once while a pass says there may be more to do or
- * wake() was called since the pass began, otherwise after an interval. stop() wakes a waiting loop and
+ * wake() was called since the pass began, otherwise after an interval. A wake() of a waiting loop may be
+ * held `gatherMs`, so that the work announced meanwhile shares one pass. stop() wakes a waiting loop and
  * resolves after the pass in progress, if any.
  */
 export class PollingLoop {
@@ -8,16 +9,19 @@ export class PollingLoop {
   private loop: Promise<void> | undefined;
   private interrupt: (() => void) | undefined;
   private woken = false;
+  private gathering: NodeJS.Timeout | undefined;
 
   /**
    * @param pass one pass; resolves true when the next pass should start at once.
    * @param intervalMs how long to wait before the next pass otherwise (and after a pass that threw).
    * @param onError told of a pass that threw; the loop goes on.
+   * @param gatherMs how long a wake() of a waiting loop is held before the pass starts (0: at once).
    */
   constructor(
     private readonly pass: () => Promise<boolean>,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
+    private readonly gatherMs = 0,
   ) {}
 
   start(): void {
@@ -28,6 +32,8 @@ export class PollingLoop {
 
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
     this.interrupt?.();
     await this.loop;
   }
@@ -38,7 +44,16 @@ export class PollingLoop {
    */
   wake(): void {
     this.woken = true;
-    this.interrupt?.();
+    if (this.gatherMs === 0) {
+      this.interrupt?.();
+      return;
+    }
+    // A running pass is followed by another at once anyway (it sees `woken`); only a waiting loop gathers.
+    if (this.interrupt === undefined || this.gathering !== undefined) return;
+    this.gathering = setTimeout(() => {
+      this.gathering = undefined;
+      this.interrupt?.();
+    }, this.gatherMs);
   }
 
   private async run(): Promise<void> {
@@ -62,6 +77,8 @@ export class PollingLoop {
         };
       });
       this.interrupt = undefined;
+      clearTimeout(this.gathering);
+      this.gathering = undefined;
     }
   }
 }

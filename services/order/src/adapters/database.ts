@@ -5,8 +5,8 @@
  * db/database.ts.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import { DefaultAzureCredential } from '@azure/identity';
 import SQLite from 'better-sqlite3';
 import {
   DummyDriver,
@@ -21,11 +21,12 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
 } from 'kysely';
-import * as Tarn from 'tarn';
-import * as Tedious from 'tedious';
+import type * as TarnModule from 'tarn';
+import type * as TediousModule from 'tedious';
 import type { DatabaseConfig } from '../config.js';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/schema.js';
+import { defaultAzureCredential } from './azure-credential.js';
 
 /** Distinct statements kept prepared; the service runs a few dozen, `in (...)` lists vary the rest. */
 const PREPARED_STATEMENTS = 500;
@@ -67,7 +68,12 @@ function sqliteDialect(path: string): Dialect {
 }
 
 function mssqlDialect(config: Extract<DatabaseConfig, { dialect: 'mssql' }>): Dialect {
-  const credential = new DefaultAzureCredential();
+  // Loaded for SQL Server only: the driver and its pool are a tenth of the process's memory, and SQLite
+  // (every local run) has no use for them.
+  const require = createRequire(import.meta.url);
+  const Tarn = require('tarn') as typeof TarnModule;
+  const Tedious = require('tedious') as typeof TediousModule;
+  const credential = defaultAzureCredential();
   return new MssqlDialect({
     tarn: { ...Tarn, options: { min: 0, max: config.poolMax } },
     tedious: {

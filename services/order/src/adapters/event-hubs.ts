@@ -4,8 +4,8 @@
  * order.
  */
 import { EventHubProducerClient, RetryMode, type EventData, type RetryOptions } from '@azure/event-hubs';
-import { DefaultAzureCredential } from '@azure/identity';
 import type { AzureEndpoint } from '../config.js';
+import { defaultAzureCredential } from './azure-credential.js';
 import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
 import { sendInBatches, traceProperties } from './batches.js';
 
@@ -38,7 +38,7 @@ export function eventHubProducer(endpoint: AzureEndpoint, eventHubName: string):
   const options = { retryOptions: PRODUCER_RETRY };
   return 'connectionString' in endpoint
     ? new EventHubProducerClient(endpoint.connectionString, eventHubName, options)
-    : new EventHubProducerClient(endpoint.fullyQualifiedNamespace, eventHubName, new DefaultAzureCredential(), options);
+    : new EventHubProducerClient(endpoint.fullyQualifiedNamespace, eventHubName, defaultAzureCredential(), options);
 }
 
 /** Sends outbox batches to one Event Hub; takes the producer so that one process owns one client per hub. */

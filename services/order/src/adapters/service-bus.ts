@@ -2,7 +2,6 @@
  * Service Bus adapter (the only module that imports @azure/service-bus): the outbox's sender to queue
  * payment-requests and the peek-lock receiver of topic payment-events, subscription order-service.
  */
-import { DefaultAzureCredential } from '@azure/identity';
 import {
   ServiceBusClient,
   type ServiceBusMessage,
@@ -11,6 +10,7 @@ import {
   type ServiceBusSender,
 } from '@azure/service-bus';
 import type { AzureEndpoint } from '../config.js';
+import { defaultAzureCredential } from './azure-credential.js';
 import type { Logger } from '../observability/logger.js';
 import { failSpan, inConsumerSpan } from '../observability/trace.js';
 import type { OutgoingMessage, Publisher } from '../outbox/relay.js';
@@ -20,7 +20,7 @@ import { sendInBatches, traceProperties } from './batches.js';
 export function serviceBusClient(endpoint: AzureEndpoint): ServiceBusClient {
   return 'connectionString' in endpoint
     ? new ServiceBusClient(endpoint.connectionString)
-    : new ServiceBusClient(endpoint.fullyQualifiedNamespace, new DefaultAzureCredential());
+    : new ServiceBusClient(endpoint.fullyQualifiedNamespace, defaultAzureCredential());
 }
 
 function toServiceBus(message: OutgoingMessage): ServiceBusMessage {

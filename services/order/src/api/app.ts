@@ -33,6 +33,8 @@ function keepContext(middleware: RequestHandler): RequestHandler {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: hashing every body costs each response (the status polls most), and no client revalidates.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   const document = openApiDocument();
   app.use(observability(deps.log, deps.metrics, routeLabeler(routeTemplates(document))));

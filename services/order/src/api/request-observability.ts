@@ -32,7 +32,28 @@ export function routeLabeler(templates: readonly string[]): (path: string) => st
   return (path) => compiled.find(({ regex }) => regex.test(path))?.template ?? 'unmatched';
 }
 
+/** The request counter and duration histogram of one (method, route, status). */
+interface RedSeries {
+  readonly requests: { inc(): void };
+  readonly duration: { observe(seconds: number): void };
+}
+
 export function observability(log: Logger, metrics: Metrics, routeOf: (path: string) => string): RequestHandler {
+  // Each label set's series looked up once: prom-client otherwise sorts and joins the labels on every call.
+  // The label sets are few (routes are templates), so the map stays small.
+  const series = new Map<string, RedSeries>();
+  const seriesOf = (method: string, route: string, status: string): RedSeries => {
+    const key = `${method} ${route} ${status}`;
+    let known = series.get(key);
+    if (known === undefined) {
+      known = {
+        requests: metrics.httpRequests.labels(method, route, status),
+        duration: metrics.httpDuration.labels(method, route, status),
+      };
+      series.set(key, known);
+    }
+    return known;
+  };
   return (req, res, next) => {
     // The HTTP server span (instrumentation-http) is active here: the child of a valid incoming
     // traceparent, else the root of a new trace.
@@ -45,9 +66,9 @@ export function observability(log: Logger, metrics: Metrics, routeOf: (path: str
     const requestContext = activeContext();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, seconds);
+      const { requests, duration } = seriesOf(req.method, route, String(res.statusCode));
+      requests.inc();
+      duration.observe(seconds);
       if (!QUIET.has(route)) {
         runInContext(requestContext, () => {
           log.info(

@@ -6,18 +6,17 @@
  *   the sampler is then always-off, so spans are not recorded but their ids are still generated and
  *   propagated, and logs and messages keep their trace context;
  * - HTTP server spans (instrumentation-http, named `METHOD /route/{template}` by the request middleware),
- *   outgoing fetch calls to the product service (instrumentation-undici, which injects `traceparent`), and,
+ *   the outgoing calls to the product service when spans are recorded (node:http, so instrumentation-http
+ *   too, which injects its CLIENT span's `traceparent`; instrumentation-undici covers any fetch call), and,
  *   when spans are recorded, Express request-handler spans and the Azure SDK's Service Bus and Event Hubs
  *   spans (through @azure/core-tracing's OpenTelemetry plugin).
  *
  * The saga's own CONSUMER and PRODUCER spans are started by trace.ts.
  */
 import { createRequire } from 'node:module';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
-import { createAzureSdkInstrumentation } from '@azure/opentelemetry-instrumentation-azure-sdk';
+import type { TokenCredential } from '@azure/identity';
 import type { IncomingMessage } from 'node:http';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation, type HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -68,20 +67,30 @@ const httpConfig: HttpInstrumentationConfig = {
 };
 
 /**
- * The HTTP server and fetch instrumentations always: they carry the trace context in and out, recorded or
- * not. Express route handlers and the Azure SDK only when spans are recorded: their spans tell nothing
+ * The HTTP (server and client) and fetch instrumentations always: they carry the trace context in and out,
+ * recorded or not. Express route handlers and the Azure SDK only when spans are recorded: their spans tell nothing
  * when nobody sees them, and they cost a share of every request (bench/cpu-per-request.ts).
  * `withHttp` false: the Azure Monitor distro brings its own HTTP and Azure SDK instrumentations.
  */
-function instrumentations(recording: boolean, withHttp: boolean): Instrumentation[] {
-  return [
-    ...(withHttp ? [new HttpInstrumentation(httpConfig)] : []),
-    new UndiciInstrumentation({ ignoreRequestHook: (request) => pathOf(request.path) === '/health' }),
-    // Route handlers only: a span per middleware (cors, body parser...) costs more than it tells.
-    ...(recording
-      ? [new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] })]
+async function instrumentations(recording: boolean, withHttp: boolean): Promise<Instrumentation[]> {
+  const always = [
+    // Unrecorded, a CLIENT span per product call would only cost: the product client sends the traceparent
+    // of the span in hand itself (adapters/product-client.ts), and the instrumentation then leaves outgoing
+    // requests alone. Recorded, it gives each call its CLIENT span and that span's traceparent.
+    ...(withHttp
+      ? [new HttpInstrumentation({ ...httpConfig, disableOutgoingRequestInstrumentation: !recording })]
       : []),
-    ...(recording && withHttp ? [createAzureSdkInstrumentation()] : []),
+    new UndiciInstrumentation({ ignoreRequestHook: (request) => pathOf(request.path) === '/health' }),
+  ];
+  if (!recording) return always;
+  // Imported only when spans are recorded: unused, they would only take memory and start-up time.
+  const { ExpressInstrumentation, ExpressLayerType } = await import('@opentelemetry/instrumentation-express');
+  const { createAzureSdkInstrumentation } = await import('@azure/opentelemetry-instrumentation-azure-sdk');
+  return [
+    ...always,
+    // Route handlers only: a span per middleware (cors, body parser...) costs more than it tells.
+    new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+    ...(withHttp ? [createAzureSdkInstrumentation()] : []),
   ];
 }
 
@@ -123,14 +132,14 @@ export async function startTracing(config: TracingConfig, options: TracingOption
       azureMonitorExporterOptions: {
         connectionString: config.applicationInsightsConnectionString,
         ...(config.applicationInsightsEntra && {
-          credential: entraCredential(config.applicationInsightsEntra.clientId),
+          credential: await entraCredential(config.applicationInsightsEntra.clientId),
         }),
       },
       resource,
       spanProcessors: processors,
       instrumentationOptions: { http: { enabled: true, ...httpConfig }, azureSdk: { enabled: true } },
     });
-    registerInstrumentations({ instrumentations: instrumentations(true, false) });
+    registerInstrumentations({ instrumentations: await instrumentations(true, false) });
     applyPatchesToLoadedModules();
     started = { recording: true, shutdown: () => shutdownAzureMonitor() };
     return started;
@@ -144,7 +153,7 @@ export async function startTracing(config: TracingConfig, options: TracingOption
   });
   // The AsyncLocalStorage context manager and the W3C trace-context propagator.
   provider.register();
-  registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations(recording, true) });
+  registerInstrumentations({ tracerProvider: provider, instrumentations: await instrumentations(recording, true) });
   applyPatchesToLoadedModules();
   started = { recording, shutdown: () => provider.shutdown() };
   return started;
@@ -154,7 +163,9 @@ export async function startTracing(config: TracingConfig, options: TracingOption
  * The workload's managed identity (workload identity on AKS) for Entra-signed ingestion: the component takes
  * no instrumentation-key-only telemetry, and the identity holds Monitoring Metrics Publisher on it.
  */
-function entraCredential(clientId: string | undefined): TokenCredential {
+async function entraCredential(clientId: string | undefined): Promise<TokenCredential> {
+  // Imported here: only an Entra-signed export needs it, and it weighs as much as the rest of tracing.
+  const { DefaultAzureCredential } = await import('@azure/identity');
   return clientId === undefined
     ? new DefaultAzureCredential()
     : new DefaultAzureCredential({ managedIdentityClientId: clientId, workloadIdentityClientId: clientId });

@@ -1,4 +1,5 @@
 /** Orders, their items and idempotency keys in SQL (portable Kysely; see db/database.ts). */
+import { CompiledOnce } from '../db/compiled-once.js';
 import { firstRows, type Db, type Executor } from '../db/database.js';
 import type { OrderItemRow, OrderRow } from '../db/schema.js';
 import type { Order } from '../domain/order.js';
@@ -36,6 +37,31 @@ function toOrder(row: OrderRow, items: readonly OrderItemRow[]): Order {
 }
 
 export class OrderRepository {
+  // The reads and the status move of every status poll, payment outcome and order placed, compiled once
+  // per database (its dialect).
+  private readonly orderById = new CompiledOnce(
+    (executor, id: string) => executor.selectFrom('orders').selectAll().where('id', '=', id),
+    ['$id'],
+  );
+  private readonly itemsOfOrder = new CompiledOnce(
+    (executor, id: string) => executor.selectFrom('order_items').selectAll().where('order_id', '=', id),
+    ['$id'],
+  );
+  private readonly idempotencyKey = new CompiledOnce(
+    (executor, key: string) =>
+      executor.selectFrom('idempotency_keys').select(['request_hash', 'order_id']).where('idempotency_key', '=', key),
+    ['$key'],
+  );
+  private readonly statusMove = new CompiledOnce(
+    (executor, status: string, reason: string | null, at: string, version: number, id: string, expected: number) =>
+      executor
+        .updateTable('orders')
+        .set({ status, status_reason: reason, updated_at: at, version })
+        .where('id', '=', id)
+        .where('version', '=', expected),
+    ['$status', '$reason', '$at', -1, '$id', -2],
+  );
+
   constructor(private readonly db: Db) {}
 
   async insert(executor: Executor, order: Order): Promise<void> {
@@ -70,10 +96,9 @@ export class OrderRepository {
   }
 
   async findById(id: string, executor: Executor = this.db.kysely): Promise<Order | undefined> {
-    const row = await executor.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = (await this.orderById.run(executor, id)).rows;
     if (row === undefined) return undefined;
-    const items = await executor.selectFrom('order_items').selectAll().where('order_id', '=', id).execute();
-    return toOrder(row, items);
+    return toOrder(row, (await this.itemsOfOrder.run(executor, id)).rows);
   }
 
   /** Newest first; keyset paging on (created_at, id) so pages stay stable while orders arrive. */
@@ -118,13 +143,16 @@ export class OrderRepository {
     expectedVersion: number,
     change: { status: OrderStatus; reason: string | null; at: string },
   ): Promise<boolean> {
-    const result = await executor
-      .updateTable('orders')
-      .set({ status: change.status, status_reason: change.reason, updated_at: change.at, version: expectedVersion + 1 })
-      .where('id', '=', id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+    const result = await this.statusMove.run(
+      executor,
+      change.status,
+      change.reason,
+      change.at,
+      expectedVersion + 1,
+      id,
+      expectedVersion,
+    );
+    return Number(result.numAffectedRows) === 1;
   }
 
   /**
@@ -146,11 +174,7 @@ export class OrderRepository {
     key: string,
     executor: Executor = this.db.kysely,
   ): Promise<{ requestHash: string; orderId: string } | undefined> {
-    const row = await executor
-      .selectFrom('idempotency_keys')
-      .select(['request_hash', 'order_id'])
-      .where('idempotency_key', '=', key)
-      .executeTakeFirst();
+    const [row] = (await this.idempotencyKey.run(executor, key)).rows;
     return row === undefined ? undefined : { requestHash: row.request_hash, orderId: row.order_id };
   }
 
