@@ -61,8 +61,28 @@ const LOCK_WAIT_MS = 300_000;
 const STALE_LOCK_MS = 600_000;
 
 /**
+ * True when the lock's holder (the pid it wrote) is gone: a build killed midway (a platform giving up on a
+ * component that was still compiling) must not leave the next start waiting for the lock to go stale.
+ * @param {string} lock
+ */
+function holderIsGone(lock) {
+  let pid;
+  try {
+    pid = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // just taken, its pid not written yet
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'ESRCH';
+  }
+}
+
+/**
  * Runs `work` holding the lock directory `lock` (mkdir is atomic); waits for another holder, and takes over
- * a lock left behind by a run that died (older than the longest build).
+ * a lock whose holder died, or one older than the longest build.
  * @template T
  * @param {string} lock
  * @param {() => T} work
@@ -75,9 +95,10 @@ function withLock(lock, work) {
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS)
+      if (existsSync(lock) && (holderIsGone(lock) || Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS))
         {rmSync(lock, { force: true, recursive: true });}
       if (Date.now() > deadline) {
         console.error(`run-if-changed: ${lock} is still held after ${LOCK_WAIT_MS / 1000} s`);

@@ -133,3 +133,34 @@ def test_runs_started_together_build_once(project: Path) -> None:
     assert [start.wait(timeout=60) for start in starts] == [0, 0, 0]
     assert runs(project) == 1
     assert not (project / "dist" / ".inputs.sha256.lock").exists()
+
+
+def test_a_lock_left_by_a_killed_build_is_taken_over_at_once(project: Path) -> None:
+    # A platform that gives up on a component mid-build kills it holding the lock; the next start must not
+    # wait for the lock to go stale (ten minutes).
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    lock = project / "dist" / ".inputs.sha256.lock"
+    lock.mkdir(parents=True)
+    (lock / "pid").write_text(str(gone.pid))
+    assert build(project).returncode == 0
+    assert runs(project) == 1
+    assert not lock.exists()
+
+
+def test_a_lock_held_by_a_live_build_is_waited_for(project: Path) -> None:
+    lock = project / "dist" / ".inputs.sha256.lock"
+    lock.mkdir(parents=True)
+    holder = subprocess.Popen(["sleep", "30"])
+    try:
+        (lock / "pid").write_text(str(holder.pid))
+        with pytest.raises(subprocess.TimeoutExpired):
+            subprocess.run(
+                ["node", str(SCRIPT), "--stamp", "dist/.inputs.sha256", "--input", "src", "--", "true"],
+                cwd=project,
+                timeout=2,
+            )
+        assert runs(project) == 0
+    finally:
+        holder.kill()
+        holder.wait()
