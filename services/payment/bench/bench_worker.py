@@ -10,8 +10,15 @@ without, tracing is configured but records nothing, as on a platform run without
 
 Prints, per payment: the worker's CPU milliseconds (user + system of its process), the ledger's HTTP round
 trips (requests through the proxy), and the CPU milliseconds Azurite and the Service Bus emulator spent
-(those include the bench's own sending and receiving, the same in every run). ``--profile FILE`` records the
-worker with py-spy meanwhile (a flame graph; ``--profile-format raw`` for collapsed stacks).
+(read from /proc; those include the bench's own sending and receiving, the same in every run). Then the
+latency from a request sent to its outcome read, and how much of it the worker spent on the payment (its
+``payment_processing_seconds``); the rest is waiting in the queue and the emulator's deliveries.
+``--profile FILE`` records the worker with py-spy meanwhile, ``--profile-emulator FILE`` the Service Bus
+emulator (flame graphs; ``--profile-format raw`` for collapsed stacks).
+
+``--code-from DIR`` runs the worker and the emulators from another checkout's sources (their ``src``
+folders first on ``PYTHONPATH``) with this checkout's bench and settings: ``git worktree add /tmp/base HEAD``
+then ``--code-from /tmp/base`` measures the code before a change the same way, on the same machine.
 Figures only; nothing is asserted. The bench shares the machine with what it measures.
 """
 
@@ -44,6 +51,8 @@ REPO = Path(__file__).resolve().parents[3]
 CONTRACTS = REPO / "contract-tests" / "messages"
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 SEND_BATCH = 50
+# The sources a checkout's worker and emulators run from (``--code-from``).
+CODE_DIRS = ("services/payment/src", "emulators/amqp/src", "emulators/servicebus/src", "emulators/common/src")
 
 
 class CountingProxy:
@@ -100,9 +109,10 @@ def _content_length(head: bytes) -> int:
     return 0
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """The process's CPU seconds so far (from /proc/<pid>/stat): user + system, and system alone."""
     times = psutil.Process(pid).cpu_times()
-    return float(times.user + times.system)
+    return float(times.user + times.system), float(times.system)
 
 
 def listener_pid(port: int) -> int:
@@ -196,6 +206,35 @@ def platform_env(addresses: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def run_code_from(checkout: Path) -> None:
+    """Puts ``checkout``'s sources of the worker and the emulators first on the path of every process
+    started from now on (the workspace's editable installs come after ``PYTHONPATH``)."""
+    paths = [str(checkout.resolve() / directory) for directory in CODE_DIRS]
+    missing = [path for path in paths if not Path(path).is_dir()]
+    if missing:
+        raise SystemExit(f"--code-from {checkout}: no {', '.join(missing)}")
+    os.environ["PYTHONPATH"] = os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+
+
+def mean_processing_seconds(ops_url: str) -> tuple[float, int]:
+    """The worker's ``payment_processing_seconds`` so far: its sum and count."""
+    text = httpx.get(f"{ops_url}/metrics", timeout=5).text
+    figures = {
+        name: float(value)
+        for name, _, value in (line.partition(" ") for line in text.splitlines())
+        if name in ("payment_processing_seconds_sum", "payment_processing_seconds_count")
+    }
+    return figures["payment_processing_seconds_sum"], int(figures["payment_processing_seconds_count"])
+
+
+@contextlib.asynccontextmanager
+async def profilers(targets: dict[int, Path | None], output_format: str) -> AsyncIterator[None]:
+    async with contextlib.AsyncExitStack() as stack:
+        for pid, output in targets.items():
+            await stack.enter_async_context(profiler(pid, output, output_format))
+        yield
+
+
 @contextlib.asynccontextmanager
 async def profiler(pid: int, output: Path | None, output_format: str) -> AsyncIterator[None]:
     if output is None:
@@ -203,7 +242,7 @@ async def profiler(pid: int, output: Path | None, output_format: str) -> AsyncIt
         return
     py_spy = Path(sys.executable).with_name("py-spy")
     command = [str(py_spy), "record", "--pid", str(pid), "--output", str(output)]
-    command += ["--format", output_format, "--rate", "200", "--nonblocking", "--gil"]
+    command += ["--format", output_format, "--rate", "200", "--nonblocking"]
     process = await asyncio.create_subprocess_exec(*command, stdout=subprocess.DEVNULL)
     await asyncio.sleep(1.0)  # py-spy attaches
     try:
@@ -234,13 +273,17 @@ async def read_outcomes(client: ServiceBusClient, expected: int, within: float) 
     deadline = time.monotonic() + within
     async with client.get_subscription_receiver("payment-events", "order-service", prefetch_count=100) as rcv:
         while len(seen) < expected and time.monotonic() < deadline:
-            for message in await rcv.receive_messages(max_message_count=100, max_wait_time=1):
+            # One at a time from the prefetched ones: asked for more, the SDK keeps collecting for 0.2 s
+            # after the first, which would count as latency (the order service's receiver streams them).
+            for message in await rcv.receive_messages(max_message_count=1, max_wait_time=1):
                 seen.setdefault(str(message.correlation_id), time.monotonic())
                 await rcv.complete_message(message)
     return seen
 
 
 async def measure(args: argparse.Namespace) -> None:
+    if args.code_from is not None:
+        run_code_from(args.code_from)
     with (
         tempfile.TemporaryDirectory(prefix="bench-payment-") as directory,
         launched("azurite", "servicebus", *(["telemetry"] if args.traces else [])) as platform,
@@ -271,9 +314,11 @@ async def measure(args: argparse.Namespace) -> None:
                 # One payment off the clock: links open, caches and the ledger table warm.
                 warm = await send_requests(client, 1, 0)
                 await read_outcomes(client, len(warm), 60)
-                async with profiler(worker.process.pid, args.profile, args.profile_format):
+                targets = {worker.process.pid: args.profile, pids["servicebus"]: args.profile_emulator}
+                async with profilers(targets, args.profile_format):
                     before = {name: cpu_seconds(pid) for name, pid in pids.items()}
                     requests_before = proxy.requests
+                    processing_before = mean_processing_seconds(worker.ops_url)
                     began = time.monotonic()
                     sending = asyncio.create_task(send_requests(client, args.payments, args.rate))
                     seen = await read_outcomes(client, args.payments, args.timeout)
@@ -281,6 +326,7 @@ async def measure(args: argparse.Namespace) -> None:
                     elapsed = time.monotonic() - began
                     after = {name: cpu_seconds(pid) for name, pid in pids.items()}
                     requests = proxy.requests - requests_before
+                    processing_after = mean_processing_seconds(worker.ops_url)
         finally:
             await asyncio.to_thread(stack.close)
             await proxy.close()
@@ -294,11 +340,17 @@ async def measure(args: argparse.Namespace) -> None:
         f"request sent -> outcome read: p50 {_percentile(latencies, 0.5) * 1000:.0f} ms, "
         f"p95 {_percentile(latencies, 0.95) * 1000:.0f} ms"
     )
+    handled = processing_after[1] - processing_before[1]
+    if handled:
+        in_worker = (processing_after[0] - processing_before[0]) * 1000 / handled
+        print(f"of which the worker's receipt -> decision: mean {in_worker:.0f} ms")
     for name in pids:
-        print(f"{name:<15} CPU {(after[name] - before[name]) * 1000 / done:7.2f} ms per payment")
+        total, system = ((after[name][part] - before[name][part]) * 1000 / done for part in (0, 1))
+        print(f"{name:<15} CPU {total:7.2f} ms per payment ({system:.2f} ms of it in the kernel)")
     print(f"ledger round trips {requests / done:.2f} per payment ({requests} Table storage requests)")
-    if args.profile:
-        print(f"profile: {args.profile}")
+    for output in (args.profile, args.profile_emulator):
+        if output:
+            print(f"profile: {output}")
 
 
 def _percentile(ordered: list[float], fraction: float) -> float:
@@ -316,6 +368,12 @@ def main() -> None:
         "--traces", action="store_true", help="export the worker's spans to the telemetry receiver"
     )
     parser.add_argument("--profile", type=Path, help="record the worker with py-spy into this file")
+    parser.add_argument(
+        "--profile-emulator", type=Path, help="record the Service Bus emulator with py-spy into this file"
+    )
+    parser.add_argument(
+        "--code-from", type=Path, help="run the worker and the emulators from this checkout's sources"
+    )
     parser.add_argument("--profile-format", default="flamegraph", choices=["flamegraph", "raw", "speedscope"])
     asyncio.run(measure(parser.parse_args()))
 

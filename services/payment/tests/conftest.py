@@ -30,8 +30,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from payment_service.adapters.gateway import SimulatedGateway
 from payment_service.adapters.ledger import TableLedger
+from payment_service.app import create_app
 from payment_service.domain.models import ChargeResult, FailureReason, Money, Payment, PaymentState
-from payment_service.main import create_app
 from payment_service.settings import Settings
 from servicekit.auth import mint_dev_token
 from shopctl.testing import LaunchedPlatform, launched

@@ -45,3 +45,13 @@ def test_payment_service_serves_ready_and_stops_on_sigterm(env: dict[str, str], 
         process.send_signal(signal.SIGTERM)
         code = process.wait(timeout=30)
     assert code == 0, log_path.read_text()
+
+
+def test_the_entry_point_leaves_the_app_and_the_sdks_to_the_workers() -> None:
+    # The gunicorn master runs only what `payment_service.main` imports; the app is built in each worker.
+    heavy = ["flask", "azure.core", "azure.servicebus", "azure.data.tables", "opentelemetry"]
+    probe = f"import sys, payment_service.main; print([m for m in {heavy!r} if m in sys.modules])"
+
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+
+    assert imported.stdout.strip() == "[]"

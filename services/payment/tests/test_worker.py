@@ -7,7 +7,7 @@ import json
 
 import pytest
 from payment_service.adapters.servicebus import Inbound
-from payment_service.worker import parse_request
+from payment_service.worker import is_first_request, parse_request
 from servicekit.contracts import Contracts
 from servicekit.envelopes import EnvelopeDecoder, PoisonError
 from servicekit_testing import PoisonCase, poison_cases
@@ -38,3 +38,20 @@ def test_parse_request_refuses_poison_with_the_shared_reason(case: PoisonCase) -
 
     assert refused.value.reason == case.reason
     assert case.description in refused.value.description
+
+
+@pytest.mark.parametrize(
+    ("message_id", "delivery_count", "first"),
+    [
+        ("ord_1", 0, True),  # the outbox's message, delivered for the first time
+        ("ord_1", 1, False),  # delivered before: its lock was lost or it was abandoned
+        ("ord_1-again", 0, False),  # another message for the same order (a resubmission)
+    ],
+)
+def test_only_the_first_delivery_of_the_order_id_message_is_a_first_request(
+    message_id: str, delivery_count: int, first: bool
+) -> None:
+    body = json.dumps(payment_requested(order_id="ord_1")).encode()
+    message = Inbound(message_id, body, PROPERTIES, correlation_id="ord_1", delivery_count=delivery_count)
+
+    assert is_first_request(message, parse_request(message, DECODER)) is first

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 from gunicorn.workers.gthread import ThreadWorker  # type: ignore[import-untyped]
-from servicekit.tracing import shutdown_tracing
 
 from payment_service.settings import Settings
 from payment_service.slow_clients import REQUEST_DEADLINES
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 class DeadlineThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no type hints
@@ -66,6 +67,9 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships n
         return self._app
 
     def _worker_exit(self, server: Any, worker: Any) -> None:
+        # Imported here, in the worker that configured tracing: the master never imports OpenTelemetry.
+        from servicekit.tracing import shutdown_tracing
+
         if self._app is not None:
             self._app.extensions["payment"].close()
         shutdown_tracing()

@@ -20,11 +20,15 @@ from servicekit.settings import Environment, ServiceSettings, require_exactly_on
 from payment_service.adapters.keyvault import KeyVaultSettingsSource
 from payment_service.faults import CrashPoint
 
-__all__ = ["KEY_VAULT_SECRETS", "AuthMode", "Environment", "Settings"]
+__all__ = ["KEY_VAULT_SECRETS", "QUIET_LOGGERS", "AuthMode", "Environment", "Settings"]
 
 # Settings field → Key Vault secret name.
 # pragma: allowlist nextline secret (the Key Vault secret's name, not its value)
 KEY_VAULT_SECRETS = {"gateway_api_key": "payment-gateway-api-key"}
+
+# The API's loggers held to warnings: gunicorn's access log (api.observability writes ours) and the legacy
+# AMQP client.
+QUIET_LOGGERS = ("uamqp", "gunicorn.access")
 
 
 class Settings(ServiceSettings):

@@ -75,7 +75,9 @@ class PaymentRequestHandler:
     async def _decide(self, inbound: Inbound) -> Settlement:
         try:
             request = parse_request(inbound, self._decoder)
-            payment = await self._processor.process(request, traceparent=current_traceparent())
+            payment = await self._processor.process(
+                request, traceparent=current_traceparent(), first_request=is_first_request(inbound, request)
+            )
         except (PoisonError, PoisonMessageError) as poison:
             return Settlement.dead_letter(poison.reason, poison.description)
         outcome = outcome_label(payment)
@@ -90,6 +92,13 @@ class PaymentRequestHandler:
             },
         )
         return Settlement.complete()
+
+
+def is_first_request(inbound: Inbound, request: PaymentRequest) -> bool:
+    """Whether nothing can have handled this order before: the broker's first delivery of the message
+    whose id is the order id (the order service's outbox sends it so, and the queue's duplicate detection
+    drops a second one within its window). A redelivery or a request under another id is not."""
+    return inbound.delivery_count == 0 and inbound.message_id == request.order_id
 
 
 def outcome_label(payment: Payment) -> str:

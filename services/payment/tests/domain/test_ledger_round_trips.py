@@ -4,14 +4,16 @@ gateway simulator and Service Bus publisher, the ledger's calls counted on their
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import pytest
 from payment_service.adapters.gateway import CARD_DECLINED, CARD_SUCCESS, SimulatedGateway
 from payment_service.adapters.ledger import TableLedger
 from payment_service.adapters.servicebus import Inbound, ServiceBus, TopicPublisher
-from payment_service.domain.models import Payment, PaymentRequest, PaymentState
+from payment_service.domain.models import Payment, PaymentRequest, PaymentState, payment_id_for
 from payment_service.domain.processor import PaymentProcessor, RetryPolicy
 from payment_service.worker import parse_request
 from servicekit.contracts import Contracts
@@ -64,23 +66,87 @@ async def test_a_first_delivery_writes_once_per_transition_and_never_reads(
     counted = CountedLedger(ledger)
     processor = PaymentProcessor(counted, gateway, publisher, RetryPolicy())
 
-    payment = await processor.process(request_for(card), traceparent=TRACEPARENT)
+    payment = await processor.process(request_for(card), traceparent=TRACEPARENT, first_request=True)
 
     assert payment.state is PaymentState.PUBLISHED
-    # insert `charging`, replace with `charged`/`failed`, replace with `published`
-    assert counted.calls == Counter(create=1, update=2)
+    # insert `charged`/`failed` (the gateway answered first), replace with `published`
+    assert counted.calls == Counter(create=1, update=1)
+    assert gateway.attempts(payment.payment_id) == ["charged"]
 
 
-async def test_a_redelivery_of_a_published_payment_reads_it_once_and_writes_nothing(
+async def test_a_redelivery_of_a_published_payment_reads_it_once_and_neither_charges_nor_writes(
     ledger: TableLedger, gateway: SimulatedGateway, publisher: TopicPublisher
 ) -> None:
     request = request_for(CARD_SUCCESS)
-    await PaymentProcessor(ledger, gateway, publisher, RetryPolicy()).process(request, traceparent=None)
+    await PaymentProcessor(ledger, gateway, publisher, RetryPolicy()).process(
+        request, traceparent=None, first_request=True
+    )
     counted = CountedLedger(ledger)
     processor = PaymentProcessor(counted, gateway, publisher, RetryPolicy())
 
     again = await processor.process(request, traceparent=None)
 
     assert again.state is PaymentState.PUBLISHED
-    assert counted.calls == Counter(create=1)  # the insert conflicts; the ledger reads the row back
+    assert counted.calls == Counter(get=1)
     assert [c.idempotency_key for c in gateway.charges()] == [again.payment_id]
+    assert gateway.attempts(again.payment_id) == ["charged"]
+
+
+async def test_a_first_request_sent_again_gets_the_first_answer_back_and_writes_nothing(
+    ledger: TableLedger, gateway: SimulatedGateway, publisher: TopicPublisher
+) -> None:
+    request = request_for(CARD_SUCCESS)
+    first = await PaymentProcessor(ledger, gateway, publisher, RetryPolicy()).process(
+        request, traceparent=None, first_request=True
+    )
+    counted = CountedLedger(ledger)
+    processor = PaymentProcessor(counted, gateway, publisher, RetryPolicy())
+
+    # The same order's request again as a first one (a re-send after the duplicate detection window).
+    again = await processor.process(request, traceparent=None, first_request=True)
+
+    assert again.state is PaymentState.PUBLISHED
+    assert (again.payment_id, again.etag) == (first.payment_id, first.etag)
+    assert counted.calls == Counter(create=1)  # the insert conflicts; the ledger reads the row back
+    assert [c.idempotency_key for c in gateway.charges()] == [first.payment_id]
+    assert gateway.attempts(first.payment_id) == ["charged", "replayed"]
+
+
+async def test_a_redelivery_after_a_crash_before_the_record_charges_with_the_same_key_once(
+    ledger: TableLedger, gateway: SimulatedGateway, publisher: TopicPublisher
+) -> None:
+    request = request_for(CARD_SUCCESS)
+    payment_id = payment_id_for(request.order_id)
+    first = await gateway.charge(payment_id, request.amount, request.card_token)  # then the worker died
+    counted = CountedLedger(ledger)
+
+    processor = PaymentProcessor(counted, gateway, publisher, RetryPolicy())
+    payment = await processor.process(request, traceparent=None)
+
+    assert (payment.state, payment.payment_id) == (PaymentState.PUBLISHED, payment_id)
+    assert payment.authorization_code == first.authorization_code
+    assert counted.calls == Counter(get=1, create=1, update=1)
+    assert gateway.attempts(payment_id) == ["charged", "replayed"]
+    assert len(gateway.charges()) == 1
+
+
+async def test_a_charging_row_of_an_earlier_version_is_charged_with_its_own_payment_id(
+    ledger: TableLedger, gateway: SimulatedGateway, publisher: TopicPublisher
+) -> None:
+    request = request_for(CARD_SUCCESS)
+    legacy = await ledger.create(
+        Payment(
+            order_id=request.order_id,
+            payment_id=str(uuid.uuid4()),
+            state=PaymentState.CHARGING,
+            amount=request.amount,
+            card_last4="4242",
+            created_at=datetime.now(UTC),
+        )
+    )
+
+    processor = PaymentProcessor(ledger, gateway, publisher, RetryPolicy())
+    payment = await processor.process(request, traceparent=None)
+
+    assert (payment.state, payment.payment_id) == (PaymentState.PUBLISHED, legacy.payment_id)
+    assert [c.idempotency_key for c in gateway.charges()] == [legacy.payment_id]

@@ -3,19 +3,21 @@
 Used only when ``PAYMENT_KEY_VAULT_URL`` is set (in Azure, with the pod's workload identity through
 ``DefaultAzureCredential``). A value given in the environment wins over the vault, so a local run never
 needs a vault. The secret names follow Key Vault's rules (letters, digits, dashes).
+
+The Azure SDK is imported only when a vault URL is set: every process reads its settings, the API's
+gunicorn master included, which otherwise imports no Azure SDK (about 10 MiB of resident memory).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from azure.core.exceptions import ResourceNotFoundError
-from azure.keyvault.secrets import SecretClient
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from payment_service.adapters.identity import sync_credential
+if TYPE_CHECKING:
+    from azure.keyvault.secrets import SecretClient
 
 
 class SecretReader(Protocol):
@@ -51,6 +53,8 @@ class KeyVaultSettingsSource(PydanticBaseSettingsSource):
         }
         if not wanted:
             return {}
+        from azure.core.exceptions import ResourceNotFoundError  # with a vault only: see the module doc
+
         client = self._client_factory(str(url))
         values: dict[str, Any] = {}
         for name, secret_name in wanted.items():
@@ -62,4 +66,8 @@ class KeyVaultSettingsSource(PydanticBaseSettingsSource):
 
 
 def _secret_client(url: str) -> SecretClient:
+    from azure.keyvault.secrets import SecretClient  # with a vault only: see the module doc
+
+    from payment_service.adapters.identity import sync_credential
+
     return SecretClient(vault_url=url, credential=sync_credential())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -11,8 +12,9 @@ from enum import StrEnum
 class PaymentState(StrEnum):
     """Where a payment is in its life; the ledger row holds it so a redelivery resumes, never repeats.
 
-    ``charging`` → ``charged`` | ``failed`` (the gateway's answer is recorded) → ``published`` (the outcome
-    message went out). ``refunded`` follows ``published`` for a charged payment only.
+    ``charged`` | ``failed`` (the gateway's answer is recorded) → ``published`` (the outcome message went
+    out). ``refunded`` follows ``published`` for a charged payment only. ``charging`` (a row inserted before
+    the charge) is only written by earlier versions; the processor still resumes such a row.
     """
 
     CHARGING = "charging"
@@ -101,6 +103,17 @@ class Payment:
 
     def with_state(self, state: PaymentState) -> Payment:
         return replace(self, state=state)
+
+
+# Payment ids are UUIDv5 of the order id in this namespace: every delivery of an order derives the same id.
+PAYMENT_ID_NAMESPACE = uuid.UUID("0f7c3a52-6d1e-5b8a-9c44-2e1f3d5a7b60")
+
+
+def payment_id_for(order_id: str) -> str:
+    """The order's payment id: the gateway's idempotency key and the outcome's message id. Derived, not
+    drawn, so a delivery that finds no ledger row (a crash between the charge and its record) asks the
+    gateway with the key of the first charge and gets its answer back instead of a second charge."""
+    return str(uuid.uuid5(PAYMENT_ID_NAMESPACE, order_id))
 
 
 def card_last4(token: str) -> str:
