@@ -62,7 +62,7 @@ const schema = z
     ORDER_PAYMENT_REQUESTS_QUEUE: z.string().min(1).default('payment-requests'),
     ORDER_PAYMENT_EVENTS_TOPIC: z.string().min(1).default('payment-events'),
     ORDER_PAYMENT_EVENTS_SUBSCRIPTION: z.string().min(1).default('order-service'),
-    ORDER_RECEIVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    ORDER_RECEIVER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(32),
 
     ORDER_EVENTHUBS_CONNECTION_STRING: z.string().min(1).optional(),
     ORDER_EVENTHUBS_NAMESPACE: z.string().min(1).optional(),
