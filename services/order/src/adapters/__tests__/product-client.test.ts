@@ -97,7 +97,7 @@ describe('product client', () => {
     servers.push(product.server);
     const client = new ProductClient({ baseUrl: product.url, timeoutMs: 2000 });
     const inHand = trace.wrapSpanContext({
-      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736', // pragma: allowlist secret (a W3C example trace id)
       spanId: '00f067aa0ba902b7',
       traceFlags: TraceFlags.NONE,
     });
