@@ -1,6 +1,8 @@
 # The order service's benchmarks (services/order/README.md, Cost), each against the real product service
 # and emulators on free ports. Not part of `make test`: they print figures, they assert none.
-#   ORDER_BENCH_ARGS   more arguments, e.g. "--orders 800 --gets 8000 --concurrency 16", a setting
+#   ORDER_BENCH_ARGS   more arguments, e.g. "--orders 800 --gets 8000 --concurrency 16", the saga under
+#                      load "--load-seconds 30 --shoppers 48 --hog 1", before and after in one run
+#                      "--entry /tmp/base/services/order/dist/index.js --rounds 2", a setting
 #                      "--env ORDER_OUTBOX_GATHER_MS=10", a Node.js flag "--node-arg=--max-semi-space-size=4"
 ORDER_BENCH_ARGS ?=
 

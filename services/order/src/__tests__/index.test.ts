@@ -142,12 +142,18 @@ describe('order service process', () => {
     }
     assert.equal(status, 'PAID');
 
+    // Log lines reach stdout in chunks, up to 200 ms after the status a poll already sees.
+    const paidLine = (): Record<string, unknown> | undefined =>
+      logLines().find(
+        (line) => line['message'] === 'order status changed' && line['order_id'] === orderId && line['to'] === 'PAID',
+      );
+    for (let i = 0; i < 20 && paidLine() === undefined; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const lines = logLines();
     const placedLine = lines.find((line) => line['message'] === 'order placed' && line['order_id'] === orderId);
     assert.equal(placedLine?.['trace_id'], TRACE_ID, 'the request keeps the trace id of its traceparent');
-    const paid = lines.find(
-      (line) => line['message'] === 'order status changed' && line['order_id'] === orderId && line['to'] === 'PAID',
-    );
+    const paid = paidLine();
     assert.equal(paid?.['trace_id'], TRACE_ID, 'the message keeps the trace id of its traceparent');
     assert.notEqual(paid['span_id'], placedLine['span_id'], 'each unit of work has its own span');
     assert.doesNotMatch(stdout, /4242424242424242/, 'the card token never reaches the logs');

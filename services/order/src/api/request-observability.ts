@@ -1,5 +1,6 @@
 /**
- * Per request: the traceparent answered, the route template for the server span's name, access log and the HTTP RED metrics. Every request is
+ * Per request: its trace context when spans are not recorded, the traceparent answered, the route template
+ * for the server span's name, access log and the HTTP RED metrics. Every request is
  * counted, /health, /ready and /metrics included; the route label is the OpenAPI path template that serves
  * the path (`/orders/{id}`), or `unmatched`, so that ids never reach the label set.
  */
@@ -7,7 +8,13 @@ import type { RequestHandler } from 'express';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { recordRoute } from '../observability/http-route.js';
-import { activeContext, currentTraceparent, runInContext } from '../observability/trace.js';
+import {
+  activeContext,
+  currentTrace,
+  currentTraceparent,
+  runInContext,
+  unrecordedRequestContext,
+} from '../observability/trace.js';
 
 /** Probes and scrapes are counted but not access-logged. */
 const QUIET = new Set(['/health', '/ready', '/metrics']);
@@ -54,9 +61,10 @@ export function observability(log: Logger, metrics: Metrics, routeOf: (path: str
     }
     return known;
   };
-  return (req, res, next) => {
-    // The HTTP server span (instrumentation-http) is active here: the child of a valid incoming
-    // traceparent, else the root of a new trace.
+  const observe: RequestHandler = (req, res, next) => {
+    // The request's span is active here: the HTTP server span of instrumentation-http when spans are
+    // recorded, else the unrecorded one of unrecordedRequestContext; either is the child of a valid
+    // incoming traceparent, else the root of a new trace.
     const traceparent = currentTraceparent();
     if (traceparent !== null) res.setHeader('traceparent', traceparent);
     // Read before routing: mounted routers rewrite req.url while they handle the request.
@@ -79,5 +87,13 @@ export function observability(log: Logger, metrics: Metrics, routeOf: (path: str
       }
     });
     next();
+  };
+  return (req, res, next) => {
+    // Probes and scrapes are not traced (tracing.ts), recorded or not.
+    if (currentTrace() !== undefined || QUIET.has(req.path)) {
+      observe(req, res, next);
+      return;
+    }
+    runInContext(unrecordedRequestContext(req.headers.traceparent), () => observe(req, res, next));
   };
 }

@@ -7,6 +7,7 @@
  * Messages carry the W3C context in their `traceparent` application property (MESSAGES.md); the helpers
  * here start the CONSUMER and PRODUCER spans that continue it.
  */
+import { randomBytes } from 'node:crypto';
 import {
   context,
   isSpanContextValid,
@@ -15,6 +16,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Context,
   type Span,
@@ -50,6 +52,25 @@ export function currentTraceparent(active: Context = context.active()): string |
 export function messageContext(traceparent: unknown): Context {
   if (typeof traceparent !== 'string') return ROOT_CONTEXT;
   return propagation.extract(ROOT_CONTEXT, { traceparent: traceparent.trim() });
+}
+
+/**
+ * The context of an incoming request that no instrumentation gave a span (spans are not recorded, see
+ * tracing.ts): an unrecorded span with ids of its own (flags `00`, as the always-off sampler would give),
+ * the child of a valid `traceparent` header, else the root of a new trace. The HTTP instrumentation's span
+ * would carry the same ids, but it builds a span's attributes and wraps the response for nobody to see.
+ */
+export function unrecordedRequestContext(traceparent: string | string[] | undefined): Context {
+  const parent =
+    typeof traceparent === 'string'
+      ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: traceparent.trim() }))
+      : undefined;
+  const ids = randomBytes(24).toString('hex');
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: parent !== undefined && isSpanContextValid(parent) ? parent.traceId : ids.slice(0, 32),
+    spanId: ids.slice(32),
+    traceFlags: TraceFlags.NONE,
+  });
 }
 
 /** The context in force now, to hand to a callback that runs outside it (an event listener). */

@@ -67,19 +67,18 @@ const httpConfig: HttpInstrumentationConfig = {
 };
 
 /**
- * The HTTP (server and client) and fetch instrumentations always: they carry the trace context in and out,
- * recorded or not. Express route handlers and the Azure SDK only when spans are recorded: their spans tell nothing
- * when nobody sees them, and they cost a share of every request (bench/cpu-per-request.ts).
+ * The fetch instrumentation always: it carries the trace context out, recorded or not. The HTTP (server and
+ * client) instrumentation, Express route handlers and the Azure SDK only when spans are recorded: their spans
+ * tell nothing when nobody sees them, and they cost a share of every request (bench/cpu-per-request.ts).
  * `withHttp` false: the Azure Monitor distro brings its own HTTP and Azure SDK instrumentations.
  */
 async function instrumentations(recording: boolean, withHttp: boolean): Promise<Instrumentation[]> {
   const always = [
-    // Unrecorded, a CLIENT span per product call would only cost: the product client sends the traceparent
-    // of the span in hand itself (adapters/product-client.ts), and the instrumentation then leaves outgoing
-    // requests alone. Recorded, it gives each call its CLIENT span and that span's traceparent.
-    ...(withHttp
-      ? [new HttpInstrumentation({ ...httpConfig, disableOutgoingRequestInstrumentation: !recording })]
-      : []),
+    // Unrecorded, its spans would only cost: the request middleware gives each incoming request an
+    // unrecorded span with the same ids (api/request-observability.ts), and the product client sends the
+    // traceparent of the span in hand itself (adapters/product-client.ts). Recorded, it gives each request
+    // its SERVER span and each product call its CLIENT span and that span's traceparent.
+    ...(withHttp && recording ? [new HttpInstrumentation(httpConfig)] : []),
     new UndiciInstrumentation({ ignoreRequestHook: (request) => pathOf(request.path) === '/health' }),
   ];
   if (!recording) return always;

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, Executor } from '../db/database.js';
 import { multiply, toMinorUnits } from '../domain/money.js';
 import type { Customer, Order, OrderLine, PaymentMethod } from '../domain/order.js';
-import { transition, type OrderEvent, type Transition } from '../domain/order-status.js';
+import { transition, type Consequence, type OrderEvent, type Transition } from '../domain/order-status.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { orderStatusChanged, paymentRequested } from '../outbox/messages.js';
@@ -150,14 +150,23 @@ export class OrderService {
   /**
    * Applies `event` to the order: checks the status machine (IllegalTransitionError if it forbids the move),
    * performs the move's reservation step on the product service (idempotent there, so it is safe to repeat
-   * when the transaction below loses a race or the process dies), then writes the new status and its
+   * when the transaction below loses a race or the process dies), and writes the new status and its
    * OrderStatusChanged message in one transaction.
+   *
+   * A release comes before the transaction (a customer's cancel answers 503 and changes nothing while the
+   * product service is down). A confirmation comes after it: the payment outcome is a fact that the status
+   * records whatever the product service says, the order is PAID without waiting for the product service's
+   * queue (the saga's latency under load), and only a PAID order's stock is ever sold, never one whose move
+   * lost to a cancellation. When the confirmation fails after the commit, the error still reaches the caller:
+   * the payment-events handler abandons the message and confirms again at its redelivery
+   * ({@link confirmPaid}), so the step is done at least once.
    */
   async move(orderId: string, event: OrderEvent, options: MoveOptions = {}): Promise<Order> {
     for (let attempt = 1; ; attempt += 1) {
       const order = await this.get(orderId);
       const step = transition(order.status, event);
-      await this.settleReservation(order.id, step);
+      const confirmsAfterCommit = step.consequence === 'confirmReservation';
+      if (!confirmsAfterCommit) await this.settleReservation(order.id, step.consequence);
       // A refund owed must survive the customer's own words, so they are kept beside it, not instead of it.
       const customerReason = options.reason ?? null;
       const reason =
@@ -165,9 +174,21 @@ export class OrderService {
           ? `refund due: cancelled after payment${customerReason === null ? '' : ` (${customerReason})`}`
           : customerReason;
       const moved = await this.commitMove(order, step, reason, options.alsoInTransaction);
-      if (moved !== undefined) return moved;
+      if (moved !== undefined) {
+        if (confirmsAfterCommit) await this.settleReservation(order.id, step.consequence);
+        return moved;
+      }
       if (attempt >= MAX_MOVE_ATTEMPTS) throw new Error(`order ${orderId} kept changing under a concurrent writer`);
     }
+  }
+
+  /**
+   * Confirms the reservation of an order whose PaymentSucceeded was applied already: a redelivery of that
+   * message, whose first delivery may have committed PAID and then failed to confirm (product service down,
+   * process stopped). The product service confirms once per order, so repeating it is harmless.
+   */
+  confirmPaid(orderId: string): Promise<void> {
+    return this.settleReservation(orderId, 'confirmReservation');
   }
 
   /**
@@ -189,7 +210,7 @@ export class OrderService {
     const moved = await this.commitMove(order, step, PAYMENT_TIMEOUT_REASON);
     if (moved === undefined) return undefined;
     try {
-      await this.settleReservation(order.id, step);
+      await this.settleReservation(order.id, step.consequence);
     } catch (error) {
       this.log.warn(
         { order_id: orderId, exception: error },
@@ -255,18 +276,15 @@ export class OrderService {
     return moved;
   }
 
-  private async settleReservation(orderId: string, step: Transition): Promise<void> {
+  private async settleReservation(orderId: string, consequence: Consequence): Promise<void> {
     try {
-      if (step.consequence === 'confirmReservation') await this.products.confirm(orderId);
-      if (step.consequence === 'releaseReservation') await this.products.release(orderId);
+      if (consequence === 'confirmReservation') await this.products.confirm(orderId);
+      if (consequence === 'releaseReservation') await this.products.release(orderId);
     } catch (error) {
       // The reservation expired, was already released, or is gone: the status still changes (the payment
       // outcome is a fact), and the gap is logged for the operators rather than blocking the saga.
       if (!(error instanceof ReservationStateError)) throw error;
-      this.log.warn(
-        { order_id: orderId, consequence: step.consequence, product_status: error.status },
-        'reservation step refused',
-      );
+      this.log.warn({ order_id: orderId, consequence, product_status: error.status }, 'reservation step refused');
     }
   }
 

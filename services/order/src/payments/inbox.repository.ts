@@ -5,15 +5,15 @@ import type { Db, Executor } from '../db/database.js';
 export class InboxRepository {
   /** Compiled once per database (its dialect): every payment outcome asks it, once or twice. */
   private readonly entry = new CompiledOnce(
-    (executor, messageId: string) =>
-      executor.selectFrom('inbox').select('message_id').where('message_id', '=', messageId),
+    (executor, messageId: string) => executor.selectFrom('inbox').select('outcome').where('message_id', '=', messageId),
     ['$message'],
   );
 
   constructor(private readonly db: Db) {}
 
-  async seen(messageId: string, executor: Executor = this.db.kysely): Promise<boolean> {
-    return (await this.entry.run(executor, messageId)).rows.length > 0;
+  /** What handling the message decided (`applied`, `ignored:CANCELLED`...), or undefined if it was never handled. */
+  async outcomeOf(messageId: string, executor: Executor = this.db.kysely): Promise<string | undefined> {
+    return (await this.entry.run(executor, messageId)).rows[0]?.outcome;
   }
 
   async record(

@@ -5,7 +5,9 @@
  *
  * - Poison (body not JSON, envelope or data not matching the schema, unknown type or version, unknown order):
  *   dead-letter with a reason; retrying cannot help.
- * - Already in the inbox (a redelivery, or a re-send by the publisher): complete without effect.
+ * - Already in the inbox (a redelivery, or a re-send by the publisher): complete without effect, except that
+ *   an applied PaymentSucceeded confirms the reservation again (its first delivery may have committed PAID
+ *   and stopped before confirming).
  * - An outcome the order's status no longer allows: completed. A PaymentSucceeded for a CANCELLED order
  *   (a customer or the payment-timeout sweeper cancelled it first) took money for an order that will not
  *   ship: "refund due" is recorded on the order (statusReason) in the same transaction as the inbox row
@@ -129,7 +131,8 @@ export class PaymentEventsHandler {
     const inboxId = messageId ?? parsedEnvelope.data.id;
 
     try {
-      if (await this.inbox.seen(inboxId)) return this.done(type, 'duplicate', orderId);
+      const earlier = await this.inbox.outcomeOf(inboxId);
+      if (earlier !== undefined) return await this.duplicate(type, known.event, orderId, earlier);
       const reason = known.event === 'paymentFailed' ? (parsedData.data.reason ?? null) : null;
       const moved = await this.orders.move(orderId, known.event, {
         reason,
@@ -162,17 +165,18 @@ export class PaymentEventsHandler {
     messageId: string | undefined,
   ): Promise<Disposition> {
     const refundDue = lateOutcomeConsequence(status, event) === 'requestRefund';
-    const duplicate = await this.db.kysely.transaction().execute(async (trx) => {
-      if (await this.inbox.seen(inboxId, trx)) return true;
+    const earlier = await this.db.kysely.transaction().execute(async (trx) => {
+      const recorded = await this.inbox.outcomeOf(inboxId, trx);
+      if (recorded !== undefined) return recorded;
       if (refundDue && !(await this.orders.recordRefundDue(trx, orderId))) {
         // The order changed since it was read: roll back, and the message is abandoned and handled again.
         throw new Error(`order ${orderId} changed while recording a refund due`);
       }
       const outcome = `${refundDue ? 'refund-due' : 'ignored'}:${status}`;
       await this.inbox.record(trx, { messageId: inboxId, type, orderId, outcome });
-      return false;
+      return undefined;
     });
-    if (duplicate) return this.done(type, 'duplicate', orderId);
+    if (earlier !== undefined) return this.duplicate(type, event, orderId, earlier);
     if (refundDue) {
       this.log.warn(
         { order_id: orderId, payment_id: paymentId, message_id: messageId, message_type: type, order_status: status },
@@ -185,6 +189,16 @@ export class PaymentEventsHandler {
       'payment outcome does not apply to the order status',
     );
     return this.done(type, 'ignored', orderId);
+  }
+
+  /**
+   * A message handled before (a redelivery, a re-send, or a concurrent copy). An applied PaymentSucceeded is
+   * confirmed at the product service again before the message is completed: its first delivery commits PAID
+   * before it confirms (OrderService.move), and may have stopped in between.
+   */
+  private async duplicate(type: string, event: OrderEvent, orderId: string, earlier: string): Promise<Disposition> {
+    if (earlier === 'applied' && event === 'paymentSucceeded') await this.orders.confirmPaid(orderId);
+    return this.done(type, 'duplicate', orderId);
   }
 
   /** Product service or database unavailable (or a concurrent change): the broker redelivers. */

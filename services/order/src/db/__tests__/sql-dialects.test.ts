@@ -65,7 +65,7 @@ async function everyQuery(db: Db): Promise<void> {
   await outbox.backlog();
   await outbox.forCorrelation(ORDER.id);
   await inbox.record(k, { messageId: 'm-1', type: 'PaymentSucceeded', orderId: ORDER.id, outcome: 'applied' });
-  await inbox.seen('m-1');
+  await inbox.outcomeOf('m-1');
 }
 
 function capture(): { queries: CompiledQuery[]; log: (event: LogEvent) => void } {

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ServiceBusClient, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import { PaymentEventsReceiver } from '../../adapters/service-bus.js';
+import { composeParts } from '../../composition.js';
+import { createLogger } from '../../observability/logger.js';
 import type { Disposition } from '../payment-events.js';
 import { OrderPublicSchema } from '../../api/orders/order.model.js';
 import {
@@ -24,6 +26,7 @@ import {
   type OrderApp,
   type OrderStatusChanged,
 } from '../../../test/helpers.js';
+import { freePort } from '../../../test/platform.js';
 
 useProductService();
 useEmulators();
@@ -152,7 +155,12 @@ describe('payment events', () => {
       ),
       'PAID',
     );
-    assert.equal(await reservationStatus(orderId), 'CONFIRMED');
+    // PAID commits first, the confirmation follows it (OrderService.move).
+    await eventually(
+      'reservation CONFIRMED',
+      () => reservationStatus(orderId),
+      (s) => s === 'CONFIRMED',
+    );
     assert.deepEqual(await productStock(productId), { stock: 3, reserved: 0 });
     const last = (await statusChanges(orderId)).at(-1);
     assert.ok(last);
@@ -216,6 +224,32 @@ describe('payment events', () => {
     assert.match(duplicates, /type="PaymentSucceeded",outcome="duplicate"\} [1-9]/);
     assert.equal((await statusChanges(orderId)).filter((e) => e.data.status === 'PAID').length, 1);
     assert.equal((await app.parts.orders.get(orderId)).version, 2);
+  });
+
+  it('test_payment_succeeded_paid_but_not_confirmed_is_confirmed_at_its_redelivery', async () => {
+    const { orderId, productId } = await placeOrder(5, 2);
+    // The same database with the product service not answering (nothing listens on the port): the first
+    // delivery commits PAID, then fails to confirm, and its message is abandoned for a redelivery.
+    const productDown = composeParts(app.parts.db, createLogger('silent'), {
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      timeoutMs: 1000,
+    });
+    const messageId = randomUUID();
+    const event = paymentEvent('PaymentSucceeded', orderId, '20.00');
+
+    const first = await productDown.paymentEvents.handle(messageId, event);
+
+    assert.equal(first.action, 'abandon');
+    assert.equal(await statusOf(orderId), 'PAID', 'the outcome is recorded without waiting for the product service');
+    assert.equal((await inboxEntry(messageId))?.outcome, 'applied');
+    assert.equal(await reservationStatus(orderId), 'RESERVED');
+
+    const redelivered = await app.parts.paymentEvents.handle(messageId, event);
+
+    assert.deepEqual(redelivered, { action: 'complete', outcome: 'duplicate' });
+    assert.equal(await reservationStatus(orderId), 'CONFIRMED');
+    assert.deepEqual(await productStock(productId), { stock: 3, reserved: 0 });
+    assert.equal((await statusChanges(orderId)).filter((e) => e.data.status === 'PAID').length, 1);
   });
 
   it('test_payment_failed_marks_payment_failed_and_releases_stock', async () => {

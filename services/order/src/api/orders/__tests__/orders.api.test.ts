@@ -320,13 +320,27 @@ describe('orders API', () => {
     const body: unknown = await response.json();
     assert.equal(response.status, 201, JSON.stringify(body));
     const order = OrderPublicSchema.parse(body);
-    assert.match(response.headers.get('traceparent') ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-[0-9a-f]{2}$`));
+    const answered = response.headers.get('traceparent') ?? '';
+    assert.match(answered, new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+    assert.notEqual(answered.slice(36, 52), '00f067aa0ba902b7', 'a span of its own, the child of the caller');
     const rows = await app.parts.outbox.forCorrelation(order.id);
     assert.deepEqual(
       rows.map((row) => row.message_type),
       ['PaymentRequested', 'OrderStatusChanged'],
     );
     for (const row of rows) assert.match(row.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-[0-9a-f]{2}$`));
+  });
+
+  it('test_a_request_without_traceparent_starts_a_trace_of_its_own_and_probes_get_none', async () => {
+    const answered = async (path: string): Promise<string | null> =>
+      (await untracedFetch(`${app.url}${path}`)).headers.get('traceparent');
+    const first = await answered(`/orders/${randomUUID()}`);
+    const second = await answered(`/orders/${randomUUID()}`);
+    // Unrecorded (flags 00), yet real ids: a new trace per request.
+    assert.match(first ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    assert.match(second ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    assert.notEqual(first?.slice(3, 35), second?.slice(3, 35));
+    assert.equal(await answered('/health'), null);
   });
 
   it('test_openapi_health_ready_and_metrics_are_served', async () => {
