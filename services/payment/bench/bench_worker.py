@@ -52,7 +52,13 @@ CONTRACTS = REPO / "contract-tests" / "messages"
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 SEND_BATCH = 50
 # The sources a checkout's worker and emulators run from (``--code-from``).
-CODE_DIRS = ("services/payment/src", "emulators/amqp/src", "emulators/servicebus/src", "emulators/common/src")
+CODE_DIRS = (
+    "services/payment/src",
+    "libs/servicekit/src",
+    "emulators/amqp/src",
+    "emulators/servicebus/src",
+    "emulators/common/src",
+)
 
 
 class CountingProxy:

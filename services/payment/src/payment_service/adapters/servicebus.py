@@ -22,6 +22,7 @@ from azure.servicebus.amqp import AmqpMessageBodyType
 from azure.servicebus.exceptions import ServiceBusError
 from servicekit.tracing import DIAGNOSTIC_ID_PROPERTY, TRACEPARENT_PROPERTY, consumer_span
 
+from payment_service.adapters.coalescing_sender import CoalescingSender
 from payment_service.adapters.identity import async_credential
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,9 @@ def to_inbound(message: ServiceBusReceivedMessage) -> Inbound:
 class ServiceBus:
     client: ServiceBusClient
     _senders: dict[str, ServiceBusSender] = field(default_factory=dict)
+    _outboxes: dict[str, CoalescingSender] = field(default_factory=dict)
     # The aio sender is not safe to (re)open from concurrent tasks (its handler is swapped underneath the
-    # other task), so sends on one sender take turns; a send is one round trip.
+    # other task), so whatever uses a sender takes turns; publishes share the turns (CoalescingSender).
     _send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
@@ -94,6 +96,11 @@ class ServiceBus:
         if topic not in self._senders:
             self._senders[topic] = self.client.get_topic_sender(topic)
         return self._senders[topic]
+
+    def outbox(self, topic: str) -> CoalescingSender:
+        if topic not in self._outboxes:
+            self._outboxes[topic] = CoalescingSender(self._sender(topic), self._send_lock)
+        return self._outboxes[topic]
 
     async def publish(self, topic: str, envelope: dict[str, Any], *, traceparent: str | None) -> None:
         properties: dict[str | bytes, str | int] = {"type": envelope["type"], "version": envelope["version"]}
@@ -110,8 +117,7 @@ class ServiceBus:
             subject=envelope["type"],
             application_properties=properties,  # type: ignore[arg-type]
         )
-        async with self._send_lock:
-            await self._sender(topic).send_messages(message)
+        await self.outbox(topic).send(message)
 
     async def ping(self, topic: str) -> None:
         """Opens (or reuses) the topic's send link: proves the namespace answers and the topic exists."""
