@@ -311,6 +311,63 @@ async def measure(service: LocalProduct, requests: int, concurrency: int) -> Non
             print(figures.line(), flush=True)
 
 
+def _plus(a: Figures, b: Figures) -> Figures:
+    return Figures(
+        a.name,
+        a.requests + b.requests,
+        a.errors + b.errors,
+        a.seconds + b.seconds,
+        a.product_cpu + b.product_cpu,
+        a.cosmos_cpu + b.cosmos_cpu,
+        a.orders + b.orders,
+    )
+
+
+async def compare(services: dict[str, LocalProduct], requests: int, concurrency: int, rounds: int) -> None:
+    """Each scenario on every service in turn, ``rounds`` times over, so that whatever else runs on the
+    machine weighs on all of them alike; prints each service's totals per scenario."""
+    timeout = aiohttp.ClientTimeout(total=30)
+    clients = {
+        label: aiohttp.ClientSession(
+            service.url, connector=aiohttp.TCPConnector(limit=concurrency), timeout=timeout
+        )
+        for label, service in services.items()
+    }
+    try:
+        shops = {label: await read_shop(clients[label], service) for label, service in services.items()}
+        for label, service in services.items():
+            await run_scenario(
+                clients[label], service, shops[label], "warm-up", load_gate_mix, 300, concurrency
+            )
+        share = max(1, requests // rounds)
+        scenarios: list[tuple[str, Step]] = [
+            ("GET /products/{id}", get_product),
+            ("GET /products/{id}/image", get_image),
+            ("GET /products (page)", list_page),
+            ("GET /products?category&inStock", category_filter),
+            ("GET /products?q", search),
+            ("GET /categories", list_categories),
+            ("POST /reservations", reserve),
+            ("POST /reservations/{id}/confirm", decide("confirm")),
+            ("load-gate mix", load_gate_mix),
+            ("orders with browsing (load suite)", order_with_browsing),
+        ]
+        for name, step in scenarios:
+            totals: dict[str, Figures] = {}
+            for _ in range(rounds):
+                for label, service in services.items():
+                    figures = await run_scenario(
+                        clients[label], service, shops[label], name, step, share, concurrency
+                    )
+                    totals[label] = _plus(totals[label], figures) if label in totals else figures
+            for label, figures in totals.items():
+                figures.name = f"[{label}] {name}"
+                print(figures.line(), flush=True)
+    finally:
+        for client in clients.values():
+            await client.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -323,9 +380,24 @@ def main() -> None:
     parser.add_argument(
         "--product-src", type=Path, help="a directory holding another product_service package to measure"
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="a directory holding another product_service package (say HEAD's) to measure beside this one, "
+        "scenario by scenario in turns (--rounds), each with its own Cosmos DB server",
+    )
+    parser.add_argument("--rounds", type=int, default=6, help="turns per scenario with --against")
     args = parser.parse_args()
-    with local_product(args.platform_file, args.product_src) as service:
-        asyncio.run(measure(service, args.requests, args.concurrency))
+    if args.against is None:
+        with local_product(args.platform_file, args.product_src) as service:
+            asyncio.run(measure(service, args.requests, args.concurrency))
+        return
+    with (
+        local_product(args.platform_file, args.product_src) as this,
+        local_product(args.platform_file, args.against) as other,
+    ):
+        services = {"this": this, "against": other}
+        asyncio.run(compare(services, args.requests, args.concurrency, args.rounds))
 
 
 if __name__ == "__main__":

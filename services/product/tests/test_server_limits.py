@@ -59,6 +59,35 @@ async def test_an_oversized_body_is_413_problem_json_and_the_server_keeps_servin
     assert health.status_code == 200
 
 
+async def test_a_get_declaring_an_oversized_body_is_413_too(port: int) -> None:
+    head = b"GET /products HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (MAX_BODY + 1)
+    answer, _ = await converse_async(port, head + b"x" * (MAX_BODY + 1))
+
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+    assert b"application/problem+json" in answer
+
+
+async def test_a_chunked_body_over_the_limit_is_413_while_it_is_read(port: int) -> None:
+    head = b"POST /reservations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    chunk = b"%x\r\n%s\r\n" % (MAX_BODY + 1, b"x" * (MAX_BODY + 1))
+    answer, _ = await converse_async(port, head + chunk + b"0\r\n\r\n")
+
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+    assert answer.count(b"HTTP/1.1") == 1
+
+
+async def test_a_request_without_origin_is_answered_whole_and_varying_on_origin(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    first_read = await asyncio.wait_for(reader.read(65536), timeout=5)
+    writer.close()
+
+    head, _, body = first_read.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert b"\r\nvary: Origin" in head
+    assert body.startswith(b'{"status"')
+
+
 async def test_a_request_head_sent_too_slowly_is_cut_off(port: int) -> None:
     answer, elapsed = await converse_async(port, b"GET /health HTTP/1.1\r\nHost: x\r\n")
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
-from servicekit.tracing import configure_tracing, instrument_fastapi
+from servicekit.tracing import configure_tracing, instrument_fastapi, tracing_exports
 
+from product_service.adapters.clients import switch_off_azure_sdk_tracing
 from product_service.api import ops, problems, products, reservations
-from product_service.api.middleware import BodyLimitMiddleware, ObservabilityMiddleware
+from product_service.api.middleware import (
+    BodyLimitMiddleware,
+    CORSOnOriginMiddleware,
+    ObservabilityMiddleware,
+)
 from product_service.metrics import Metrics
 from product_service.runtime import lifespan
 from product_service.server import TracedServer, server_config
@@ -19,6 +23,8 @@ from product_service.settings import Settings
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings.log_level, "product", quiet=("uvicorn.access",))
     configure_tracing("product", environment=settings.environment.value)
+    if not tracing_exports():
+        switch_off_azure_sdk_tracing()
     metrics = Metrics()
     app = FastAPI(
         title="Contoso Shop product service",
@@ -38,7 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
         BodyLimitMiddleware, limit_for=body_limit, body_timeout=settings.request_body_timeout_seconds
     )
     app.add_middleware(
-        CORSMiddleware,
+        CORSOnOriginMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "traceparent"],

@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 )
 from product_service.adapters.clients import open_clients
 from product_service.adapters.cosmos import CosmosProductRepository, CosmosReservationRepository
-from product_service.domain.errors import DependencyUnavailableError
+from product_service.domain.errors import DependencyUnavailableError, InsufficientStockError
 from product_service.domain.models import Product, ReservationLine
 from product_service.domain.reservations import ReservationService
 
@@ -144,5 +144,52 @@ async def test_reserve_hands_back_holds_and_forgets_attempt_when_store_fails_mid
         assert after_failure == [(5, 0), (5, 0)]
         assert (retried.status.value, replayed) == ("RESERVED", False)
         assert (await products.get("a")).stock == 3
+    finally:
+        await clients.close()
+
+
+class _CountsHoldsInFlight(CosmosProductRepository):
+    """The real repository, counting how many hold writes are in flight at once."""
+
+    in_flight = 0
+    most_at_once = 0
+
+    async def take_hold(self, product_id: str, order_id: str, quantity: int):
+        self.in_flight += 1
+        self.most_at_once = max(self.most_at_once, self.in_flight)
+        try:
+            return await super().take_hold(product_id, order_id, quantity)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_the_lines_of_an_order_are_held_at_once_and_a_short_one_returns_them_all(settings_for):
+    clients = await open_clients(settings_for())
+    try:
+        products = _CountsHoldsInFlight(clients.products)
+        reservations = ReservationService(
+            products, CosmosReservationRepository(clients.reservations), ttl=timedelta(minutes=5)
+        )
+        now = datetime.now(UTC)
+        for product_id in ("a", "b", "c"):
+            await products.create(
+                Product(product_id, "N", "", "kitchen", Decimal("1.00"), "USD", 5, 0, now, now)
+            )
+
+        reserved, _ = await reservations.reserve("o-1", [ReservationLine(p, 1) for p in ("a", "b", "c")])
+        with pytest.raises(InsufficientStockError) as refused:
+            await reservations.reserve(
+                "o-2", [ReservationLine("a", 2), ReservationLine("b", 9), ReservationLine("c", 1)]
+            )
+        after = {p: await products.get(p) for p in ("a", "b", "c")}
+
+        assert reserved.status.value == "RESERVED"
+        assert products.most_at_once == 3
+        assert refused.value.problem.product_id == "b"
+        assert {p: (product.stock, product.reserved) for p, product in after.items()} == {
+            "a": (4, 1),
+            "b": (4, 1),
+            "c": (4, 1),
+        }
     finally:
         await clients.close()

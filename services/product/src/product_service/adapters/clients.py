@@ -16,6 +16,7 @@ from typing import Any, cast
 from azure.core.exceptions import ResourceExistsError
 from azure.core.pipeline import PipelineRequest, PipelineResponse
 from azure.core.pipeline.transport import AioHttpTransport
+from azure.core.settings import settings as azure_settings
 from azure.cosmos import PartitionKey
 from azure.cosmos.aio import ContainerProxy, CosmosClient, DatabaseProxy
 from azure.identity.aio import DefaultAzureCredential
@@ -38,6 +39,13 @@ def _transport() -> AioHttpTransport:
     request (two thread hand-offs per Cosmos or Blob call in the load gate's profile); only pay that when a
     proxy is actually configured. Each client gets its own transport: the clients close theirs."""
     return AioHttpTransport(use_env_settings=proxy_configured())
+
+
+def switch_off_azure_sdk_tracing() -> None:
+    """For a process that exports no spans: azure-core otherwise reads two environment variables
+    (``AZURE_TRACING_ENABLED``, ``AZURE_SDK_TRACING_IMPLEMENTATION``) on every SDK call to learn that it
+    should not trace, about 2 % of the reservation path's CPU in the load gate's profile."""
+    azure_settings.tracing_enabled = False
 
 
 @dataclass

@@ -25,11 +25,14 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_catalog(runtime: RuntimeDep) -> CatalogService:
+# Read from the request rather than through RuntimeDep: one dependency less to solve on the hot routes.
+async def get_catalog(request: Request) -> CatalogService:
+    runtime: Runtime = request.app.state.runtime
     return runtime.catalog
 
 
-async def get_reservations(runtime: RuntimeDep) -> ReservationService:
+async def get_reservations(request: Request) -> ReservationService:
+    runtime: Runtime = request.app.state.runtime
     return runtime.reservations
 
 

@@ -14,13 +14,15 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from servicekit.logs import log_request, traceparent_var
 from servicekit.metrics import UNMATCHED
 from servicekit.problems import PROBLEM_JSON, ApiError
 from servicekit.tracing import current_traceparent
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from product_service.api.problems import traced_problem_document
@@ -71,6 +73,30 @@ class ObservabilityMiddleware:
             traceparent_var.reset(trace_token)
 
 
+class CORSOnOriginMiddleware(CORSMiddleware):
+    """Starlette's CORS, entered only for requests that carry an ``Origin`` (browsers on the storefront);
+    the rest (the order service, probes, the load generator) get the one header it would add to theirs,
+    ``Vary: Origin``, without the request and response header objects it builds on every request."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or any(name == b"origin" for name, _ in scope["headers"]):
+            await super().__call__(scope, receive, send)
+            return
+
+        async def send_varying_on_origin(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = message.get("headers", [])
+                if any(name.lower() == b"vary" for name, _ in raw):
+                    message["headers"] = list(raw)
+                    headers = MutableHeaders(scope=message)
+                    headers["Vary"] = ", ".join([*headers.getlist("Vary"), "Origin"])
+                else:
+                    message["headers"] = [*raw, (b"vary", b"Origin")]
+            await send(message)
+
+        await self.app(scope, receive, send_varying_on_origin)
+
+
 class BodyLimitMiddleware:
     """Refuses bodies over the limit for their route with 413, before or while they are read, and bodies
     not complete ``body_timeout`` seconds after the request head with 408; both close the connection."""
@@ -84,8 +110,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared, chunked = _body_framing(scope["headers"])
+        if not chunked and declared in (None, b"0"):
+            # No body to count or wait for (a GET, a confirm): the app reads one empty message.
+            await self.app(scope, receive, send)
+            return
         limit = self.limit_for(scope["method"], scope["path"])
-        declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(scope, send, limit)
             return
@@ -126,6 +156,19 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, guarded_send)
+
+
+def _body_framing(headers: Iterable[tuple[bytes, bytes]]) -> tuple[bytes | None, bool]:
+    """The request's ``content-length`` (None without one) and whether it has a ``transfer-encoding``:
+    HTTP/1.1 frames a body with one of the two, so a request with neither has none."""
+    declared: bytes | None = None
+    chunked = False
+    for name, value in headers:
+        if name == b"content-length":
+            declared = value
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked
 
 
 def body_too_slow(seconds: float) -> ApiError:

@@ -15,11 +15,12 @@ finishes it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import replace
 from datetime import timedelta
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from product_service.domain.catalog import Clock, utc_now
 from product_service.domain.catalog_cache import CatalogCache
@@ -55,6 +56,23 @@ def rejection_error(rejection: Rejection) -> UnknownProductError | InsufficientS
     if rejection.reason == "unknown_product":
         return UnknownProductError(problem)
     return InsufficientStockError(problem)
+
+
+_HELD = (HoldOutcome.TAKEN, HoldOutcome.ALREADY_HELD)
+
+
+async def _every(steps: Iterable[Awaitable[T]]) -> list[T]:
+    """Runs per-product steps concurrently (each product is its own document, so they never contend) and
+    waits for all of them, even when one fails, so that nothing is still writing when the caller
+    compensates or retries; then raises the first failure, in line order."""
+    pending = list(steps)
+    if len(pending) == 1:  # most orders have one line: no task to make
+        return [await pending[0]]
+    results = await asyncio.gather(*pending, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return cast(list[T], results)
 
 
 class ReservationService:
@@ -103,15 +121,12 @@ class ReservationService:
 
         rejection: Rejection | None = None
         try:
-            for line in lines:
-                outcome, product = await self._guarded(
-                    self._products.take_hold(line.product_id, order_id, line.quantity)
-                )
-                if outcome is HoldOutcome.TAKEN and product is not None:
-                    self._cache.stock_changed(product, -line.quantity)
-                if outcome not in (HoldOutcome.TAKEN, HoldOutcome.ALREADY_HELD):
-                    rejection = await self._rejection(line, outcome)
-                    break
+            # All lines at once, since the order service waits for this answer. Lines after a refused
+            # one may be taken meanwhile; the rejection returns the holds of every line, as it always did.
+            outcomes = await _every(self._take_hold(order_id, line) for line in lines)
+            refused = [(line, o) for line, o in zip(lines, outcomes, strict=True) if o not in _HELD]
+            if refused:
+                rejection = await self._rejection(*refused[0])
         except Exception:
             await self._abandon(reservation)
             raise
@@ -202,6 +217,14 @@ class ReservationService:
             raise rejection_error(existing.rejection)
         return existing
 
+    async def _take_hold(self, order_id: str, line: ReservationLine) -> HoldOutcome:
+        outcome, product = await self._guarded(
+            self._products.take_hold(line.product_id, order_id, line.quantity)
+        )
+        if outcome is HoldOutcome.TAKEN and product is not None:
+            self._cache.stock_changed(product, -line.quantity)
+        return outcome
+
     async def _abandon(self, reservation: Reservation) -> None:
         """After a failure part-way (the store stopped answering): hand back every hold, even one whose
         outcome is unknown, and forget the attempt so that a retry starts afresh. If the store is still
@@ -230,10 +253,12 @@ class ReservationService:
 
     async def _settle(self, reservation: Reservation) -> Reservation:
         if reservation.status is ReservationStatus.CONFIRMED:
-            for line in reservation.items:
-                await self._stock_change(
+            await _every(
+                self._stock_change(
                     self._products.commit_hold(line.product_id, reservation.order_id, line.quantity), 0
                 )
+                for line in reservation.items
+            )
         elif reservation.status in RETURNING_STATUSES:
             await self._return_holds(reservation)
         try:
@@ -245,11 +270,13 @@ class ReservationService:
             return await self.get(reservation.order_id)
 
     async def _return_holds(self, reservation: Reservation) -> None:
-        for line in reservation.items:
-            await self._stock_change(
+        await _every(
+            self._stock_change(
                 self._products.release_hold(line.product_id, reservation.order_id, line.quantity),
                 line.quantity,
             )
+            for line in reservation.items
+        )
 
     async def _stock_change(self, change: Awaitable[Product | None], stock_delta: int) -> None:
         """Awaits a hold's end and writes the product it left through to the catalog's cache."""
