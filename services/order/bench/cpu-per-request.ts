@@ -34,9 +34,7 @@ import {
   freePort,
   productAdminToken,
   spawnOrderService,
-  startEmulator,
-  startProductService,
-  startStorageEmulators,
+  startSagaDependencies,
   stopProcess,
   waitFor,
 } from '../test/platform.js';
@@ -269,7 +267,7 @@ async function measure(
 
     const orderIds: string[] = [];
     let total = '9.99';
-    const placeOne = async (): Promise<number> => {
+    const postOrder = async (): Promise<{ status: number; id?: string; total?: string }> => {
       const response = await fetch(`${base}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
@@ -280,9 +278,13 @@ async function measure(
         }),
       });
       const body = (await response.json()) as { id?: string; total?: { value: string } };
-      if (response.status === 201 && body.id !== undefined) orderIds.push(body.id);
-      if (body.total !== undefined) total = body.total.value;
-      return response.status;
+      return { status: response.status, id: body.id, total: body.total?.value };
+    };
+    const placeOne = async (): Promise<number> => {
+      const placed = await postOrder();
+      if (placed.status === 201 && placed.id !== undefined) orderIds.push(placed.id);
+      if (placed.total !== undefined) total = placed.total;
+      return placed.status;
     };
     await drive(20, placeOne); // warm-up: JIT, connections, prepared statements
     await outboxDrained(base);
@@ -352,21 +354,8 @@ async function measure(
     }
     latencies.sort((a, b) => a - b);
 
-    const placeForLoad = async (): Promise<{ status: number; id?: string; total?: string }> => {
-      const response = await fetch(`${base}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-        body: JSON.stringify({
-          customer: { email: `bench-${Math.floor(Math.random() * 1000)}@example.com`, name: 'Bench' },
-          items: [{ productId, quantity: 1 }],
-          paymentMethod: { type: 'card', token: '4242424242424242' },
-        }),
-      });
-      const body = (await response.json()) as { id?: string; total?: { value: string } };
-      return { status: response.status, id: body.id, total: body.total?.value };
-    };
     const stopHogs = startHogs(hogs);
-    const load = await sagaUnderLoad(base, sender, placeForLoad, pid).finally(stopHogs);
+    const load = await sagaUnderLoad(base, sender, postOrder, pid).finally(stopHogs);
     await sender.close();
     const loadedRss = residentMiB(pid);
     const spent = cpuTimes(pid);
@@ -418,14 +407,7 @@ async function measure(
 async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const storage = await startStorageEmulators();
-    cleanups.push(() => storage.stop());
-    const product = await startProductService(storage);
-    cleanups.push(() => product.stop());
-    const servicebus = await startEmulator('servicebus');
-    cleanups.push(() => servicebus.stop());
-    const eventhubs = await startEmulator('eventhubs');
-    cleanups.push(() => eventhubs.stop());
+    const { product, servicebus, eventhubs } = await startSagaDependencies(cleanups);
 
     const productId = `bench-${randomUUID().slice(0, 8)}`;
     const created = await fetch(`${product.url}/products`, {

@@ -17,9 +17,7 @@ import {
   freePort,
   productAdminToken,
   spawnOrderService,
-  startEmulator,
-  startProductService,
-  startStorageEmulators,
+  startSagaDependencies,
   stopProcess,
   waitFor,
 } from '../test/platform.js';
@@ -42,14 +40,7 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const cleanups: Array<() => Promise<void>> = [];
   try {
-    const storage = await startStorageEmulators();
-    cleanups.push(() => storage.stop());
-    const product = await startProductService(storage);
-    cleanups.push(() => product.stop());
-    const servicebus = await startEmulator('servicebus');
-    cleanups.push(() => servicebus.stop());
-    const eventhubs = await startEmulator('eventhubs');
-    cleanups.push(() => eventhubs.stop());
+    const { product, servicebus, eventhubs } = await startSagaDependencies(cleanups);
 
     const productIds: string[] = [];
     for (let i = 0; i < 4; i += 1) {

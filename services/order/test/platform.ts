@@ -262,3 +262,19 @@ export async function startEmulator(kind: 'servicebus' | 'eventhubs', timeoutMs 
     stop: () => stopProcess(child),
   };
 }
+
+/** Everything the order service talks to (storage emulators, product, Service Bus and Event Hubs), each on
+ * a free port; their stops are pushed onto `cleanups`, to be run in reverse. */
+export async function startSagaDependencies(
+  cleanups: Array<() => Promise<void>>,
+): Promise<{ product: ProductService; servicebus: Emulator; eventhubs: Emulator }> {
+  const storage = await startStorageEmulators();
+  cleanups.push(() => storage.stop());
+  const product = await startProductService(storage);
+  cleanups.push(() => product.stop());
+  const servicebus = await startEmulator('servicebus');
+  cleanups.push(() => servicebus.stop());
+  const eventhubs = await startEmulator('eventhubs');
+  cleanups.push(() => eventhubs.stop());
+  return { product, servicebus, eventhubs };
+}
