@@ -81,6 +81,19 @@ function holderIsGone(lock) {
 }
 
 /**
+ * True when the lock is there and its holder died or it is older than the longest build. The holder may let
+ * go of it at any moment in between: a lock gone by then is not abandoned, just free.
+ * @param {string} lock
+ */
+function isAbandoned(lock) {
+  try {
+    return holderIsGone(lock) || Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Runs `work` holding the lock directory `lock` (mkdir is atomic); waits for another holder, and takes over
  * a lock whose holder died, or one older than the longest build.
  * @template T
@@ -98,8 +111,7 @@ function withLock(lock, work) {
       writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      if (existsSync(lock) && (holderIsGone(lock) || Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS))
-        {rmSync(lock, { force: true, recursive: true });}
+      if (isAbandoned(lock)) rmSync(lock, { force: true, recursive: true });
       if (Date.now() > deadline) {
         console.error(`run-if-changed: ${lock} is still held after ${LOCK_WAIT_MS / 1000} s`);
         process.exit(2);

@@ -25,10 +25,23 @@ TRIP_SECONDS = 10.0
 _ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
+def settled_product(shop: Shop, product_id: str, timeout: float = 10) -> dict[str, Any]:
+    """The product once no order holds any of it. Order confirms or releases the stock right after it
+    commits PAID or PAYMENT_FAILED, so a terminal order may still hold its stock for a moment."""
+    deadline = time.monotonic() + timeout
+    while True:
+        product: dict[str, Any] = shop.product.get(f"/products/{product_id}").json()
+        if product["reserved"] == 0 or time.monotonic() > deadline:
+            return product
+        time.sleep(0.1)
+
+
 def in_stock_products(shop: Shop, count: int) -> list[dict[str, Any]]:
+    """In-stock products as they are once the orders of earlier journeys have let go of them."""
     listed = shop.product.get("/products", params={"inStock": "true", "limit": 20})
     assert listed.status_code == 200, listed.text
-    products = [p for p in listed.json()["items"] if p["stock"] >= 5][:count]
+    chosen = [p["id"] for p in listed.json()["items"] if p["stock"] >= 5][:count]
+    products = [settled_product(shop, product_id) for product_id in chosen]
     assert len(products) == count, "the seeded catalog should have products in stock"
     return products
 
@@ -93,7 +106,7 @@ def test_success_card_pays_the_order_and_sends_one_confirmation_email(shop: Shop
     log = shop.notification.get("/notifications", params={"orderId": order["id"]})
     assert log.status_code == 200, log.text
     for i, product in enumerate(products):
-        after = shop.product.get(f"/products/{product['id']}").json()
+        after = settled_product(shop, product["id"])
         assert after["stock"] == stock_before[product["id"]] - (1 + i)
         assert after["reserved"] == 0
 
@@ -115,7 +128,7 @@ def test_declined_card_fails_the_payment_and_returns_the_stock(shop: Shop) -> No
     final = wait_for_terminal_status(shop, order["id"])
     assert final["status"] == "PAYMENT_FAILED"
 
-    after = shop.product.get(f"/products/{product['id']}").json()
+    after = settled_product(shop, product["id"])
     assert after["stock"] == product["stock"]
     assert after["reserved"] == 0
 
