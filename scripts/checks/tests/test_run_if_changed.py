@@ -25,7 +25,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def build(project: Path, *extra: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             "node",
@@ -47,7 +47,7 @@ def build(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         cwd=project,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=timeout,
         check=False,
     )
 
@@ -155,11 +155,7 @@ def test_a_lock_held_by_a_live_build_is_waited_for(project: Path) -> None:
     try:
         (lock / "pid").write_text(str(holder.pid))
         with pytest.raises(subprocess.TimeoutExpired):
-            subprocess.run(
-                ["node", str(SCRIPT), "--stamp", "dist/.inputs.sha256", "--input", "src", "--", "true"],
-                cwd=project,
-                timeout=2,
-            )
+            build(project, timeout=2)
         assert runs(project) == 0
     finally:
         holder.kill()
