@@ -1,8 +1,10 @@
 """The user mix in one place: who visits the shop, how often, how long they think between steps.
 
 Weights are relative (Locust picks each user's class by weight); think times are seconds, uniform in
-[low, high]. A shopper is the traffic that makes orders: at the default 60 users the mix gives roughly
-one order per shopper every ~1 s, so orders/s scales with the shopper share of the user count.
+[low, high]. A shopper is the traffic that makes orders, and paces itself: it thinks between checkouts and
+starts one at most every `pace` seconds, so a run offers a known order rate (half the users are shoppers:
+150 users offer 75 / 1.35 = 55 orders/s) and a platform that keeps up is measured at that rate, not driven
+past its limit by users that order again the moment an answer comes back.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ class Persona:
     weight: int
     think_low: float
     think_high: float
+    # At most one task per this many seconds (measured from one task's start to the next); 0: no pace.
+    pace: float = 0.0
 
 
 BROWSER = Persona(weight=40, think_low=0.5, think_high=2.0)
-SHOPPER = Persona(weight=50, think_low=0.2, think_high=0.6)
+SHOPPER = Persona(weight=50, think_low=0.2, think_high=0.6, pace=1.35)
 RETURNING = Persona(weight=9, think_low=1.0, think_high=3.0)
 ADMIN = Persona(weight=1, think_low=5.0, think_high=10.0)
 

@@ -20,6 +20,7 @@ from shoploads.data import SEED, ShopData
 from shoploads.hooks import listen
 from shoploads.saga import FAILED_ENDS, TERMINAL, saga_ms
 from shoploads.settings import ShopUrls, shop_urls
+from shoploads.wait import think_then_pace
 
 _state: dict[str, Any] = {}
 
@@ -98,7 +99,7 @@ class Browser(_ShopUser):
 
 class Shopper(_ShopUser):
     weight = mix.SHOPPER.weight
-    wait_time = between(mix.SHOPPER.think_low, mix.SHOPPER.think_high)
+    wait_time = think_then_pace(mix.SHOPPER)
 
     @task
     def checkout(self) -> None:
