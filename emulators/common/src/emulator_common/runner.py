@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from servicekit import event_loop
 from servicekit.admin_token import DEFAULT_TOKEN_ENV, AdminBindError, check_admin_bind
 
 from emulator_common.composition import EmulatorOptions
@@ -132,7 +133,7 @@ async def serve_until_signal(service: Service, log: logging.Logger) -> None:
 def run(service: Service, log: logging.Logger) -> int:
     """Serve ``service`` on a new event loop until a signal; the process exit code."""
     try:
-        asyncio.run(serve_until_signal(service, log))
+        event_loop.run(serve_until_signal(service, log))
     except OSError as error:
         log.error("cannot start: %s", error)
         return 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 
@@ -30,18 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     configure_logging("mailbox", args.log_level)
     options = MailboxOptions(args.host, args.smtp_port, args.http_port, args.capacity, admin_token(args))
-    _use_uvloop()
     return run(Mailbox(options), log)
-
-
-def _use_uvloop() -> None:
-    """uvloop where it exists (Linux, macOS: images and CI), asyncio's own loop elsewhere: an SMTP
-    conversation is a read and a write per command, which uvloop does for less CPU than asyncio's loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 if __name__ == "__main__":

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any
-
+from servicekit import event_loop
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
 from servicekit.tracing import configure_tracing, instrument_http_clients, shutdown_tracing
 
 from notification_service.runtime import serve
 from notification_service.settings import Settings
-
-
-def _loop_runner() -> Callable[[Coroutine[Any, Any, None]], None]:
-    """uvloop where it exists (Linux, macOS: images and CI), asyncio's own loop elsewhere."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run
-    return uvloop.run
 
 
 def run() -> None:
@@ -30,6 +18,6 @@ def run() -> None:
     configure_tracing("notification", environment=settings.environment.value)
     instrument_http_clients()
     try:
-        _loop_runner()(serve(settings))
+        event_loop.run(serve(settings))
     finally:
         shutdown_tracing()

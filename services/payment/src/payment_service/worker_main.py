@@ -7,6 +7,7 @@ import asyncio
 import signal
 from contextlib import AsyncExitStack
 
+from servicekit import event_loop
 from servicekit.logs import configure_logging
 from servicekit.settings import load_settings
 from servicekit.tracing import configure_tracing, shutdown_tracing
@@ -36,6 +37,6 @@ def run() -> None:
     configure_logging(settings.log_level, "payment-worker", quiet=("uamqp",))
     configure_tracing("payment-worker", environment=settings.environment.value)
     try:
-        asyncio.run(serve(settings))
+        event_loop.run(serve(settings))
     finally:
         shutdown_tracing()
