@@ -162,10 +162,14 @@ export interface OrderApp {
   close(): Promise<void>;
 }
 
-/** The order API on a free port over a fresh SQLite file, against the real product service. */
-export async function startOrderApp(): Promise<OrderApp> {
+/**
+ * The order API on a free port over a fresh SQLite file, against the real product service (or `productUrl`,
+ * a proxy in front of it).
+ */
+export async function startOrderApp(options: { productUrl?: string } = {}): Promise<OrderApp> {
   const database = await tempDatabase();
-  const parts = composeParts(database.db, createLogger('silent'), { baseUrl: productService(), timeoutMs: 5000 });
+  const baseUrl = options.productUrl ?? productService();
+  const parts = composeParts(database.db, createLogger('silent'), { baseUrl, timeoutMs: 5000 });
   const app = createApp({
     log: parts.log,
     metrics: parts.metrics,

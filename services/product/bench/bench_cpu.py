@@ -54,6 +54,9 @@ class Shop:
     categories: list[str]
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     open_orders: list[str] = field(default_factory=list)
+    # The order service read every product of an order before reserving it until reservations answered
+    # with prices; set for a version of the service that must be measured with that traffic.
+    order_reads_products: bool = False
     orders_placed: int = 0
     order_numbers: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -151,18 +154,19 @@ def decide(step: str) -> Step:
 
 
 async def shopper_journey(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
-    """The product side of one order: the shopper reads each product, the order service re-prices each
-    line, reserves, and confirms (or releases, for a declined payment)."""
+    """The product side of one order: the shopper reads each product, the order service reserves (priced
+    by the reservation's answer; or, with ``order_reads_products``, after reading each product), and
+    confirms (or releases, for a declined payment)."""
     cart = shop.cart()
     errors = 0
-    for _ in range(2):
+    for _ in range(2 if shop.order_reads_products else 1):
         for line in cart:
             errors += await _get(client, f"/products/{line['productId']}")
     order_id = f"bench-{next(shop.order_numbers)}-{shop.rng.getrandbits(32):08x}"
     errors += await _post(client, "/reservations", {"orderId": order_id, "items": cart}, ok=(201,))
     step = "confirm" if shop.rng.random() < CONFIRM_SHARE else "release"
     errors += await _post(client, f"/reservations/{order_id}/{step}", None, ok=(200,))
-    return 2 * len(cart) + 2, errors
+    return (2 if shop.order_reads_products else 1) * len(cart) + 2, errors
 
 
 async def browser_task(client: aiohttp.ClientSession, shop: Shop) -> tuple[int, int]:
@@ -323,9 +327,16 @@ def _plus(a: Figures, b: Figures) -> Figures:
     )
 
 
-async def compare(services: dict[str, LocalProduct], requests: int, concurrency: int, rounds: int) -> None:
+async def compare(
+    services: dict[str, LocalProduct],
+    requests: int,
+    concurrency: int,
+    rounds: int,
+    reads_products: frozenset[str] = frozenset(),
+) -> None:
     """Each scenario on every service in turn, ``rounds`` times over, so that whatever else runs on the
-    machine weighs on all of them alike; prints each service's totals per scenario."""
+    machine weighs on all of them alike; prints each service's totals per scenario. The services labelled
+    in ``reads_products`` get the order traffic of an order service that reads every product it orders."""
     timeout = aiohttp.ClientTimeout(total=30)
     clients = {
         label: aiohttp.ClientSession(
@@ -335,6 +346,8 @@ async def compare(services: dict[str, LocalProduct], requests: int, concurrency:
     }
     try:
         shops = {label: await read_shop(clients[label], service) for label, service in services.items()}
+        for label in reads_products:
+            shops[label].order_reads_products = True
         for label, service in services.items():
             await run_scenario(
                 clients[label], service, shops[label], "warm-up", load_gate_mix, 300, concurrency
@@ -387,6 +400,12 @@ def main() -> None:
         "scenario by scenario in turns (--rounds), each with its own Cosmos DB server",
     )
     parser.add_argument("--rounds", type=int, default=6, help="turns per scenario with --against")
+    parser.add_argument(
+        "--against-reads-products",
+        action="store_true",
+        help="give the --against service the order traffic from before reservations answered prices "
+        "(the order service read every product of an order before reserving it)",
+    )
     args = parser.parse_args()
     if args.against is None:
         with local_product(args.platform_file, args.product_src) as service:
@@ -397,7 +416,8 @@ def main() -> None:
         local_product(args.platform_file, args.against) as other,
     ):
         services = {"this": this, "against": other}
-        asyncio.run(compare(services, args.requests, args.concurrency, args.rounds))
+        reads_products = frozenset({"against"} if args.against_reads_products else ())
+        asyncio.run(compare(services, args.requests, args.concurrency, args.rounds, reads_products))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,11 @@ import { inConsumerSpan } from '../../../../services/order/src/observability/tra
 import { startIdOnlyTracing } from '../../../../services/order/test/tracing.js';
 import { OrderRepository } from '../../../../services/order/src/orders/order.repository.js';
 import { OrderService } from '../../../../services/order/src/orders/order.service.js';
-import type { ProductCatalog, ReservationStatus } from '../../../../services/order/src/orders/product-catalog.js';
+import type {
+  ProductCatalog,
+  ReservationStatus,
+  ReservedLine,
+} from '../../../../services/order/src/orders/product-catalog.js';
 import { OutboxRepository } from '../../../../services/order/src/outbox/outbox.repository.js';
 import { InboxRepository } from '../../../../services/order/src/payments/inbox.repository.js';
 import { PaymentEventsHandler } from '../../../../services/order/src/payments/payment-events.js';
@@ -76,7 +80,7 @@ class RecordingCatalog implements ProductCatalog {
   getProduct(): Promise<undefined> {
     return Promise.reject(new Error('not used by the payment-events handler'));
   }
-  reserve(): Promise<void> {
+  reserve(): Promise<ReservedLine[]> {
     return Promise.reject(new Error('not used by the payment-events handler'));
   }
   confirm(orderId: string): Promise<ReservationStatus> {

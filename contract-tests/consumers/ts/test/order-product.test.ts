@@ -1,9 +1,11 @@
 /**
  * Pact order → product (HTTP), written by driving the order service's real product client
  * (services/order/src/adapters/product-client.ts, the ProductCatalog port of src/orders/product-catalog.ts)
- * against the Pact mock server: product reads for re-pricing and the stock reservation steps of the saga,
- * with the problem+json answers the client reads (409 `insufficient-stock` and 422 `unknown-product` naming
- * `productId`; 409 `reservation-conflict` and 404 for a step the reservation's state forbids).
+ * against the Pact mock server: the stock reservation steps of the saga, the reservation answering each line
+ * with the price and currency the order is priced from, with the problem+json answers the client reads (409
+ * `insufficient-stock` and 422 `unknown-product` naming `productId`; 409 `reservation-conflict` and 404 for a
+ * step the reservation's state forbids); and the product read that prices a line the reservation left
+ * unpriced (the fallback for a product service older than the priced reservations).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -47,7 +49,7 @@ async function rejection(work: Promise<unknown>): Promise<unknown> {
 }
 
 describe('order → product', () => {
-  it('reads a product to price an order item', async () => {
+  it('reads a product to price a line its reservation left unpriced', async () => {
     await pact
       .addInteraction()
       .given('a product exists', PRODUCT)
@@ -76,19 +78,6 @@ describe('order → product', () => {
       });
   });
 
-  it('reads an unknown product as absent', async () => {
-    await pact
-      .addInteraction()
-      .given('no product exists', { productId: UNKNOWN_PRODUCT_ID })
-      .uponReceiving('a request for a product that does not exist')
-      .withRequest('GET', `/products/${UNKNOWN_PRODUCT_ID}`, (request) => request.headers(JSON_HEADERS))
-      // The client reads the status alone.
-      .willRespondWith(404)
-      .executeTest(async (server) => {
-        assert.equal(await client(server.url).getProduct(UNKNOWN_PRODUCT_ID), undefined);
-      });
-  });
-
   it('reserves the stock of an order', async () => {
     await pact
       .addInteraction()
@@ -99,10 +88,28 @@ describe('order → product', () => {
           .headers(JSON_BODY_HEADERS)
           .jsonBody({ orderId: ORDER_RESERVED, items: [{ productId: PRODUCT.productId, quantity: 2 }] }),
       )
-      // The client reads the status alone (201, or 200 for a replay).
-      .willRespondWith(201)
+      // 201 (or 200 for a replay); of the body, the client reads each item's product, quantity, and the price
+      // and currency its stock was held at.
+      .willRespondWith(
+        201,
+        jsonResponse({
+          items: [
+            {
+              productId: PRODUCT.productId,
+              quantity: 2,
+              unitPrice: money(PRODUCT.price),
+              currency: currency(PRODUCT.currency),
+            },
+          ],
+        }),
+      )
       .executeTest(async (server) => {
-        await client(server.url).reserve(ORDER_RESERVED, [{ productId: PRODUCT.productId, quantity: 2 }]);
+        const reserved = await client(server.url).reserve(ORDER_RESERVED, [
+          { productId: PRODUCT.productId, quantity: 2 },
+        ]);
+        assert.deepEqual(reserved, [
+          { productId: PRODUCT.productId, quantity: 2, unitPrice: PRODUCT.price, currency: PRODUCT.currency },
+        ]);
       });
   });
 

@@ -1,8 +1,10 @@
 /**
  * Product service adapter: the HTTP client of services/product behind the orders' ProductCatalog port.
  *
- * Product service answers used here: 404 for an unknown product; for POST /reservations 201 (or a replay),
- * 422 `unknown-product` and 409 `insufficient-stock` naming `productId`, 409 `reservation-conflict`.
+ * Product service answers used here: 404 for an unknown product; for POST /reservations 201 (or a replay)
+ * with each item's `unitPrice` and `currency` (absent from a product service older than priced
+ * reservations), 422 `unknown-product` and 409 `insufficient-stock` naming `productId`, 409
+ * `reservation-conflict`.
  *
  * Calls go through node:http on keep-alive connections rather than fetch: fetch's WHATWG streams, headers
  * and abort signals made a product call the biggest part of a POST /orders in the CPU profile
@@ -20,6 +22,7 @@ import {
   type ProductCatalog,
   type ReservationLine,
   type ReservationStatus,
+  type ReservedLine,
 } from '../orders/product-catalog.js';
 import { currentTraceparent } from '../observability/trace.js';
 
@@ -67,9 +70,11 @@ export class ProductClient implements ProductCatalog {
     return { id: body.id, name: body.name, price: body.price, currency: body.currency, stock: body.stock };
   }
 
-  async reserve(orderId: string, items: readonly ReservationLine[]): Promise<void> {
+  async reserve(orderId: string, items: readonly ReservationLine[]): Promise<ReservedLine[]> {
     const response = await this.call('POST', '/reservations', { orderId, items });
-    if (response.status === 201 || response.status === 200) return;
+    if (response.status === 201 || response.status === 200) {
+      return (this.json(response) as { items: ReservedItemBody[] }).items.map(reservedLine);
+    }
     const problem = this.problem(response);
     const slug = problem.type?.split('/').pop();
     if ((slug === 'unknown-product' || slug === 'insufficient-stock') && problem.productId !== undefined) {
@@ -182,6 +187,21 @@ export class ProductClient implements ProductCatalog {
   private unexpected(response: Answer, problem: ProblemBody): Error {
     return new Error(`product service answered ${response.status}: ${problem.detail ?? 'no detail'}`);
   }
+}
+
+/** An item of a reservation answer, as the product service writes it. */
+interface ReservedItemBody {
+  productId: string;
+  quantity: number;
+  unitPrice?: string | null;
+  currency?: string | null;
+}
+
+/** The line, with its price only when the answer carries both the price and its currency. */
+function reservedLine(item: ReservedItemBody): ReservedLine {
+  const line = { productId: item.productId, quantity: item.quantity };
+  if (typeof item.unitPrice !== 'string' || typeof item.currency !== 'string') return line;
+  return { ...line, unitPrice: item.unitPrice, currency: item.currency };
 }
 
 /** A reused keep-alive connection was reset before an answer came. */

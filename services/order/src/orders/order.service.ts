@@ -2,10 +2,11 @@
  * Orders: placing one (step 1 of the saga), reading them, and moving them through the status machine, with
  * each move's reservation step on the product service and its OrderStatusChanged message in the outbox.
  *
- * Placing an order: re-price every item from the product service (client prices are never trusted), reserve
- * the stock, then write the order, its idempotency key and its outbox rows in one transaction. A reservation
- * whose transaction never commits (crash, lost race for the key) is released here or, failing that, expires
- * on the product service after its TTL.
+ * Placing an order: reserve the stock on the product service, price every line from the reservation's answer
+ * (the product's price when its stock was held; client prices are never trusted), then write the order, its
+ * idempotency key and its outbox rows in one transaction. A reservation whose order is refused after all (a
+ * currency mismatch) or whose transaction never commits (crash, lost race for the key) is released here or,
+ * failing that, expires on the product service after its TTL.
  *
  * Every status move writes the new status with a check on the version read (optimistic concurrency) and its
  * OrderStatusChanged in the same transaction, so of two concurrent moves of one order (a payment outcome and
@@ -22,7 +23,7 @@ import { orderStatusChanged, paymentRequested } from '../outbox/messages.js';
 import type { OutboxRepository } from '../outbox/outbox.repository.js';
 import { IdempotencyKeyReusedError, InvalidCursorError, ItemRejectedError, OrderNotFoundError } from './errors.js';
 import type { OrderRepository, PageAfter } from './order.repository.js';
-import { ReservationStateError, StockRefusedError, type ProductCatalog } from './product-catalog.js';
+import { ReservationStateError, StockRefusedError, type ProductCatalog, type ReservedLine } from './product-catalog.js';
 
 /** Optimistic-concurrency retries of one status move before giving up. */
 const MAX_MOVE_ATTEMPTS = 3;
@@ -77,9 +78,16 @@ export class OrderService {
     const earlier = await this.replay(idempotencyKey, requestHash);
     if (earlier !== undefined) return { order: earlier, replayed: true };
 
-    const { lines, currency } = await this.price(request);
     const orderId = randomUUID();
-    await this.reserve(orderId, request);
+    const reserved = await this.reserve(orderId, request);
+    let priced: { lines: OrderLine[]; currency: string };
+    try {
+      priced = await this.price(request, reserved);
+    } catch (error) {
+      await this.releaseQuietly(orderId);
+      throw error;
+    }
+    const { lines, currency } = priced;
 
     const now = this.clock().toISOString();
     const order: Order = {
@@ -295,13 +303,35 @@ export class OrderService {
     return this.get(known.orderId);
   }
 
-  private async price(request: OrderRequest): Promise<{ lines: OrderLine[]; currency: string }> {
-    const products = await Promise.all(request.items.map((item) => this.products.getProduct(item.productId)));
+  /**
+   * Prices the order's lines from the reservation's answer: each line's price and currency when its stock was
+   * held, so placing an order costs the product service one call. Every line's currency must be the order's
+   * (the first line's).
+   *
+   * Expand/contract: a product service older than the priced reservations answers no prices, and a line it
+   * left unpriced is priced by reading the product, as before. Once every product service prices its
+   * reservations, that fallback (and ProductCatalog.getProduct) can go.
+   */
+  private async price(
+    request: OrderRequest,
+    reserved: readonly ReservedLine[],
+  ): Promise<{ lines: OrderLine[]; currency: string }> {
+    const byProduct = new Map(reserved.map((line) => [line.productId, line]));
+    const prices = await Promise.all(
+      request.items.map(async (item) => {
+        const line = byProduct.get(item.productId);
+        if (line?.unitPrice !== undefined && line.currency !== undefined) {
+          return { price: line.unitPrice, currency: line.currency };
+        }
+        return this.products.getProduct(item.productId);
+      }),
+    );
     const lines: OrderLine[] = [];
     let currency: string | undefined;
     for (const [index, item] of request.items.entries()) {
-      const product = products[index];
-      if (product === undefined) {
+      const found = prices[index];
+      // Only on the fallback: the product was deleted since its stock was held.
+      if (found === undefined) {
         throw new ItemRejectedError(
           index,
           item.productId,
@@ -309,32 +339,23 @@ export class OrderService {
           `product '${item.productId}' does not exist`,
         );
       }
-      if (product.stock < item.quantity) {
-        throw new ItemRejectedError(
-          index,
-          item.productId,
-          'insufficient-stock',
-          `product '${item.productId}' has ${product.stock} in stock, ${item.quantity} requested`,
-          product.stock,
-        );
-      }
-      currency ??= product.currency;
-      if (product.currency !== currency) {
+      currency ??= found.currency;
+      if (found.currency !== currency) {
         throw new ItemRejectedError(
           index,
           item.productId,
           'currency-mismatch',
-          `product '${item.productId}' is priced in ${product.currency}, the order in ${currency}`,
+          `product '${item.productId}' is priced in ${found.currency}, the order in ${currency}`,
         );
       }
-      lines.push({ productId: item.productId, quantity: item.quantity, unitPriceMinor: toMinorUnits(product.price) });
+      lines.push({ productId: item.productId, quantity: item.quantity, unitPriceMinor: toMinorUnits(found.price) });
     }
     return { lines, currency: currency as string };
   }
 
-  private async reserve(orderId: string, request: OrderRequest): Promise<void> {
+  private async reserve(orderId: string, request: OrderRequest): Promise<ReservedLine[]> {
     try {
-      await this.products.reserve(
+      return await this.products.reserve(
         orderId,
         request.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
       );

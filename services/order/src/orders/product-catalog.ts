@@ -1,8 +1,9 @@
 /**
  * What the order service needs from the product service (the port; adapters/product-client.ts implements it
- * over HTTP): product reads for re-pricing and the stock reservation steps of the saga. Every reservation
- * call is idempotent per order id, so any of them may be repeated after a timeout or a redelivered message.
- * Implementations report failures with the errors below.
+ * over HTTP): the stock reservation steps of the saga, whose answer prices the order, and product reads for
+ * pricing a line the reservation's answer left unpriced. Every reservation call is idempotent per order id,
+ * so any of them may be repeated after a timeout or a redelivered message. Implementations report failures
+ * with the errors below.
  */
 
 export interface Product {
@@ -18,13 +19,26 @@ export interface ReservationLine {
   readonly quantity: number;
 }
 
+/**
+ * A line of a reservation as the product service holds it: with the product's price (decimal string) and
+ * currency at the moment its stock was held. A product service older than the priced reservations answers
+ * neither: the line is then priced by reading the product.
+ */
+export interface ReservedLine extends ReservationLine {
+  readonly unitPrice?: string;
+  readonly currency?: string;
+}
+
 export type ReservationStatus = 'PENDING' | 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'EXPIRED' | 'REJECTED';
 
 export interface ProductCatalog {
-  /** The product, or undefined when it does not exist. */
+  /** The product, or undefined when it does not exist (pricing a line the reservation left unpriced). */
   getProduct(productId: string): Promise<Product | undefined>;
-  /** Holds the stock for the order; StockRefusedError names the item that cannot be held. */
-  reserve(orderId: string, items: readonly ReservationLine[]): Promise<void>;
+  /**
+   * Holds the stock for the order and answers the reserved lines with their prices (in no particular
+   * order); StockRefusedError names the item that cannot be held.
+   */
+  reserve(orderId: string, items: readonly ReservationLine[]): Promise<ReservedLine[]>;
   /** The held stock is sold; ReservationStateError when the reservation's state forbids it. */
   confirm(orderId: string): Promise<ReservationStatus>;
   /** The held stock returns to the shelf; ReservationStateError when the reservation's state forbids it. */

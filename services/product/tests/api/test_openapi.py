@@ -87,3 +87,14 @@ async def test_patch_body_takes_no_null_as_documented(api):
     refused = await api.http.patch("/products/nulls", json={"name": None}, headers=api.admin)
     assert refused.status_code == 422
     assert product["name"] == (await api.http.get("/products/nulls")).json()["name"]
+
+
+async def test_reservation_line_documents_its_price_as_optional_decimal_string(api):
+    # Reservations stored before lines carried prices are answered without them.
+    line = (await document(api))["components"]["schemas"]["ReservationLinePublic"]
+
+    assert sorted(line["required"]) == ["productId", "quantity"]
+    assert line["properties"]["unitPrice"]["type"] == "string"
+    assert line["properties"]["unitPrice"]["pattern"]
+    assert line["properties"]["currency"]["type"] == "string"
+    assert "Absent" in line["properties"]["unitPrice"]["description"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 
 def order(order_id: str, *items: tuple[str, int]) -> dict[str, object]:
@@ -156,7 +157,9 @@ async def test_get_reservation(api):
 
     response = await api.http.get("/reservations/o-1")
 
-    assert response.json()["items"] == [{"productId": "a", "quantity": 1}]
+    assert response.json()["items"] == [
+        {"productId": "a", "quantity": 1, "unitPrice": "12.50", "currency": "USD"}
+    ]
 
 
 async def test_sweeper_expires_unconfirmed_reservation_and_returns_stock(start_api):
@@ -249,3 +252,62 @@ async def test_order_id_with_capitals_confirms_and_releases_its_holds(api):
 
     assert (confirmed.json()["status"], released.json()["status"]) == ("CONFIRMED", "RELEASED")
     assert await api.stock_of("a") == (3, 0)
+
+
+def priced_items(answer: dict[str, Any]) -> list[tuple[str, int, str | None, str | None]]:
+    return [(i["productId"], i["quantity"], i.get("unitPrice"), i.get("currency")) for i in answer["items"]]
+
+
+async def test_reserve_answers_each_line_with_its_price_when_held(api):
+    await api.create_product(id="mug", stock=5, price="12.5", currency="USD")
+    await api.create_product(id="pot", stock=5, price="34.00", currency="EUR")
+
+    response = await api.http.post("/reservations", json=order("o-1", ("pot", 1), ("mug", 2)))
+
+    assert response.status_code == 201
+    assert priced_items(response.json()) == [("mug", 2, "12.50", "USD"), ("pot", 1, "34.00", "EUR")]
+
+
+async def test_replay_get_confirm_and_release_answer_the_prices_of_the_holds(api):
+    await api.create_product(id="a", stock=5, price="12.50")
+    await api.http.post("/reservations", json=order("o-1", ("a", 1)))
+    await api.http.post("/reservations", json=order("o-2", ("a", 1)))
+    # A new price applies to holds taken from now on, not to the reservations already made.
+    await api.http.patch("/products/a", json={"price": "99.00"}, headers=api.admin)
+
+    replayed = await api.http.post("/reservations", json=order("o-1", ("a", 1)))
+    read = await api.http.get("/reservations/o-1")
+    confirmed = await api.http.post("/reservations/o-1/confirm")
+    released = await api.http.post("/reservations/o-2/release")
+    later = await api.http.post("/reservations", json=order("o-3", ("a", 1)))
+
+    assert replayed.headers["idempotent-replayed"] == "true"
+    for answer in (replayed, read, confirmed, released):
+        assert answer.status_code in (200, 201), answer.text
+        assert priced_items(answer.json()) == [("a", 1, "12.50", "USD")], answer.request.url
+    assert priced_items(later.json()) == [("a", 1, "99.00", "USD")]
+
+
+async def test_reservation_stored_without_prices_is_answered_and_settled_without_them(api):
+    # A reservation document written before lines carried prices: the same document, minus the prices.
+    await api.create_product(id="a", stock=5)
+    await api.create_product(id="b", stock=5)
+    await api.http.post("/reservations", json=order("o-old", ("a", 2), ("b", 1)))
+    container = api.app.state.runtime.clients.reservations
+    stored = await container.read_item("o-old", partition_key="o-old")
+    stored["items"] = [{"productId": i["productId"], "quantity": i["quantity"]} for i in stored["items"]]
+    await container.replace_item("o-old", stored)
+
+    replayed = await api.http.post("/reservations", json=order("o-old", ("a", 2), ("b", 1)))
+    read = await api.http.get("/reservations/o-old")
+    confirmed = await api.http.post("/reservations/o-old/confirm")
+
+    for answer in (replayed, read, confirmed):
+        assert answer.status_code in (200, 201), answer.text
+        assert answer.json()["items"] == [
+            {"productId": "a", "quantity": 2},
+            {"productId": "b", "quantity": 1},
+        ]
+    assert confirmed.json()["status"] == "CONFIRMED"
+    assert await api.stock_of("a") == (3, 0)
+    assert await api.stock_of("b") == (4, 0)

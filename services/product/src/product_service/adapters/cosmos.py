@@ -370,7 +370,7 @@ def reservation_to_doc(reservation: Reservation) -> dict[str, Any]:
     return {
         "id": reservation.order_id,
         "status": reservation.status.value,
-        "items": [{"productId": line.product_id, "quantity": line.quantity} for line in reservation.items],
+        "items": [_line_to_doc(line) for line in reservation.items],
         "createdAt": _iso(reservation.created_at),
         "updatedAt": _iso(reservation.updated_at),
         "updatedAtMs": _millis(reservation.updated_at),
@@ -388,12 +388,31 @@ def reservation_to_doc(reservation: Reservation) -> dict[str, Any]:
     }
 
 
+def _line_to_doc(line: ReservationLine) -> dict[str, Any]:
+    doc: dict[str, Any] = {"productId": line.product_id, "quantity": line.quantity}
+    if line.unit_price is not None:
+        doc["unitPrice"] = str(line.unit_price)
+        doc["currency"] = line.currency
+    return doc
+
+
+def _doc_to_line(doc: dict[str, Any]) -> ReservationLine:
+    # Lines written before reservations recorded prices have neither field.
+    unit_price = doc.get("unitPrice")
+    return ReservationLine(
+        doc["productId"],
+        int(doc["quantity"]),
+        unit_price=Decimal(unit_price) if unit_price is not None else None,
+        currency=doc.get("currency"),
+    )
+
+
 def doc_to_reservation(doc: dict[str, Any]) -> Reservation:
     rejection = doc.get("rejection")
     return Reservation(
         order_id=doc["id"],
         status=ReservationStatus(doc["status"]),
-        items=tuple(ReservationLine(item["productId"], int(item["quantity"])) for item in doc["items"]),
+        items=tuple(_doc_to_line(item) for item in doc["items"]),
         created_at=_parse_time(doc["createdAt"]),
         updated_at=_parse_time(doc["updatedAt"]),
         expires_at=_parse_time(doc["expiresAt"]),

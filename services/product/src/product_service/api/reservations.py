@@ -31,12 +31,16 @@ _STATE_ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post(
     "",
     response_model=ReservationPublic,
+    response_model_exclude_none=True,
     status_code=status.HTTP_201_CREATED,
     summary="Reserve stock for an order (all items or none)",
     description=(
         "Repeating the call with the same order id and items gives the same result "
         "(`Idempotent-Replayed: true`), including the same refusal. Unconfirmed reservations expire "
-        "after the configured TTL and their stock returns."
+        "after the configured TTL and their stock returns. Each item carries the product's `unitPrice` "
+        "and `currency` as they were when its stock was held (a replay answers the same): the order "
+        "service prices the order from them. Both are optional: a reservation made before reservations "
+        "recorded prices has neither, and its client reads the products instead."
     ),
     responses={
         201: {
@@ -86,7 +90,11 @@ async def reserve(
 
 
 @router.get(
-    "/{order_id}", response_model=ReservationPublic, summary="Get a reservation", responses=_STATE_ERRORS
+    "/{order_id}",
+    response_model=ReservationPublic,
+    response_model_exclude_none=True,
+    summary="Get a reservation",
+    responses=_STATE_ERRORS,
 )
 async def get_reservation(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
     return ReservationPublic.of(await reservations.get(order_id))
@@ -97,6 +105,7 @@ def _transition(step: str, summary: str, description: str | None = None) -> Call
     return router.post(
         f"/{{order_id}}/{step}",
         response_model=ReservationPublic,
+        response_model_exclude_none=True,
         summary=summary,
         description=description,
         responses=_STATE_ERRORS,

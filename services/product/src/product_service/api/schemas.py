@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.json_schema import SkipJsonSchema
 
 from product_service.domain.models import (
     ID_PATTERN,
@@ -242,6 +243,25 @@ class ReservationCreate(_Input):
 class ReservationLinePublic(_Output):
     product_id: str
     quantity: int
+    unit_price: Price | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The product's price when its stock was held for this reservation. Absent from "
+        "reservations made before reservations recorded prices.",
+    )
+    currency: str | SkipJsonSchema[None] = Field(
+        default=None,
+        description="The currency of `unitPrice` (ISO 4217); absent when `unitPrice` is.",
+        examples=["USD"],
+    )
+
+    @classmethod
+    def of(cls, line: ReservationLine) -> ReservationLinePublic:
+        return cls(
+            product_id=line.product_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            currency=line.currency,
+        )
 
 
 class ReservationPublic(_Output):
@@ -251,7 +271,14 @@ class ReservationPublic(_Output):
                 {
                     "orderId": "ord-20250101-0001",
                     "status": "RESERVED",
-                    "items": [{"productId": "mug-classic-white", "quantity": 2}],
+                    "items": [
+                        {
+                            "productId": "mug-classic-white",
+                            "quantity": 2,
+                            "unitPrice": "12.50",
+                            "currency": "USD",
+                        }
+                    ],
                     "createdAt": "2025-01-01T10:00:00Z",
                     "updatedAt": "2025-01-01T10:00:00Z",
                     "expiresAt": "2025-01-01T10:15:00Z",
@@ -272,9 +299,7 @@ class ReservationPublic(_Output):
         return cls(
             order_id=reservation.order_id,
             status=reservation.status.value,
-            items=[
-                ReservationLinePublic(product_id=x.product_id, quantity=x.quantity) for x in reservation.items
-            ],
+            items=[ReservationLinePublic.of(line) for line in reservation.items],
             created_at=reservation.created_at,
             updated_at=reservation.updated_at,
             expires_at=reservation.expires_at,

@@ -109,8 +109,17 @@ RETURNING_STATUSES = frozenset(
 
 @dataclass(frozen=True)
 class ReservationLine:
+    """One product of a reservation: what the order asked for, and once its hold is taken, the product's
+    price and currency at that moment (the order service prices the order from them).
+
+    Lines compare by what was asked for only: a repeated request carries no prices, and must match the
+    stored lines that do. A reservation stored before lines carried prices has none.
+    """
+
     product_id: str
     quantity: int
+    unit_price: Decimal | None = field(default=None, compare=False)
+    currency: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

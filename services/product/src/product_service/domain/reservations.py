@@ -8,6 +8,10 @@ products live in separate partitions anyway), so all-or-nothing is built from th
   write each, so every per-product step can be repeated safely;
 * a failure part-way compensates by returning the holds already taken.
 
+Each hold's write answers the product as it left it, so the reservation records every line's price and
+currency at the moment its stock was held, in the same write that marks it RESERVED (no extra read): an
+order is priced from the reservation's answer, and a replay answers the same prices.
+
 A status change is always written to the reservation document before the products are touched
 (``settled`` is false in between); whoever finds an unsettled reservation (a retried call or the sweeper)
 finishes it.
@@ -75,6 +79,13 @@ async def _every(steps: Iterable[Awaitable[T]]) -> list[T]:
     return cast(list[T], results)
 
 
+def _priced(line: ReservationLine, product: Product | None) -> ReservationLine:
+    """The line with the price and currency of the product its hold was taken on."""
+    if product is None:
+        return line
+    return replace(line, unit_price=product.price, currency=product.currency)
+
+
 class ReservationService:
     def __init__(
         self,
@@ -123,8 +134,8 @@ class ReservationService:
         try:
             # All lines at once, since the order service waits for this answer. Lines after a refused
             # one may be taken meanwhile; the rejection returns the holds of every line, as it always did.
-            outcomes = await _every(self._take_hold(order_id, line) for line in lines)
-            refused = [(line, o) for line, o in zip(lines, outcomes, strict=True) if o not in _HELD]
+            holds = await _every(self._take_hold(order_id, line) for line in lines)
+            refused = [(line, o) for line, (o, _) in zip(lines, holds, strict=True) if o not in _HELD]
             if refused:
                 rejection = await self._rejection(*refused[0])
         except Exception:
@@ -140,7 +151,11 @@ class ReservationService:
         try:
             reserved = await self._reservations.replace(
                 replace(
-                    reservation, status=ReservationStatus.RESERVED, settled=True, updated_at=self._clock()
+                    reservation,
+                    items=tuple(_priced(line, held) for line, (_, held) in zip(lines, holds, strict=True)),
+                    status=ReservationStatus.RESERVED,
+                    settled=True,
+                    updated_at=self._clock(),
                 )
             )
         except PreconditionFailedError as exc:
@@ -217,13 +232,14 @@ class ReservationService:
             raise rejection_error(existing.rejection)
         return existing
 
-    async def _take_hold(self, order_id: str, line: ReservationLine) -> HoldOutcome:
+    async def _take_hold(self, order_id: str, line: ReservationLine) -> tuple[HoldOutcome, Product | None]:
+        """The hold's outcome and the product as the attempt found or left it (None when it is missing)."""
         outcome, product = await self._guarded(
             self._products.take_hold(line.product_id, order_id, line.quantity)
         )
         if outcome is HoldOutcome.TAKEN and product is not None:
             self._cache.stock_changed(product, -line.quantity)
-        return outcome
+        return outcome, product
 
     async def _abandon(self, reservation: Reservation) -> None:
         """After a failure part-way (the store stopped answering): hand back every hold, even one whose
