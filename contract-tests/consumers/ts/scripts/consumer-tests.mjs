@@ -20,24 +20,11 @@ const tests = readdirSync(join(workspace, 'test'))
 
 const callerDir = process.env['PACT_OUTPUT_DIR'];
 const outputDir = callerDir ?? mkdtempSync(join(resolve(pactsDir, '..'), '.pacts-staging-'));
-const runTests = () =>
-  spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...tests], {
-    cwd: workspace,
-    stdio: 'inherit',
-    env: { ...process.env, PACT_OUTPUT_DIR: outputDir },
-  });
-
-let run = runTests();
-if (run.status !== 0) {
-  // About one run in ten, Pact's mock server reports a request it never received though the client sent it
-  // (seen on the unchanged suite, in a different test each time). One more run tells that apart from a real
-  // failure, which fails twice; the retry is said out loud so that it is never silent.
-  console.error('consumer tests failed; running them once more to rule out the intermittent mock-server miss');
-  if (callerDir === undefined) {
-    for (const name of readdirSync(outputDir)) rmSync(join(outputDir, name), { force: true });
-  }
-  run = runTests();
-}
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...tests], {
+  cwd: workspace,
+  stdio: 'inherit',
+  env: { ...process.env, PACT_OUTPUT_DIR: outputDir },
+});
 
 if (callerDir === undefined) {
   if (run.status === 0) {
