@@ -9,7 +9,7 @@ import os
 
 from locust import LoadTestShape
 
-# Offered orders/s = users / 2 / the shopper's pace (mix.py): 9 to 89, past what the platform sustains.
+# Offered orders/s = users / 2 / the shopper's pace (mix.py): 8 to 92, past what the platform sustains.
 DEFAULT_STEPS = "20,40,80,120,160,200,240"
 
 

@@ -128,8 +128,10 @@ class Shopper(_ShopUser):
     def follow_saga(self, order_id: str) -> None:
         started = time.monotonic()
         deadline = started + mix.SAGA_TIMEOUT_SECONDS
+        wait = mix.SAGA_POLL_FIRST_SECONDS
         while True:
-            time.sleep(mix.SAGA_POLL_SECONDS)  # cooperative: Locust has monkey-patched time
+            time.sleep(wait)  # cooperative: Locust has monkey-patched time
+            wait = min(wait * mix.SAGA_POLL_FACTOR, mix.SAGA_POLL_MAX_SECONDS)
             order = self.get_json(f"{self.urls.order}/orders/{order_id}", routes.GET_ORDER)
             status = order["status"] if order else None
             if status in TERMINAL:
