@@ -38,14 +38,19 @@ class TemplateRenderer:
         self._shop_name = shop_name
         self._shop_url = shop_url
         loader = FileSystemLoader(templates)
+        # The templates ship with the code and never change while it runs: without auto_reload a
+        # compiled template is used as it is, not checked against its file's time (a stat per render).
         self._html = Environment(
             loader=loader,
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
+            auto_reload=False,
         )
         # Plain-text email and SMS bodies: HTML escaping would corrupt them; the HTML templates escape.
-        self._text = Environment(loader=loader, autoescape=False, undefined=StrictUndefined)  # nosec B701
+        self._text = Environment(  # nosec B701
+            loader=loader, autoescape=False, undefined=StrictUndefined, auto_reload=False
+        )
 
     def _context(self, change: StatusChange) -> dict[str, object]:
         return {

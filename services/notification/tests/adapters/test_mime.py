@@ -49,9 +49,22 @@ def test_headers_are_written_as_compat32_writes_them(name: str) -> None:
 @pytest.mark.parametrize("message", EMAILS, ids=lambda e: e.idempotency_key)
 def test_messages_are_the_bytes_compat32_writes(message: Email, monkeypatch: pytest.MonkeyPatch) -> None:
     written = mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop")
-    monkeypatch.setattr(smtp, "_POLICY", compat32)
+    monkeypatch.setattr(smtp, "_POLICY", compat32.clone(linesep="\r\n"))
 
     assert written == mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop")
+
+
+@pytest.mark.parametrize("message", EMAILS, ids=lambda e: e.idempotency_key)
+def test_messages_have_crlf_line_endings_as_smtp_carries_them(
+    message: Email, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written = mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop")
+    monkeypatch.setattr(smtp, "_POLICY", compat32)
+
+    # compat32's own "\n" message with every line ending made CRLF: what SMTP clients put on the wire.
+    assert written == mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop").replace(
+        b"\n", b"\r\n"
+    )
 
 
 def test_a_body_holding_the_boundary_line_stays_one_part() -> None:
@@ -65,4 +78,4 @@ def test_a_body_holding_the_boundary_line_stays_one_part() -> None:
     text = parts[0].get_payload(decode=True)
     assert isinstance(parts[0], Message)
     assert isinstance(text, bytes)
-    assert text.decode() == f"before\n{boundary_line}\nafter"
+    assert text.decode() == f"before\r\n{boundary_line}\r\nafter"  # the message's CRLF line endings

@@ -1,9 +1,11 @@
-"""Email over SMTP (aiosmtplib): the local mailbox, or any relay.
+"""Email over SMTP (``smtp_client``): the local mailbox, or any relay.
 
 One connection is opened on the first send and kept for the next ones (connect, EHLO, STARTTLS and AUTH
-once, not per mail); sends take turns on it. A connection the server dropped while idle is noticed by
-the next send, which reconnects and sends once more; any other failure closes the connection, so the next
-send starts from a clean one.
+once, not per mail); sends take turns on it, each in one round trip where the server offers PIPELINING
+and CHUNKING (``smtp_client``).
+A connection the server dropped while idle is noticed by the next send, which reconnects and sends once
+more; any other failure closes the connection, so the next send starts from a clean one. An address SMTP
+cannot carry is refused for good (``SendRejectedError``), before anything is written.
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import Compat32
 from email.utils import formataddr
 
-import aiosmtplib
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
-from notification_service.domain.errors import SendFailedError
+from notification_service.adapters.smtp_client import (
+    SmtpConnection,
+    SmtpDisconnectedError,
+    SmtpError,
+    UnsafeAddressError,
+    safe_address,
+)
+from notification_service.domain.errors import SendFailedError, SendRejectedError
 from notification_service.domain.models import Email
 
 # Quoted-printable bodies and headers: readable in the raw message, safe for any text.
@@ -56,7 +64,8 @@ class PlainHeadersAsIs(Compat32):
         return super().fold_binary(name, value)
 
 
-_POLICY = PlainHeadersAsIs()
+# CRLF line endings, as SMTP carries them: nothing to convert on the way out.
+_POLICY = PlainHeadersAsIs(linesep="\r\n")
 # What the client says in EHLO; resolving the machine's own name would cost a thread hop per connection.
 LOCAL_HOSTNAME = "notifications.contoso-shop.example"
 
@@ -93,28 +102,31 @@ class SmtpEmailSender:
         password: str | None = None,
         timeout: float = 15.0,
     ) -> None:
+        safe_address(sender)  # a sender SMTP cannot carry is a configuration error: it stops the start
+        self._host = host
+        self._port = port
         self._sender = sender
         self._sender_name = sender_name
+        self._start_tls = start_tls
+        self._username = username
+        self._password = password
+        self._timeout = timeout
         self._where = f"{host}:{port}"
         self._span_attributes: dict[str, str | int] = {
             "server.address": host,
             "server.port": port,
             "network.protocol.name": "smtp",
         }
-        self._client = aiosmtplib.SMTP(
-            hostname=host,
-            port=port,
-            start_tls=start_tls,
-            username=username,
-            password=password,
-            timeout=timeout,
-            local_hostname=LOCAL_HOSTNAME,
-        )
+        self._connection: SmtpConnection | None = None
         self._turn = asyncio.Lock()
         self.connections_opened = 0
         """How many times a connection was opened (the first one included)."""
 
     async def send(self, email: Email) -> None:
+        try:
+            safe_address(email.to)
+        except UnsafeAddressError as exc:
+            raise SendRejectedError(f"smtp {self._where}: {exc}") from exc
         data = mime_bytes(email, self._sender, self._sender_name)
         # No OpenTelemetry instrumentation knows SMTP: the send is a CLIENT span of its own, so a trace
         # shows the email under the event that caused it (the wait for a turn on the connection included).
@@ -123,33 +135,46 @@ class SmtpEmailSender:
         ) as span:
             async with self._turn:
                 try:
-                    await self._send_on_open_connection(email.to, data)
-                except (aiosmtplib.SMTPException, OSError) as exc:
-                    await self._drop()
+                    # One deadline for the whole mail (connecting included), not one per reply.
+                    async with asyncio.timeout(self._timeout):
+                        await self._send_on_open_connection(email.to, data)
+                except (SmtpError, OSError) as exc:
+                    self._drop()
                     span.set_status(StatusCode.ERROR, type(exc).__name__)
                     raise SendFailedError(f"smtp {self._where}: {type(exc).__name__}") from exc
 
     async def _send_on_open_connection(self, to: str, data: bytes) -> None:
-        if self._client.is_connected:
+        if self._connection is not None and self._connection.is_open:
             try:
-                await self._client.sendmail(self._sender, [to], data)
+                await self._connection.send(self._sender, to, data)
                 return
-            except aiosmtplib.SMTPServerDisconnected:
+            except (SmtpDisconnectedError, ConnectionError):
                 # Usually dropped while idle (a server timeout, a restart); if it dropped while this mail
                 # was on the wire, the one resend carries the same Message-ID.
-                await self._drop()
-        await self._client.connect()
+                self._drop()
+        self._drop()
+        self._connection = await SmtpConnection.open(
+            self._host,
+            self._port,
+            local_hostname=LOCAL_HOSTNAME,
+            start_tls=self._start_tls,
+            username=self._username,
+            password=self._password,
+        )
         self.connections_opened += 1
-        await self._client.sendmail(self._sender, [to], data)
+        await self._connection.send(self._sender, to, data)
 
-    async def _drop(self) -> None:
-        if self._client.is_connected:
-            self._client.close()
+    def _drop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     async def close(self) -> None:
         async with self._turn:
-            if self._client.is_connected:
+            connection, self._connection = self._connection, None
+            if connection is not None and connection.is_open:
                 try:
-                    await self._client.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    self._client.close()
+                    async with asyncio.timeout(self._timeout):
+                        await connection.quit()
+                except (SmtpError, OSError):
+                    connection.close()
