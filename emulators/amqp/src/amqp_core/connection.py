@@ -52,6 +52,7 @@ __all__ = ["Connection", "ConnectionApplication", "ConnectionState", "Settings"]
 _LOG = logging.getLogger("amqp_core.connection")
 _IDS = itertools.count(1)
 _WRITE_HIGH_WATER = 1 << 20
+_READ_CHUNK = 1 << 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,6 +122,8 @@ class Connection:
         # Free for the application: objects scoped to this connection (request/response nodes ...).
         self.scoped: dict[Any, Any] = {}
         self._reader = reader
+        self._inbox = bytearray()
+        self._outbox: list[bytes] = []
         self._writer = writer
         self._loop = asyncio.get_running_loop()
         self._last_write = self._loop.time()
@@ -143,10 +146,26 @@ class Connection:
         self.state = state
 
     def write(self, data: bytes) -> None:
+        """Queue ``data``; what is written during one turn of the event loop goes out in one write.
+
+        The frames one read or one group commit gives rise to (transfers, dispositions, flows) share a
+        system call, and the peer reads them together, instead of one ``send`` and one wake-up each.
+        """
         if self._writer.is_closing():
             return
-        self._writer.write(data)
+        if not self._outbox:
+            self._loop.call_soon(self._flush_writes)
+        self._outbox.append(data)
         self._last_write = self._loop.time()
+
+    def _flush_writes(self) -> None:
+        outbox = self._outbox
+        if not outbox:
+            return
+        data = outbox[0] if len(outbox) == 1 else b"".join(outbox)
+        outbox.clear()
+        if not self._writer.is_closing():
+            self._writer.write(data)
 
     def send_frame(self, channel: int, body: Performative | None, payload: bytes = b"") -> None:
         if self.state in (ConnectionState.OPENED, ConnectionState.CLOSE_SENT) or isinstance(
@@ -202,9 +221,28 @@ class Connection:
             await self._teardown(error)
 
     async def _read_exactly(self, size: int, wait_s: float | None) -> bytes:
+        """The next ``size`` bytes, which must all arrive within ``wait_s`` seconds.
+
+        Reads land in ``_inbox`` in chunks, so the frames that arrived together are cut from it without
+        waiting: a timer is armed only when bytes are missing, not twice per frame (header, body).
+        """
+        inbox = self._inbox
+        if len(inbox) < size:
+            await self._fill(size, wait_s)
+        data = bytes(inbox[:size])
+        del inbox[:size]
+        return data
+
+    async def _fill(self, size: int, wait_s: float | None) -> None:
+        deadline = None if wait_s is None else self._loop.time() + wait_s
+        inbox = self._inbox
         try:
-            async with asyncio.timeout(wait_s):
-                return await self._reader.readexactly(size)
+            async with asyncio.timeout_at(deadline):
+                while len(inbox) < size:
+                    chunk = await self._reader.read(max(_READ_CHUNK, size - len(inbox)))
+                    if not chunk:
+                        raise asyncio.IncompleteReadError(bytes(inbox), size)
+                    inbox += chunk
         except TimeoutError:
             if self.state is ConnectionState.OPENED:
                 raise AmqpConnectionError(
@@ -266,6 +304,7 @@ class Connection:
             if frame.body is not None:
                 await self._dispatch(frame)
             if self._writer.transport.get_write_buffer_size() > _WRITE_HIGH_WATER:
+                self._flush_writes()
                 await self._writer.drain()
 
     async def _dispatch(self, frame: Frame) -> None:
@@ -404,6 +443,7 @@ class Connection:
             self._send_open()
             self.write(encode_frame(FRAME_AMQP, 0, Close(error=error)))
         self._set_state(ConnectionState.END)
+        self._flush_writes()
         with contextlib.suppress(Exception):
             async with asyncio.timeout(self.settings.close_timeout):
                 await self._writer.drain()
@@ -427,6 +467,7 @@ class Connection:
             await self.application.on_connection_close(self, error)
         except Exception:
             _LOG.exception("connection close handler failed", extra={"connection": self.id})
+        self._flush_writes()
         self._writer.close()
         with contextlib.suppress(Exception):
             async with asyncio.timeout(self.settings.close_timeout):

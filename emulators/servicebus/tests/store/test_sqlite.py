@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from servicebus_emulator.errors import MessageLockLostError
 from servicebus_emulator.model import MessageState, QueueSettings, ReceiveMode, TopicSettings
-from servicebus_emulator.store.sqlite import FILE_NAME
+from servicebus_emulator.store.base import SetSequence
+from servicebus_emulator.store.sqlite import FILE_NAME, SqliteStore
 
 SENDER = Path(__file__).with_name("sigkill_sender.py")
 PEEK_LOCK = ReceiveMode.PEEK_LOCK
@@ -180,3 +181,22 @@ async def test_acknowledged_messages_survive_sigkill_mid_stream(factory, tmp_pat
     assert after.sequence_number > max(sends.values())
     [repeat] = await provider.send(orders, [factory.message(message_id=f"m{min(sends)}")])
     assert repeat.duplicate
+
+
+async def test_changes_submitted_in_one_loop_turn_share_one_commit_and_are_kept(tmp_path):
+    store = SqliteStore(tmp_path)
+    statements: list[str] = []
+    store._conn.set_trace_callback(statements.append)  # the store's own connection: what it runs
+    try:
+        await asyncio.gather(*(store.submit([SetSequence(f"queue-{n}", n)]) for n in range(1, 4)))
+        assert statements.count("COMMIT") == 1, statements
+        await store.submit([SetSequence("queue-9", 9)])
+        assert statements.count("COMMIT") == 2, statements
+    finally:
+        await store.close()
+
+    reopened = SqliteStore(tmp_path)
+    try:
+        assert reopened.load().sequences == {"queue-1": 1, "queue-2": 2, "queue-3": 3, "queue-9": 9}
+    finally:
+        await reopened.close()

@@ -8,6 +8,7 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from azure.servicebus import ServiceBusMessage
 from azure.servicebus.exceptions import MessageSizeExceededError
 from payment_service.adapters.servicebus import ServiceBus
@@ -82,6 +83,26 @@ async def test_a_message_too_large_for_any_batch_fails_alone(platform: LaunchedP
 
     assert isinstance(results[0], MessageSizeExceededError)
     assert results[1] is None
+    [message] = (await bus.wait_outcomes({order}))[order]
+    assert str(message.message_id) == envelope["id"]
+
+
+async def test_a_lone_message_too_large_fails_and_the_sender_goes_on(
+    platform: LaunchedPlatform, bus: Bus
+) -> None:
+    # Alone, a message is sent as itself rather than in a batch: the size check must still answer.
+    order = f"ord_{uuid.uuid4().hex[:10]}"
+    envelope = outcome(order)
+    service_bus = ServiceBus.connect(connection_string=servicebus_connection_string(platform), namespace=None)
+    try:
+        outbox = service_bus.outbox("payment-events")
+        with pytest.raises(MessageSizeExceededError):
+            await asyncio.wait_for(outbox.send(ServiceBusMessage(b"x" * (2 * 1024 * 1024))), 10)
+        await asyncio.wait_for(service_bus.publish("payment-events", envelope, traceparent=None), 10)
+        assert outbox.sends == 1
+    finally:
+        await service_bus.close()
+
     [message] = (await bus.wait_outcomes({order}))[order]
     assert str(message.message_id) == envelope["id"]
 

@@ -4,21 +4,21 @@ WAL journal with ``synchronous=NORMAL``: a commit is in the WAL, which the OS ho
 acknowledges, so an acknowledged message survives the process being killed or restarted; only an OS crash
 or a power cut could drop the last commits, which an emulator can afford (as the Event Hubs emulator's
 store). ``FULL`` fsynced every commit: about a fifth of the emulator's CPU per message, in the kernel.
-One writer thread drains every change queued while the previous commit ran and commits them together
-(group commit), so concurrent senders share a commit instead of queueing behind each other's.
+Commits run on the event loop, once per loop turn: every change submitted during a turn goes into one
+transaction (group commit) in a callback scheduled by the first of them, so the frames read together share
+a commit. Without an fsync a commit is a short piece of CPU work; a writer thread cost more in wake-ups,
+hand-offs of the GIL and cross-thread callbacks than the commit itself (the payment bench,
+``services/payment/README.md``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import datetime
 import json
 import logging
-import queue
 import sqlite3
-import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -217,15 +217,7 @@ def _apply(conn: sqlite3.Connection, op: StoreOp) -> None:
             )
 
 
-_Batch = tuple[Sequence[StoreOp], asyncio.Future[None], asyncio.AbstractEventLoop]
-
-
-def _notify(
-    loop: asyncio.AbstractEventLoop, future: asyncio.Future[None], error: BaseException | None
-) -> None:
-    # RuntimeError: the loop is gone (its owner shut down without closing the store), nobody waits.
-    with contextlib.suppress(RuntimeError):
-        loop.call_soon_threadsafe(_settle, future, error)
+_Batch = tuple[Sequence[StoreOp], asyncio.Future[None]]
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
@@ -254,9 +246,8 @@ class SqliteStore:
             raise RuntimeError(
                 f"{self.path} has schema version {version['value']}, expected {SCHEMA_VERSION}"
             )
-        self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
-        self._writer = threading.Thread(target=self._write_loop, name="servicebus-store", daemon=True)
-        self._writer.start()
+        self._pending: list[_Batch] = []
+        self._flush_scheduled = False
         self._closed = False
 
     def load(self) -> Snapshot:
@@ -281,52 +272,41 @@ class SqliteStore:
         elif not ops:
             future.set_result(None)
         else:
-            self._queue.put((list(ops), future, loop))
+            self._pending.append((list(ops), future))
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                loop.call_soon(self._flush)
         return future
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._queue.put(None)
-        await asyncio.to_thread(self._writer.join)
+        self._flush()
         self._conn.close()
 
-    def _write_loop(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batches = [first]
-            stop = False
-            while True:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batches.append(more)
+    def _flush(self) -> None:
+        """Commits everything submitted since the last flush, in submission order, in one transaction."""
+        self._flush_scheduled = False
+        batches, self._pending = self._pending, []
+        if batches:
             self._commit(batches)
-            if stop:
-                return
 
     def _commit(self, batches: list[_Batch]) -> None:
         try:
-            self._transaction([op for ops, _, _ in batches for op in ops])
+            self._transaction([op for ops, _ in batches for op in ops])
         except sqlite3.Error:
             log.exception("group commit failed; committing its changes one by one")
-            for ops, future, loop in batches:
+            for ops, future in batches:
                 try:
                     self._transaction(ops)
                 except sqlite3.Error as error:
-                    _notify(loop, future, error)
+                    _settle(future, error)
                 else:
-                    _notify(loop, future, None)
+                    _settle(future, None)
             return
-        for _, future, loop in batches:
-            _notify(loop, future, None)
+        for _, future in batches:
+            _settle(future, None)
 
     def _transaction(self, ops: Sequence[StoreOp]) -> None:
         self._conn.execute("BEGIN IMMEDIATE")

@@ -5,8 +5,9 @@ The SDK's sender is not coroutine-safe (its README says so, and its link is swap
 reopens it while another one sends), so sends cannot simply run side by side. Taking turns one message per
 round trip made outcomes queue behind each other under load, and each send costs the worker and the broker
 a transfer and a disposition of its own. Gathered, the busier the worker, the more outcomes a send carries:
-at rest a batch holds one message, so nothing waits longer than it did. Every publisher learns its own
-message's fate: the send that carried it succeeded, or its error is raised to every publisher in it.
+at rest a send carries one message (sent as itself, not as a batch of one), so nothing waits longer than
+it did. Every publisher learns its own message's fate: the send that carried it succeeded, or its error
+is raised to every publisher in it.
 """
 
 from __future__ import annotations
@@ -43,11 +44,17 @@ class CoalescingSender:
             taken: list[_Waiting] = []
             try:
                 async with self._turn:
-                    batch = await self._sender.create_message_batch()
-                    taken = self._fill(batch)
-                    if not taken:
-                        continue
-                    await self._sender.send_messages(batch)
+                    if len(self._waiting) == 1:
+                        # Alone, a message goes as itself: a batch of one would be encoded twice (to
+                        # measure it, then inside the batch) and unpacked by the broker.
+                        taken = [self._waiting.pop(0)]
+                        await self._sender.send_messages(taken[0][0])
+                    else:
+                        batch = await self._sender.create_message_batch()
+                        taken = self._fill(batch)
+                        if not taken:
+                            continue
+                        await self._sender.send_messages(batch)
                     self.sends += 1
             except BaseException as error:
                 # Nothing of the batch is known to have arrived: each publisher's message is abandoned

@@ -83,7 +83,11 @@ class TableLedger(TableStore):
 
     async def create(self, payment: Payment) -> Payment:
         try:
-            metadata = await self._client.create_entity(to_entity(payment))
+            # The answer needs only the ETag: without the row echoed back (Table storage's
+            # "Prefer: return-no-content", 204), neither side serialises or parses it again.
+            metadata = await self._client.create_entity(
+                to_entity(payment), response_preference="return-no-content"
+            )
         except ResourceExistsError:
             existing = await self.get(payment.order_id)
             assert existing is not None  # rows are never deleted
