@@ -17,13 +17,18 @@ export interface Db {
 /** The database or an open transaction on it. */
 export type Executor = Kysely<Database>;
 
-/** `top(n)` on SQL Server, `limit n` elsewhere (SQL Server has no LIMIT clause). */
+/**
+ * `top(n)` on SQL Server, `limit n` elsewhere (SQL Server has no LIMIT clause). The count is written into the
+ * SQL text, not bound: SQLite plans around a bound LIMIT's value and so prepares such a statement again on
+ * every run (its "expmask"), which cost the relay's scan of the outbox a re-prepare per pass.
+ */
 export function firstRows<DB, TB extends keyof DB, O>(
   db: Db,
   query: SelectQueryBuilder<DB, TB, O>,
   rows: number,
 ): SelectQueryBuilder<DB, TB, O> {
-  return db.dialect === 'mssql' ? query.top(rows) : query.limit(rows);
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new RangeError(`a row limit must be a whole number: ${rows}`);
+  return db.dialect === 'mssql' ? query.top(rows) : query.limit(sql.lit(rows));
 }
 
 /** A column type for text of any length: nvarchar(max) on SQL Server, text on SQLite. */

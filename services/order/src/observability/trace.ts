@@ -7,7 +7,7 @@
  * Messages carry the W3C context in their `traceparent` application property (MESSAGES.md); the helpers
  * here start the CONSUMER and PRODUCER spans that continue it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import {
   context,
   isSpanContextValid,
@@ -65,12 +65,28 @@ export function unrecordedRequestContext(traceparent: string | string[] | undefi
     typeof traceparent === 'string'
       ? trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent: traceparent.trim() }))
       : undefined;
-  const ids = randomBytes(24).toString('hex');
+  const ids = randomHex(24);
   return trace.setSpanContext(ROOT_CONTEXT, {
     traceId: parent !== undefined && isSpanContextValid(parent) ? parent.traceId : ids.slice(0, 32),
     spanId: ids.slice(32),
     traceFlags: TraceFlags.NONE,
   });
+}
+
+/** Random bytes drawn from the CSPRNG a pool at a time: a call into it per request was a visible cost. */
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = Buffer.alloc(RANDOM_POOL_BYTES);
+let randomPoolOffset = RANDOM_POOL_BYTES;
+
+/** `bytes` fresh random bytes (at most the pool's size) as hex; no byte is ever handed out twice. */
+export function randomHex(bytes: number): string {
+  if (randomPoolOffset + bytes > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const hex = randomPool.toString('hex', randomPoolOffset, randomPoolOffset + bytes);
+  randomPoolOffset += bytes;
+  return hex;
 }
 
 /** The context in force now, to hand to a callback that runs outside it (an event listener). */

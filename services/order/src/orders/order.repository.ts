@@ -62,37 +62,77 @@ export class OrderRepository {
     ['$status', '$reason', '$at', -1, '$id', -2],
   );
 
+  // The writes of every order placed, compiled once too; an order's lines go one statement each (one
+  // prepared statement for any number of lines, where a multi-row insert has a text per line count).
+  private readonly orderInsert = new CompiledOnce(
+    (
+      executor,
+      id: string,
+      email: string,
+      name: string,
+      phone: string | null,
+      status: string,
+      currency: string,
+      totalMinor: number,
+      reason: string | null,
+      version: number,
+      createdAt: string,
+      updatedAt: string,
+    ) =>
+      executor.insertInto('orders').values({
+        id,
+        customer_email: email,
+        customer_name: name,
+        customer_phone: phone,
+        status,
+        currency,
+        total_minor: totalMinor,
+        status_reason: reason,
+        version,
+        created_at: createdAt,
+        updated_at: updatedAt,
+      }),
+    ['$id', '$email', '$name', '$phone', '$status', '$currency', -1, '$reason', -2, '$created', '$updated'],
+  );
+  private readonly itemInsert = new CompiledOnce(
+    (executor, orderId: string, lineNo: number, productId: string, quantity: number, unitPriceMinor: number) =>
+      executor.insertInto('order_items').values({
+        order_id: orderId,
+        line_no: lineNo,
+        product_id: productId,
+        quantity,
+        unit_price_minor: unitPriceMinor,
+      }),
+    ['$order', -1, '$product', -2, -3],
+  );
+  private readonly idempotencyKeyInsert = new CompiledOnce(
+    (executor, key: string, requestHash: string, orderId: string, at: string) =>
+      executor
+        .insertInto('idempotency_keys')
+        .values({ idempotency_key: key, request_hash: requestHash, order_id: orderId, created_at: at }),
+    ['$key', '$hash', '$order', '$at'],
+  );
+
   constructor(private readonly db: Db) {}
 
   async insert(executor: Executor, order: Order): Promise<void> {
-    await executor
-      .insertInto('orders')
-      .values({
-        id: order.id,
-        customer_email: order.customer.email,
-        customer_name: order.customer.name,
-        customer_phone: order.customer.phone ?? null,
-        status: order.status,
-        currency: order.currency,
-        total_minor: order.totalMinor,
-        status_reason: order.statusReason,
-        version: order.version,
-        created_at: order.createdAt,
-        updated_at: order.updatedAt,
-      })
-      .execute();
-    await executor
-      .insertInto('order_items')
-      .values(
-        order.items.map((item, index) => ({
-          order_id: order.id,
-          line_no: index + 1,
-          product_id: item.productId,
-          quantity: item.quantity,
-          unit_price_minor: item.unitPriceMinor,
-        })),
-      )
-      .execute();
+    await this.orderInsert.run(
+      executor,
+      order.id,
+      order.customer.email,
+      order.customer.name,
+      order.customer.phone ?? null,
+      order.status,
+      order.currency,
+      order.totalMinor,
+      order.statusReason,
+      order.version,
+      order.createdAt,
+      order.updatedAt,
+    );
+    for (const [index, item] of order.items.entries()) {
+      await this.itemInsert.run(executor, order.id, index + 1, item.productId, item.quantity, item.unitPriceMinor);
+    }
   }
 
   async findById(id: string, executor: Executor = this.db.kysely): Promise<Order | undefined> {
@@ -185,10 +225,7 @@ export class OrderRepository {
     orderId: string,
     at: string,
   ): Promise<void> {
-    await executor
-      .insertInto('idempotency_keys')
-      .values({ idempotency_key: key, request_hash: requestHash, order_id: orderId, created_at: at })
-      .execute();
+    await this.idempotencyKeyInsert.run(executor, key, requestHash, orderId, at);
   }
 
   async countByStatus(): Promise<Array<{ status: string; count: number }>> {

@@ -1,9 +1,49 @@
 /** The transactional outbox: rows written with the state change they announce, sent later by the relay. */
+import type { CompiledQuery } from 'kysely';
+import { CompiledOnce } from '../db/compiled-once.js';
 import { firstRows, type Db, type Executor } from '../db/database.js';
 import type { NewOutboxRow, OutboxRow } from '../db/schema.js';
 
 export class OutboxRepository {
   private readonly listeners: Array<() => void> = [];
+  // Every order placed and every status move writes rows, and every relay pass reads them: compiled once
+  // per database (its dialect), a row per statement (one prepared statement for any number of rows).
+  private readonly rowInsert = new CompiledOnce(
+    (
+      executor,
+      id: string,
+      destination: string,
+      messageId: string,
+      partitionKey: string | null,
+      correlationId: string,
+      type: string,
+      version: number,
+      body: string,
+      traceparent: string | null,
+      createdAt: string,
+      sentAt: string | null,
+      attempts: number,
+      lastError: string | null,
+    ) =>
+      executor.insertInto('outbox').values({
+        id,
+        destination,
+        message_id: messageId,
+        partition_key: partitionKey,
+        correlation_id: correlationId,
+        message_type: type,
+        message_version: version,
+        body,
+        traceparent,
+        created_at: createdAt,
+        sent_at: sentAt,
+        attempts,
+        last_error: lastError,
+      }),
+    ['$id', '$dest', '$msg', '$key', '$corr', '$type', -1, '$body', '$tp', '$created', '$sent', -2, '$error'],
+  );
+  /** The relay's scan, compiled once per batch size: the same query, values and all, on every pass. */
+  private readonly pendingScans = new Map<number, CompiledQuery<OutboxRow>>();
 
   constructor(private readonly db: Db) {}
 
@@ -18,22 +58,40 @@ export class OutboxRepository {
   }
 
   async add(executor: Executor, rows: readonly NewOutboxRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await executor
-      .insertInto('outbox')
-      .values([...rows])
-      .execute();
+    for (const row of rows) {
+      await this.rowInsert.run(
+        executor,
+        row.id,
+        row.destination,
+        row.message_id,
+        row.partition_key ?? null,
+        row.correlation_id,
+        row.message_type,
+        row.message_version,
+        row.body,
+        row.traceparent ?? null,
+        row.created_at,
+        row.sent_at ?? null,
+        row.attempts ?? 0,
+        row.last_error ?? null,
+      );
+    }
   }
 
   /** Unsent rows, oldest first. */
   async pending(limit: number): Promise<OutboxRow[]> {
-    const query = this.db.kysely
-      .selectFrom('outbox')
-      .selectAll()
-      .where('sent_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id');
-    return firstRows(this.db, query, limit).execute();
+    let scan = this.pendingScans.get(limit);
+    if (scan === undefined) {
+      const query = this.db.kysely
+        .selectFrom('outbox')
+        .selectAll()
+        .where('sent_at', 'is', null)
+        .orderBy('created_at')
+        .orderBy('id');
+      scan = firstRows(this.db, query, limit).compile();
+      this.pendingScans.set(limit, scan);
+    }
+    return (await this.db.kysely.executeQuery(scan)).rows;
   }
 
   async markSent(ids: readonly string[], at: string): Promise<void> {

@@ -9,6 +9,18 @@ export class InboxRepository {
     ['$message'],
   );
 
+  private readonly insert = new CompiledOnce(
+    (executor, messageId: string, type: string, orderId: string | null, outcome: string, at: string) =>
+      executor.insertInto('inbox').values({
+        message_id: messageId,
+        message_type: type,
+        order_id: orderId,
+        outcome,
+        processed_at: at,
+      }),
+    ['$message', '$type', '$order', '$outcome', '$at'],
+  );
+
   constructor(private readonly db: Db) {}
 
   /** What handling the message decided (`applied`, `ignored:CANCELLED`...), or undefined if it was never handled. */
@@ -20,15 +32,13 @@ export class InboxRepository {
     executor: Executor,
     entry: { messageId: string; type: string; orderId: string | null; outcome: string },
   ): Promise<void> {
-    await executor
-      .insertInto('inbox')
-      .values({
-        message_id: entry.messageId,
-        message_type: entry.type,
-        order_id: entry.orderId,
-        outcome: entry.outcome,
-        processed_at: new Date().toISOString(),
-      })
-      .execute();
+    await this.insert.run(
+      executor,
+      entry.messageId,
+      entry.type,
+      entry.orderId,
+      entry.outcome,
+      new Date().toISOString(),
+    );
   }
 }

@@ -6,6 +6,7 @@ import { ServiceBusClient } from '@azure/service-bus';
 import { createLogger } from '../../observability/logger.js';
 import { EventHubPublisher, eventHubProducer } from '../../adapters/event-hubs.js';
 import { ServiceBusPublisher } from '../../adapters/service-bus.js';
+import type { OutboxRepository } from '../outbox.repository.js';
 import { OutboxRelay } from '../relay.js';
 import { OrderPublicSchema } from '../../api/orders/order.model.js';
 import {
@@ -37,13 +38,25 @@ let publishers: { 'payment-requests': ServiceBusPublisher; 'order-events': Event
 const validate = contractValidator();
 
 /** A relay that dies right after sending to `crashAfter` (before marking those rows sent). */
-function relay(crashAfter?: string, pollMs = 20): OutboxRelay {
+function relay(crashAfter?: string, pollMs = 20, batchSize = 50, outbox = app.parts.outbox): OutboxRelay {
   const afterSend = (rows: ReadonlyArray<{ destination: string }>): Promise<void> =>
     rows[0]?.destination === crashAfter
       ? Promise.reject(new SimulatedCrash(`process died after sending to ${crashAfter}`))
       : Promise.resolve();
-  const options = { pollMs, batchSize: 50, afterSend };
-  return new OutboxRelay(app.parts.outbox, publishers, options, app.parts.metrics, createLogger('silent'));
+  const options = { pollMs, batchSize, afterSend };
+  return new OutboxRelay(outbox, publishers, options, app.parts.metrics, createLogger('silent'));
+}
+
+/** The app's outbox (its rows and its commit announcements), counting the relay's scans for unsent rows. */
+function countingScans(): { outbox: OutboxRepository; scans: () => number } {
+  const real = app.parts.outbox;
+  let scans = 0;
+  const outbox = Object.create(real) as OutboxRepository;
+  outbox.pending = (limit: number) => {
+    scans += 1;
+    return real.pending(limit);
+  };
+  return { outbox, scans: () => scans };
 }
 
 async function readEvents(orderIds: string | readonly string[]): Promise<ReceivedEventData[]> {
@@ -171,6 +184,62 @@ describe('outbox relay', () => {
         (found) => found.length === 2 && found.every((row) => row.sent_at !== null),
       );
       assert.equal(rows.length, 2);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('test_a_pass_that_finds_less_than_a_batch_is_not_followed_by_another_scan', async () => {
+    const product = await createProduct();
+    const { outbox, scans } = countingScans();
+    // Polling once an hour: every scan in this test is the commit's wake-up or a pass following another.
+    const running = relay(undefined, 3_600_000, 50, outbox);
+    running.start();
+    try {
+      await eventually(
+        'the idle relay to wait',
+        () => app.parts.outbox.backlog(),
+        (backlog) => backlog.pending === 0,
+      );
+      const before = scans();
+      const placed = await postOrder(app, orderBody([{ productId: product, quantity: 1 }]));
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      const orderId = OrderPublicSchema.parse(placed.body).id;
+      await eventually(
+        'both rows of the new order marked sent',
+        () => app.parts.outbox.forCorrelation(orderId),
+        (found) => found.length === 2 && found.every((row) => row.sent_at !== null),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(scans() - before, 1, 'one scan found both rows; nothing was left for a second one');
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('test_a_pass_that_fills_its_batch_is_followed_at_once_by_the_next', async () => {
+    const product = await createProduct();
+    const { outbox, scans } = countingScans();
+    // One row per pass and an hour between polls: the order's second row goes out only if a full pass is
+    // followed by another at once.
+    const running = relay(undefined, 3_600_000, 1, outbox);
+    running.start();
+    try {
+      await eventually(
+        'the idle relay to wait',
+        () => app.parts.outbox.backlog(),
+        (backlog) => backlog.pending === 0,
+      );
+      const before = scans();
+      const placed = await postOrder(app, orderBody([{ productId: product, quantity: 1 }]));
+      assert.equal(placed.status, 201, JSON.stringify(placed.body));
+      const orderId = OrderPublicSchema.parse(placed.body).id;
+      await eventually(
+        'both rows of the new order marked sent, a pass each',
+        () => app.parts.outbox.forCorrelation(orderId),
+        (found) => found.length === 2 && found.every((row) => row.sent_at !== null),
+      );
+      assert.ok(scans() - before >= 2, `a scan per row, got ${scans() - before}`);
     } finally {
       await running.stop();
     }
