@@ -191,7 +191,10 @@ class Admin(_ShopUser):
         with self.client.patch(
             f"{self.urls.product}/products/{pid}",
             json=change,
-            headers={"Authorization": f"Bearer {self.urls.admin_token}"},
+            # The admin thinks 5-10 s, longer than the services keep an idle connection (uvicorn and Node
+            # close it after 5 s): a request sent on one as the server closes it fails with no status, and a
+            # PATCH is not retried. Like a browser that finds its connection gone, it opens a fresh one.
+            headers={"Authorization": f"Bearer {self.urls.admin_token}", "Connection": "close"},
             name=routes.PATCH_PRODUCT,
             catch_response=True,
         ) as answer:
