@@ -167,6 +167,25 @@ async def test_chunks_are_joined_and_a_refused_chunk_is_read_past(smtp_port: int
     assert [mail.raw for mail in inbox.mails()] == [b"Subject: Joined\r\n"]
 
 
+async def test_a_chunk_over_the_size_limit_ends_the_session_unread(inbox: Inbox) -> None:
+    handler = InboxHandler(inbox)
+    server = await asyncio.get_running_loop().create_server(
+        lambda: MailboxSMTP(handler, data_size_limit=64), "127.0.0.1", 0
+    )
+    try:
+        reader, writer, _ = await ehlo(int(server.sockets[0].getsockname()[1]))
+        writer.write(b"MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nBDAT 40\r\n" + b"x" * 40)
+        writer.write(b"BDAT 9999999999 LAST\r\n")  # nearly 10 GB announced: refused before it is read
+        codes = [(await reply(reader))[-1][:3] for _ in range(4)]
+        assert codes == [b"250", b"250", b"250", b"552"]
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert inbox.mails() == []
+
+
 ADDRESS_ARGUMENTS = [
     "<ada@example.com>",
     "<ada@example.com> SIZE=1234",

@@ -31,8 +31,16 @@ class ChunkingSMTP(SMTP):
             await self.push("501 Syntax: BDAT <size> [LAST]")
             self._close()
             return
+        size = int(argument["size"])
+        if self.data_size_limit and self._chunked_bytes + size > self.data_size_limit:
+            # Reading a chunk this large to stay in step would hold it all in memory: the mail is refused
+            # and the session ends, before a byte of it is read.
+            self._discard_chunks()
+            await self.push("552 Error: Too much mail data")
+            self._close()
+            return
         # The chunk follows its command whatever the answer; read it first so the stream stays in step.
-        chunk = await self._reader.readexactly(int(argument["size"]))
+        chunk = await self._reader.readexactly(size)
         if await self.check_helo_needed() or await self.check_auth_needed("BDAT"):
             self._discard_chunks()
             return
@@ -43,11 +51,6 @@ class ChunkingSMTP(SMTP):
             await self.push("503 Error: need RCPT command")
             return
         self._chunked_bytes += len(chunk)
-        if self.data_size_limit and self._chunked_bytes > self.data_size_limit:
-            self._discard_chunks()
-            self._set_post_data_state()  # type: ignore[no-untyped-call]
-            await self.push("552 Error: Too much mail data")
-            return
         self._chunks.append(chunk)
         if argument["last"] is None:
             await self.push(f"250 {len(chunk)} octets received")
