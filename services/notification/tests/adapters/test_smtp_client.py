@@ -218,7 +218,7 @@ async def test_starttls_and_auth_before_the_first_mail(
             sender_name="A",
             start_tls=True,
             username="shop",
-            password="s3cret",
+            password="s3cret",  # pragma: allowlist secret
         )
         try:
             await sender.send(an_email("ada@example.com"))
@@ -231,7 +231,7 @@ async def test_starttls_and_auth_before_the_first_mail(
             sender_name="A",
             start_tls=True,
             username="shop",
-            password="wrong",
+            password="wrong",  # pragma: allowlist secret
         )
         with pytest.raises(SendFailedError) as refused:
             await wrong.send(an_email("bob@example.com"))
