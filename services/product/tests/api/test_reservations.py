@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 
@@ -311,3 +312,39 @@ async def test_reservation_stored_without_prices_is_answered_and_settled_without
     assert confirmed.json()["status"] == "CONFIRMED"
     assert await api.stock_of("a") == (3, 0)
     assert await api.stock_of("b") == (4, 0)
+
+
+async def test_a_reservation_whose_caller_went_away_is_released_at_once(api: Any) -> None:
+    """As when product was paused past the order service's timeout: the request and the caller's close
+    are both waiting when it is read, and nobody will confirm or release what it holds."""
+    product = await api.create_product(stock=3)
+    body = json.dumps({"orderId": "ord-gone-1", "items": [{"productId": product["id"], "quantity": 1}]})
+    incoming: list[dict[str, Any]] = [{"type": "http.request", "body": body.encode(), "more_body": False}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/reservations",
+        "raw_path": b"/reservations",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"product.test"), *headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("product.test", 80),
+    }
+    await api.app(scope, receive, send)
+
+    assert sent[0]["status"] == 408
+    assert await api.stock_of(product["id"]) == (3, 0)
+    assert (await api.http.get("/reservations/ord-gone-1")).json()["status"] == "RELEASED"

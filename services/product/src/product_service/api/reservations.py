@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Request, Response, status
+from servicekit.problems import ApiError
 
 from product_service.api.deps import ReservationsDep
 from product_service.api.links import links
@@ -64,6 +65,11 @@ _STATE_ERRORS: dict[int | str, dict[str, Any]] = {
             )
         },
         400: {**_PROBLEM, "description": "The body is not JSON (`type` .../malformed-json)"},
+        408: {
+            **_PROBLEM,
+            "description": "The caller went away before the answer (`type` .../request-timeout): "
+            "the reservation was released",
+        },
         409: {
             **_PROBLEM,
             "description": "An item lacks stock (`productId`, `requested`, `available`), or the "
@@ -76,13 +82,24 @@ _STATE_ERRORS: dict[int | str, dict[str, Any]] = {
     },
 )
 async def reserve(
-    body: ReservationCreate, reservations: ReservationsDep, response: Response
+    body: ReservationCreate, reservations: ReservationsDep, response: Response, request: Request
 ) -> ReservationPublic:
     try:
         reservation, replayed = await reservations.reserve(body.order_id, body.lines())
     except ItemRejectedError as exc:
         exc.index = body.index_of(exc.problem.product_id)
         raise
+    if not replayed and await request.is_disconnected():
+        # The caller gave up before the answer (this process was paused or far behind, past the order
+        # service's timeout): it has told its customer 503 and will never confirm or release this one, so
+        # the stock goes back now instead of staying held, for an order that does not exist, until expiry.
+        await reservations.release(reservation.order_id)
+        raise ApiError(
+            408,
+            "Request Timeout",
+            "the caller went away before the answer; the reservation was released",
+            slug="request-timeout",
+        )
     response.headers["Location"] = f"/reservations/{reservation.order_id}"
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
