@@ -211,28 +211,24 @@ async def test_starttls_and_auth_before_the_first_mail(
         "auth_require_tls": True,
     }
     async with relay_server(relay, **options) as port:
-        sender = SmtpEmailSender(
-            "127.0.0.1",
-            port,
-            sender="a@b.example",
-            sender_name="A",
-            start_tls=True,
-            username="shop",
-            password="s3cret",  # pragma: allowlist secret
-        )
+
+        def over_tls(password: str) -> SmtpEmailSender:
+            return SmtpEmailSender(
+                "127.0.0.1",
+                port,
+                sender="a@b.example",
+                sender_name="A",
+                start_tls=True,
+                username="shop",
+                password=password,
+            )
+
+        sender = over_tls("s3cret")  # pragma: allowlist secret
         try:
             await sender.send(an_email("ada@example.com"))
         finally:
             await sender.close()
-        wrong = SmtpEmailSender(
-            "127.0.0.1",
-            port,
-            sender="a@b.example",
-            sender_name="A",
-            start_tls=True,
-            username="shop",
-            password="wrong",  # pragma: allowlist secret
-        )
+        wrong = over_tls("wrong")  # pragma: allowlist secret
         with pytest.raises(SendFailedError) as refused:
             await wrong.send(an_email("bob@example.com"))
         assert isinstance(refused.value.__cause__, SmtpError)

@@ -189,6 +189,28 @@ describe('outbox relay', () => {
     }
   });
 
+  /**
+   * Waits for the relay to go idle, places a one-line order and waits until both its rows are sent; the scan
+   * count from before the order, for the caller to compare with.
+   */
+  async function sendOneOrderOnceIdle(product: string, scans: () => number): Promise<number> {
+    await eventually(
+      'the idle relay to wait',
+      () => app.parts.outbox.backlog(),
+      (backlog) => backlog.pending === 0,
+    );
+    const before = scans();
+    const placed = await postOrder(app, orderBody([{ productId: product, quantity: 1 }]));
+    assert.equal(placed.status, 201, JSON.stringify(placed.body));
+    const orderId = OrderPublicSchema.parse(placed.body).id;
+    await eventually(
+      'both rows of the new order marked sent',
+      () => app.parts.outbox.forCorrelation(orderId),
+      (found) => found.length === 2 && found.every((row) => row.sent_at !== null),
+    );
+    return before;
+  }
+
   it('test_a_pass_that_finds_less_than_a_batch_is_not_followed_by_another_scan', async () => {
     const product = await createProduct();
     const { outbox, scans } = countingScans();
@@ -196,20 +218,7 @@ describe('outbox relay', () => {
     const running = relay(undefined, 3_600_000, 50, outbox);
     running.start();
     try {
-      await eventually(
-        'the idle relay to wait',
-        () => app.parts.outbox.backlog(),
-        (backlog) => backlog.pending === 0,
-      );
-      const before = scans();
-      const placed = await postOrder(app, orderBody([{ productId: product, quantity: 1 }]));
-      assert.equal(placed.status, 201, JSON.stringify(placed.body));
-      const orderId = OrderPublicSchema.parse(placed.body).id;
-      await eventually(
-        'both rows of the new order marked sent',
-        () => app.parts.outbox.forCorrelation(orderId),
-        (found) => found.length === 2 && found.every((row) => row.sent_at !== null),
-      );
+      const before = await sendOneOrderOnceIdle(product, scans);
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(scans() - before, 1, 'one scan found both rows; nothing was left for a second one');
     } finally {
@@ -225,20 +234,7 @@ describe('outbox relay', () => {
     const running = relay(undefined, 3_600_000, 1, outbox);
     running.start();
     try {
-      await eventually(
-        'the idle relay to wait',
-        () => app.parts.outbox.backlog(),
-        (backlog) => backlog.pending === 0,
-      );
-      const before = scans();
-      const placed = await postOrder(app, orderBody([{ productId: product, quantity: 1 }]));
-      assert.equal(placed.status, 201, JSON.stringify(placed.body));
-      const orderId = OrderPublicSchema.parse(placed.body).id;
-      await eventually(
-        'both rows of the new order marked sent, a pass each',
-        () => app.parts.outbox.forCorrelation(orderId),
-        (found) => found.length === 2 && found.every((row) => row.sent_at !== null),
-      );
+      const before = await sendOneOrderOnceIdle(product, scans);
       assert.ok(scans() - before >= 2, `a scan per row, got ${scans() - before}`);
     } finally {
       await running.stop();
