@@ -41,10 +41,13 @@ export default defineConfig(
     },
   },
   {
-    // Tests, build scripts and test servers read and write the files they create under temporary folders, and
-    // tests build their expected patterns from their own constants.
+    // Tests, benches, build scripts and test servers read and write the files they create under temporary
+    // folders, and tests build their expected patterns from their own constants.
     name: 'shop/security-tooling',
-    files: ['**/{test,__tests__,scripts,conformance-node}/**/*.{js,mjs,cjs,ts,tsx}', '**/*.test.{js,mjs,cjs,ts,tsx}'],
+    files: [
+      '**/{test,__tests__,scripts,conformance-node,floor}/**/*.{js,mjs,cjs,ts,tsx}',
+      '**/*.test.{js,mjs,cjs,ts,tsx}',
+    ],
     rules: { 'security/detect-non-literal-fs-filename': 'off', 'security/detect-non-literal-regexp': 'off' },
   },
   {
@@ -69,14 +72,15 @@ export default defineConfig(
     },
   },
 
-  // Node: the order service, the conformance suites, the contract gate's TypeScript consumer tests, and the
-  // frontend's tooling, tests and e2e journeys.
+  // Node: the order service, the conformance suites, the contract gate's TypeScript consumer tests, the load
+  // floor's Node side, and the frontend's tooling, tests and e2e journeys.
   {
     name: 'shop/node',
     files: [
       'services/order/**',
       'contract-tests/consumers/ts/**',
       'emulators/*/conformance-node/**',
+      'loadtests/floor/**',
       'eslint.config.mjs',
       'services/frontend/{scripts,test,e2e}/**',
       'services/frontend/*.config.ts',

@@ -1,6 +1,6 @@
 # The load gate (loadtests/README.md). `make test` runs only the smoke (loadtests/tests).
 # USERS / TIME override the user count and run time; ARGS passes more (e.g. ARGS="--target staging.env").
-.PHONY: load load-gate load-curve
+.PHONY: load load-gate load-curve load-floor
 
 LOAD_USERS ?= $(if $(USERS),--users $(USERS))
 LOAD_TIME ?= $(if $(TIME),--time $(TIME))
@@ -13,3 +13,6 @@ load-gate: install ## the load gate for pipelines: 150 users for 60 s, exit 1 wh
 
 load-curve: install ## capacity curve: users in steps (loadtests/src/shoploads/shape.py), loadtests/results/curve/curve.png
 	$(BIN)/shop-load curve $(ARGS)
+
+load-floor: install ## the floor under the gate's CPU per order: each Azure call one order makes, alone (ARGS="--calls 2000")
+	$(BIN)/python loadtests/floor/saga_floor.py $(ARGS)
