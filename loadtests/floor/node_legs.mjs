@@ -3,10 +3,11 @@
 // in a batch of its own per event (partition key: the order id), the payment outcome received from
 // payment-events/order-service in peek-lock and completed.
 //
-//   node node_legs.mjs send    SERVICE_BUS EVENT_HUBS N '{"servicebus": PID, "eventhubs": PID}'
+//   node node_legs.mjs send    SERVICE_BUS EVENT_HUBS N WARM_UP '{"servicebus": PID, "eventhubs": PID}'
 //   node node_legs.mjs receive SERVICE_BUS N '{"servicebus": PID}'
 //
-// Prints one JSON line per leg: its calls, this process's CPU ms and each emulator's CPU ms meanwhile.
+// Prints one JSON line per leg: its calls, this process's CPU ms and each emulator's CPU ms meanwhile. A send
+// leg first sends WARM_UP more off the clock; the receivers take any N of what is there.
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { ServiceBusClient } from '@azure/service-bus';
@@ -44,44 +45,49 @@ async function inParallel(n, call) {
   await Promise.all(workers);
 }
 
-async function send(serviceBus, eventHubs, n, servers) {
+async function send(serviceBus, eventHubs, n, warmUp, servers) {
   const bus = new ServiceBusClient(serviceBus);
   const sender = bus.createSender('payment-requests');
   const producer = new EventHubProducerClient(eventHubs);
   const requested = example('PaymentRequested');
   const changed = example('OrderStatusChanged');
-  try {
-    // Links open and the first batch's sizes known, off the clock.
-    await producer.getEventHubProperties();
-    await measured('service-bus-send', n, { servicebus: servers.servicebus }, async () => {
-      for (let first = 0; first < n; first += SEND_BATCH) {
-        const batch = [];
-        for (let index = first; index < Math.min(n, first + SEND_BATCH); index += 1) {
-          const orderId = `ord_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-          batch.push({
-            body: Buffer.from(JSON.stringify({ ...requested, id: randomUUID(), correlationId: orderId })),
-            contentType: 'application/json',
-            messageId: orderId,
-            correlationId: orderId,
-            subject: 'PaymentRequested',
-            applicationProperties: { type: 'PaymentRequested', version: 1 },
-          });
-        }
-        await sender.sendMessages(batch);
-      }
-    });
-    await measured('event-hubs-send', 2 * n, { eventhubs: servers.eventhubs }, () =>
-      inParallel(2 * n, async (index) => {
-        const orderId = `ord_${Math.floor(index / 2)}`;
-        const batch = await producer.createBatch({ partitionKey: orderId });
-        batch.tryAdd({
-          body: Buffer.from(JSON.stringify({ ...changed, id: randomUUID(), correlationId: orderId })),
+
+  async function sendRequests(count) {
+    for (let first = 0; first < count; first += SEND_BATCH) {
+      const batch = [];
+      for (let index = first; index < Math.min(count, first + SEND_BATCH); index += 1) {
+        const orderId = `ord_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
+        batch.push({
+          body: Buffer.from(JSON.stringify({ ...requested, id: randomUUID(), correlationId: orderId })),
           contentType: 'application/json',
-          properties: { type: 'OrderStatusChanged', version: 1 },
+          messageId: orderId,
+          correlationId: orderId,
+          subject: 'PaymentRequested',
+          applicationProperties: { type: 'PaymentRequested', version: 1 },
         });
-        await producer.sendBatch(batch);
-      }),
-    );
+      }
+      await sender.sendMessages(batch);
+    }
+  }
+
+  function sendEvents(count) {
+    return inParallel(count, async (index) => {
+      const orderId = `ord_${Math.floor(index / 2)}`;
+      const batch = await producer.createBatch({ partitionKey: orderId });
+      batch.tryAdd({
+        body: Buffer.from(JSON.stringify({ ...changed, id: randomUUID(), correlationId: orderId })),
+        contentType: 'application/json',
+        properties: { type: 'OrderStatusChanged', version: 1 },
+      });
+      await producer.sendBatch(batch);
+    });
+  }
+
+  try {
+    await sendRequests(warmUp);
+    await measured('service-bus-send', n, { servicebus: servers.servicebus }, () => sendRequests(n));
+    await sendEvents(warmUp);
+    await measured('event-hubs-send', n, { eventhubs: servers.eventhubs }, () => sendEvents(n));
   } finally {
     await sender.close();
     await bus.close();
@@ -120,6 +126,6 @@ async function receive(serviceBus, n, servers) {
 }
 
 const [mode, ...rest] = process.argv.slice(2);
-if (mode === 'send') await send(rest[0], rest[1], Number(rest[2]), JSON.parse(rest[3]));
+if (mode === 'send') await send(rest[0], rest[1], Number(rest[2]), Number(rest[3]), JSON.parse(rest[4]));
 else if (mode === 'receive') await receive(rest[0], Number(rest[1]), JSON.parse(rest[2]));
 else throw new Error(`unknown mode ${mode}: send or receive`);
