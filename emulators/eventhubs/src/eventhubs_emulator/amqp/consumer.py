@@ -20,7 +20,6 @@ from typing import Any
 from amqp_core.application import LinkHandler
 from amqp_core.errors import AmqpConditionError, Condition
 from amqp_core.link import Link, OutgoingLink
-from amqp_core.message import decode_message, encode_message
 from amqp_core.performatives import AmqpError
 from amqp_core.types import Long, Symbol, Timestamp
 from emulator_common.clock import Clock
@@ -28,6 +27,7 @@ from emulator_common.fault_actions import ConnectionDropped, DropStyle, apply
 from emulator_common.faults import FaultRegistry
 
 from eventhubs_emulator.amqp.addresses import ConsumerAddress
+from eventhubs_emulator.amqp.delivery import delivery_payload
 from eventhubs_emulator.consumers import Receiver
 from eventhubs_emulator.model import StoredEvent
 from eventhubs_emulator.provider import EventHubsProvider
@@ -139,20 +139,20 @@ class ConsumerLink(LinkHandler):
                     self._next = event.sequence_number + 1
 
     def _encode(self, event: StoredEvent) -> bytes:
-        message = decode_message(event.payload)
-        annotations: dict[Any, Any] = dict(message.message_annotations or {})
-        annotations[_SEQUENCE_NUMBER] = Long(event.sequence_number)
-        annotations[_OFFSET] = str(event.offset)
-        annotations[_ENQUEUED_TIME] = Timestamp(event.enqueued_time_ms)
+        annotations: dict[Any, Any] = {
+            _SEQUENCE_NUMBER: Long(event.sequence_number),
+            _OFFSET: str(event.offset),
+            _ENQUEUED_TIME: Timestamp(event.enqueued_time_ms),
+        }
         if event.partition_key is not None:
             annotations[_PARTITION_KEY] = event.partition_key
-        message.message_annotations = annotations
+        delivery_annotations: dict[Any, Any] | None = None
         if self._runtime_metrics:
             info = self._provider.partition_info(self._address.hub, self._address.partition_id)
-            message.delivery_annotations = {
+            delivery_annotations = {
                 Symbol("last_enqueued_sequence_number"): Long(info.last_sequence_number),
                 Symbol("last_enqueued_offset"): str(info.last_offset),
                 Symbol("last_enqueued_time_utc"): Timestamp(info.last_enqueued_time_ms),
                 Symbol("runtime_info_retrieval_time_utc"): Timestamp(int(self._clock.now() * 1000)),
             }
-        return encode_message(message)
+        return delivery_payload(event.payload, annotations, delivery_annotations)

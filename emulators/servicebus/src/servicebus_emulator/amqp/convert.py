@@ -6,8 +6,10 @@ import datetime
 import uuid
 from typing import Any
 
+from amqp_core.codec import decode_value, encode_into
 from amqp_core.message import Header, Message, Properties, decode_message, encode_message
-from amqp_core.types import Int, Long, Symbol, Timestamp
+from amqp_core.sections import MESSAGE_ANNOTATIONS, annotated
+from amqp_core.types import Described, Int, Long, Symbol, Timestamp, ULong
 
 from servicebus_emulator.message_fields import PropertyValue
 from servicebus_emulator.model import BrokerMessage, IncomingMessage, MessageState
@@ -105,12 +107,8 @@ def _rewrite(message: Message, record: BrokerMessage) -> None:
     }
 
 
-def delivered(record: BrokerMessage, *, locked: bool) -> Message:
-    """The stored message with the broker's annotations stamped on, as a receiver gets it."""
-    message = decode_message(record.encoded)
-    if record.properties_rewritten:
-        _rewrite(message, record)
-    annotations = dict(message.message_annotations or {})
+def _stamped(annotations: dict[Any, Any], record: BrokerMessage, *, locked: bool) -> dict[Any, Any]:
+    """The message annotations a receiver gets: the stored ones with the broker's stamped on."""
     annotations[Symbol(SEQUENCE_NUMBER)] = Long(record.sequence_number)
     annotations[Symbol(ENQUEUED_TIME)] = _timestamp(record.enqueued_time)
     if locked and record.locked_until is not None:
@@ -119,7 +117,15 @@ def delivered(record: BrokerMessage, *, locked: bool) -> Message:
         annotations[Symbol(DEAD_LETTER_SOURCE)] = record.dead_letter_source
     if (state := _MESSAGE_STATES.get(record.state)) is not None:
         annotations[Symbol(MESSAGE_STATE)] = state
-    message.message_annotations = annotations
+    return annotations
+
+
+def delivered(record: BrokerMessage, *, locked: bool) -> Message:
+    """The stored message with the broker's annotations stamped on, as a receiver gets it."""
+    message = decode_message(record.encoded)
+    if record.properties_rewritten:
+        _rewrite(message, record)
+    message.message_annotations = _stamped(dict(message.message_annotations or {}), record, locked=locked)
     header = message.header or Header()
     header.delivery_count = record.delivery_count
     message.header = header
@@ -136,5 +142,45 @@ def delivered(record: BrokerMessage, *, locked: bool) -> Message:
     return message
 
 
+def _rewrites_bare_message(record: BrokerMessage) -> bool:
+    """Whether a delivery changes more than the header and the message annotations."""
+    return (
+        record.properties_rewritten
+        or record.message_id_assigned
+        or record.dead_letter_reason is not None
+        or record.dead_letter_description is not None
+    )
+
+
+def _spliced(record: BrokerMessage, *, locked: bool) -> bytes | None:
+    """The delivered message built from the stored bytes: a new header and message annotations, the
+    delivery annotations and the bare message as stored (the same message ``delivered`` decodes, rewrites
+    and encodes whole). None when the stored sections are not in the specification's order, so the caller
+    takes the whole path."""
+    split = annotated(record.encoded)
+    if split is None:
+        return None
+    header = Header()
+    if split.header:
+        fields = decode_value(split.header, 0)[0].value
+        header = Header.from_list(fields if isinstance(fields, list) else [])
+    header.delivery_count = record.delivery_count
+    out = bytearray()
+    encode_into(out, header.encode())
+    out += split.delivery_annotations
+    encode_into(
+        out, Described(ULong(MESSAGE_ANNOTATIONS), _stamped(split.message_annotations, record, locked=locked))
+    )
+    out += split.bare
+    return bytes(out)
+
+
 def delivered_bytes(record: BrokerMessage, *, locked: bool) -> bytes:
+    """``delivered`` encoded. A message whose delivery changes only its header and annotations (all but
+    dead-lettered ones and those whose properties the broker rewrote or filled in) is spliced from its
+    stored bytes instead of decoded and encoded whole: the same message, a third of the work."""
+    if not _rewrites_bare_message(record):
+        spliced = _spliced(record, locked=locked)
+        if spliced is not None:
+            return spliced
     return encode_message(delivered(record, locked=locked))
