@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import itertools
 import random
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -327,16 +328,32 @@ def _plus(a: Figures, b: Figures) -> Figures:
     )
 
 
+def _spread(rounds: list[Figures]) -> str:
+    """The product process's CPU per request (and per order) in each round: median, lowest and highest."""
+
+    def summary(values: list[float]) -> str:
+        return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+    per_request = [1000.0 * f.product_cpu / f.requests for f in rounds if f.requests]
+    line = f"{'':<34} per round, product ms/req: median {summary(per_request)}"
+    per_order = [1000.0 * f.product_cpu / f.orders for f in rounds if f.orders]
+    if per_order:
+        line += f"; ms/order: median {summary(per_order)}"
+    return line
+
+
 async def compare(
     services: dict[str, LocalProduct],
     requests: int,
     concurrency: int,
     rounds: int,
     reads_products: frozenset[str] = frozenset(),
+    only: str = "",
 ) -> None:
-    """Each scenario on every service in turn, ``rounds`` times over, so that whatever else runs on the
-    machine weighs on all of them alike; prints each service's totals per scenario. The services labelled
-    in ``reads_products`` get the order traffic of an order service that reads every product it orders."""
+    """Each scenario (those whose name contains ``only``) on every service in turn, ``rounds`` times over,
+    so that whatever else runs on the machine weighs on all of them alike; prints each service's totals
+    per scenario and the spread of its rounds. The services labelled in ``reads_products`` get the order
+    traffic of an order service that reads every product it orders."""
     timeout = aiohttp.ClientTimeout(total=30)
     clients = {
         label: aiohttp.ClientSession(
@@ -366,16 +383,21 @@ async def compare(
             ("orders with browsing (load suite)", order_with_browsing),
         ]
         for name, step in scenarios:
+            if only and only not in name:
+                continue
             totals: dict[str, Figures] = {}
+            each_round: dict[str, list[Figures]] = {label: [] for label in services}
             for _ in range(rounds):
                 for label, service in services.items():
                     figures = await run_scenario(
                         clients[label], service, shops[label], name, step, share, concurrency
                     )
+                    each_round[label].append(figures)
                     totals[label] = _plus(totals[label], figures) if label in totals else figures
             for label, figures in totals.items():
                 figures.name = f"[{label}] {name}"
                 print(figures.line(), flush=True)
+                print(_spread(each_round[label]), flush=True)
     finally:
         for client in clients.values():
             await client.close()
@@ -401,6 +423,9 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=6, help="turns per scenario with --against")
     parser.add_argument(
+        "--only", default="", help="with --against: only the scenarios whose name contains this, say 'orders'"
+    )
+    parser.add_argument(
         "--against-reads-products",
         action="store_true",
         help="give the --against service the order traffic from before reservations answered prices "
@@ -417,7 +442,9 @@ def main() -> None:
     ):
         services = {"this": this, "against": other}
         reads_products = frozenset({"against"} if args.against_reads_products else ())
-        asyncio.run(compare(services, args.requests, args.concurrency, args.rounds, reads_products))
+        asyncio.run(
+            compare(services, args.requests, args.concurrency, args.rounds, reads_products, args.only)
+        )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ from product_service.settings import Settings
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings.log_level, "product", quiet=("uvicorn.access",))
     configure_tracing("product", environment=settings.environment.value)
-    if not tracing_exports():
+    exports = tracing_exports()
+    if not exports:
         switch_off_azure_sdk_tracing()
     metrics = Metrics()
     app = FastAPI(
@@ -31,6 +32,9 @@ def create_app(settings: Settings) -> FastAPI:
         version="1.0.0",
         description="Catalog, stock reservations for the order saga, and product images.",
         lifespan=lifespan(settings, metrics),
+        # Nothing to hand spans or metrics to: FastAPI's own telemetry would otherwise look up the global
+        # OpenTelemetry providers (three environment reads) on every request to find none set.
+        telemetry=None if exports else {"tracing": False, "metrics": False, "logs": False},
     )
     problems.install(app)
     for module in (products, reservations, ops):

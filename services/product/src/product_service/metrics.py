@@ -7,6 +7,10 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from servicekit.metrics import DURATION_BUCKETS, HttpMetrics
 
+# ``labels()`` takes a lock and rebuilds its key from the values on every call; a service's label sets are
+# few (routes x statuses, Cosmos DB operations x statuses), so each is looked up once and kept.
+_HttpSeries = tuple[Counter, Histogram]
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -25,12 +29,31 @@ class Metrics:
             buckets=DURATION_BUCKETS,
             registry=self.registry,
         )
+        self._http_series: dict[tuple[str, str, int], _HttpSeries] = {}
+        self._cosmos_series: dict[tuple[str, int], _HttpSeries] = {}
         self.reservations_expired = Counter(
             "product_reservations_expired_total",
             "Reservations expired or settled by the sweeper.",
             registry=self.registry,
         )
 
+    def observe_http(self, method: str, route: str, status: int, seconds: float) -> None:
+        """`HttpMetrics.observe`'s series (method upper-cased, status as text), looked up once each."""
+        key = (method, route, status)
+        series = self._http_series.get(key)
+        if series is None:
+            labels = (method.upper(), route, str(status))
+            series = (self.http.requests.labels(*labels), self.http.duration.labels(*labels))
+            self._http_series[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
+
     def observe_cosmos(self, operation: str, status: int, seconds: float, request_units: float) -> None:
-        self.cosmos_charge.labels(operation).inc(request_units)
-        self.cosmos_latency.labels(operation, str(status)).observe(seconds)
+        key = (operation, status)
+        series = self._cosmos_series.get(key)
+        if series is None:
+            charge = self.cosmos_charge.labels(operation)
+            series = (charge, self.cosmos_latency.labels(operation, str(status)))
+            self._cosmos_series[key] = series
+        series[0].inc(request_units)
+        series[1].observe(seconds)

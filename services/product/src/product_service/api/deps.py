@@ -9,12 +9,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from product_service.api.auth import require_role
 from product_service.domain.catalog import CatalogService
-from product_service.domain.reservations import ReservationService
 from product_service.runtime import Runtime
 
 # The dependencies are `async def` though they only read attributes: FastAPI runs a plain `def` dependency
 # in its thread pool, which cost every request three thread hand-offs (the load gate's profile).
 _bearer = HTTPBearer(auto_error=False, description="Admin token (dev HS256 locally, Entra ID in Azure).")
+
+
+def runtime_of(request: Request) -> Runtime:
+    """The app's runtime, for the hot routes: they take the `Request`, which FastAPI hands over as it is,
+    instead of a dependency it solves on every request (about 13 us each, measured on this FastAPI)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -31,11 +37,6 @@ async def get_catalog(request: Request) -> CatalogService:
     return runtime.catalog
 
 
-async def get_reservations(request: Request) -> ReservationService:
-    runtime: Runtime = request.app.state.runtime
-    return runtime.reservations
-
-
 async def require_admin(
     runtime: RuntimeDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -45,5 +46,4 @@ async def require_admin(
 
 
 CatalogDep = Annotated[CatalogService, Depends(get_catalog)]
-ReservationsDep = Annotated[ReservationService, Depends(get_reservations)]
 AdminDep = Annotated[dict[str, Any], Depends(require_admin)]

@@ -68,7 +68,7 @@ class ObservabilityMiddleware:
             elapsed = time.perf_counter() - started
             # Starlette's route paths are already OpenAPI templates (``/products/{product_id}``).
             template = getattr(scope.get("route"), "path", None) or UNMATCHED
-            self.metrics.http.observe(scope["method"], template, status, elapsed)
+            self.metrics.observe_http(scope["method"], template, status, elapsed)
             log_request(log, scope["method"], template, status, elapsed)
             traceparent_var.reset(trace_token)
 

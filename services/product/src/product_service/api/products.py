@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import TypeAdapter
 
-from product_service.api.deps import AdminDep, CatalogDep, RuntimeDep
+from product_service.api.deps import AdminDep, CatalogDep, runtime_of
 from product_service.api.links import links
 from product_service.api.schemas import (
     CATEGORY_PATTERN,
@@ -93,8 +93,7 @@ def _json(body: bytes, headers: dict[str, str] | None = None) -> Response:
     responses={400: {**_PROBLEM, "description": "Cursor not issued for these filters (`errors` names it)"}},
 )
 async def list_products(
-    catalog: CatalogDep,
-    runtime: RuntimeDep,
+    request: Request,
     category: Annotated[str | None, Query(pattern=CATEGORY_PATTERN, examples=["kitchen"])] = None,
     q: Annotated[
         str | None, Query(min_length=1, max_length=100, description="Text in name or description.")
@@ -127,13 +126,14 @@ async def list_products(
         max_price=Decimal(max_price) if max_price is not None else None,
         in_stock=in_stock,
     )
-    page = await catalog.page(product_filter, limit or runtime.settings.page_size_default, cursor)
+    runtime = runtime_of(request)
+    page = await runtime.catalog.page(product_filter, limit or runtime.settings.page_size_default, cursor)
     return _json(page.derived(page_json, page_json))
 
 
 @router.get("/categories", response_model=list[CategoryPublic], summary="Categories with product counts")
-async def list_categories(catalog: CatalogDep) -> Response:
-    summaries = await catalog.category_summaries()
+async def list_categories(request: Request) -> Response:
+    summaries = await runtime_of(request).catalog.category_summaries()
     return _json(summaries.derived(categories_json, categories_json))
 
 
@@ -145,10 +145,10 @@ async def list_categories(catalog: CatalogDep) -> Response:
 )
 async def get_product(
     product_id: ProductId,
-    catalog: CatalogDep,
+    request: Request,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    snapshot = await catalog.read(product_id)
+    snapshot = await runtime_of(request).catalog.read(product_id)
     etag = snapshot.derived(etag_of, etag_of)
     if if_none_match is not None and any(same_version(tag, etag) for tag in if_none_match.split(",")):
         return Response(status_code=304, headers={"ETag": etag})
@@ -286,11 +286,11 @@ async def put_image(
 )
 async def get_image(
     product_id: ProductId,
-    catalog: CatalogDep,
-    runtime: RuntimeDep,
+    request: Request,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    image = await catalog.open_image(product_id)
+    runtime = runtime_of(request)
+    image = await runtime.catalog.open_image(product_id)
     etag = f'"{image.etag.strip(chr(34))}"'
     headers = {
         "ETag": etag,
@@ -300,5 +300,9 @@ async def get_image(
     if if_none_match is not None and any(same_version(tag, etag) for tag in if_none_match.split(",")):
         await image.chunks.aclose()
         return Response(status_code=304, headers=headers)
+    if image.data is not None:
+        # From memory: one body, without the streamed response's task group and its disconnect listener.
+        await image.chunks.aclose()
+        return Response(image.data, media_type=image.content_type, headers=headers)
     headers["Content-Length"] = str(image.size)
     return StreamingResponse(image.chunks, media_type=image.content_type, headers=headers)

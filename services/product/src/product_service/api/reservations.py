@@ -8,11 +8,11 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Path, Request, Response, status
 from servicekit.problems import ApiError
 
-from product_service.api.deps import ReservationsDep
+from product_service.api.deps import runtime_of
 from product_service.api.links import links
 from product_service.api.schemas import Problem, ReservationCreate, ReservationPublic
 from product_service.domain.errors import ItemRejectedError
-from product_service.domain.models import ID_PATTERN
+from product_service.domain.models import ID_PATTERN, Reservation
 
 _PROBLEM: dict[str, Any] = {"model": Problem}
 _Route = TypeVar("_Route", bound=Callable[..., Any])
@@ -27,6 +27,16 @@ _STATE_ERRORS: dict[int | str, dict[str, Any]] = {
     404: {**_PROBLEM, "description": "No reservation for this order"},
     409: {**_PROBLEM, "description": "The reservation's state forbids this step (e.g. already released)"},
 }
+
+
+def _answer(
+    reservation: Reservation, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """The reservation as the declared response model renders it (camelCase, no nulls), serialised from
+    the model built here: FastAPI would validate the returned model again before serialising it."""
+    body = ReservationPublic.of(reservation)
+    content = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_none=True)
+    return Response(content, status_code, headers, media_type="application/json")
 
 
 @router.post(
@@ -81,9 +91,8 @@ _STATE_ERRORS: dict[int | str, dict[str, Any]] = {
         },
     },
 )
-async def reserve(
-    body: ReservationCreate, reservations: ReservationsDep, response: Response, request: Request
-) -> ReservationPublic:
+async def reserve(body: ReservationCreate, request: Request) -> Response:
+    reservations = runtime_of(request).reservations
     try:
         reservation, replayed = await reservations.reserve(body.order_id, body.lines())
     except ItemRejectedError as exc:
@@ -100,10 +109,10 @@ async def reserve(
             "the caller went away before the answer; the reservation was released",
             slug="request-timeout",
         )
-    response.headers["Location"] = f"/reservations/{reservation.order_id}"
+    headers = {"Location": f"/reservations/{reservation.order_id}"}
     if replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return ReservationPublic.of(reservation)
+        headers["Idempotent-Replayed"] = "true"
+    return _answer(reservation, status.HTTP_201_CREATED, headers)
 
 
 @router.get(
@@ -113,8 +122,8 @@ async def reserve(
     summary="Get a reservation",
     responses=_STATE_ERRORS,
 )
-async def get_reservation(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
-    return ReservationPublic.of(await reservations.get(order_id))
+async def get_reservation(order_id: OrderId, request: Request) -> Response:
+    return _answer(await runtime_of(request).reservations.get(order_id))
 
 
 def _transition(step: str, summary: str, description: str | None = None) -> Callable[[_Route], _Route]:
@@ -130,8 +139,8 @@ def _transition(step: str, summary: str, description: str | None = None) -> Call
 
 
 @_transition("confirm", "Confirm: the held stock is sold")
-async def confirm(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
-    return ReservationPublic.of(await reservations.confirm(order_id))
+async def confirm(order_id: OrderId, request: Request) -> Response:
+    return _answer(await runtime_of(request).reservations.confirm(order_id))
 
 
 @_transition(
@@ -139,5 +148,5 @@ async def confirm(order_id: OrderId, reservations: ReservationsDep) -> Reservati
     "Release: the held stock returns to availability",
     "Releasing an expired reservation succeeds and reports EXPIRED (its stock already returned).",
 )
-async def release(order_id: OrderId, reservations: ReservationsDep) -> ReservationPublic:
-    return ReservationPublic.of(await reservations.release(order_id))
+async def release(order_id: OrderId, request: Request) -> Response:
+    return _answer(await runtime_of(request).reservations.release(order_id))

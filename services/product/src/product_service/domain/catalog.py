@@ -200,13 +200,13 @@ class CatalogService:
             raise NotFoundError(f"product '{product_id}' has no image")
         data = self._image_cache.get(product_id, info.etag)
         if data is not None:
-            return StoredImage(info.content_type, len(data), info.etag, _one_chunk(data))
+            return StoredImage(info.content_type, len(data), info.etag, _one_chunk(data), data)
         image = await self._open_stored_image(product_id)
         if image.etag != info.etag or image.size > self._image_cache.max_image_bytes:
             return image  # changed since the product was read, or too big to keep: served as stored
         data = b"".join([chunk async for chunk in image.chunks])
         self._image_cache.put(product_id, image.etag, data)
-        return StoredImage(image.content_type, len(data), image.etag, _one_chunk(data))
+        return StoredImage(image.content_type, len(data), image.etag, _one_chunk(data), data)
 
     async def _open_stored_image(self, product_id: str) -> StoredImage:
         image = await self._images.open(product_id)

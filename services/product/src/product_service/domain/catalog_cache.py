@@ -41,6 +41,8 @@ R = TypeVar("R")
 # A deleted product's entry outranks any answer read before the delete.
 _DELETED = math.inf
 _CATEGORIES = ("categories",)
+# The key of a cached page's product ids among what its snapshot derives.
+_LISTED_IDS = ("listed-ids",)
 
 
 class Snapshot(Generic[T]):
@@ -155,9 +157,18 @@ class CatalogCache:
         if current is None or current.revision < product.revision:
             entry = _Entry(Snapshot(product), self._clock() + self._ttl, revision=product.revision)
             self._keep(self._products, product.id, entry)
+        now = self._clock()
         for key, listing in list(self._lists.items()):
+            if listing.expires <= now:
+                # Served by no read any more (the next one loads it again): dropped rather than patched,
+                # so that every stock change visits only the pages a read may still be answered from.
+                del self._lists[key]
+                continue
             if listing.product_filter is None:
                 continue  # the categories: a stock change does not move a product between them
+            may_move = crossed_zero and listing.product_filter.in_stock is not None
+            if not may_move and product.id not in listing.snapshot.derived(_LISTED_IDS, _listed_ids):
+                continue  # neither listed nor possibly joining or leaving the page
             patched = _patched(listing.snapshot.value, listing.product_filter, product, crossed_zero)
             if patched is None:
                 del self._lists[key]
@@ -208,6 +219,10 @@ class CatalogCache:
                 # Still full of live entries: drop the oldest (dicts keep insertion order).
                 del table[next(iter(table))]
         table[key] = entry
+
+
+def _listed_ids(page: Page[Product]) -> frozenset[str]:
+    return frozenset(item.id for item in page.items)
 
 
 def _patched(

@@ -105,6 +105,8 @@ class StoredImage:
     size: int
     etag: str
     chunks: AsyncGenerator[bytes, None]
+    # The whole image, when it is in memory already: answered as one body, with no stream to run.
+    data: bytes | None = None
 
 
 class ImageStore(Protocol):
