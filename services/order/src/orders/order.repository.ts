@@ -39,12 +39,21 @@ function toOrder(row: OrderRow, items: readonly OrderItemRow[]): Order {
 export class OrderRepository {
   // The reads and the status move of every status poll, payment outcome and order placed, compiled once
   // per database (its dialect).
-  private readonly orderById = new CompiledOnce(
-    (executor, id: string) => executor.selectFrom('orders').selectAll().where('id', '=', id),
-    ['$id'],
-  );
-  private readonly itemsOfOrder = new CompiledOnce(
-    (executor, id: string) => executor.selectFrom('order_items').selectAll().where('order_id', '=', id),
+  // An order and its lines in one statement (a row per line, the order's columns repeated): a status poll
+  // or payment outcome read them with two, each a round through Kysely's executor and SQLite.
+  private readonly orderWithItems = new CompiledOnce(
+    (executor, id: string) =>
+      executor
+        .selectFrom('orders')
+        .leftJoin('order_items', 'order_items.order_id', 'orders.id')
+        .selectAll('orders')
+        .select([
+          'order_items.line_no',
+          'order_items.product_id',
+          'order_items.quantity',
+          'order_items.unit_price_minor',
+        ])
+        .where('orders.id', '=', id),
     ['$id'],
   );
   private readonly idempotencyKey = new CompiledOnce(
@@ -136,9 +145,17 @@ export class OrderRepository {
   }
 
   async findById(id: string, executor: Executor = this.db.kysely): Promise<Order | undefined> {
-    const [row] = (await this.orderById.run(executor, id)).rows;
+    const { rows } = await this.orderWithItems.run(executor, id);
+    const [row] = rows;
     if (row === undefined) return undefined;
-    return toOrder(row, (await this.itemsOfOrder.run(executor, id)).rows);
+    const items: OrderItemRow[] = [];
+    for (const line of rows) {
+      // A left join: an order without lines (none is written so) still reads as one row of nulls.
+      const { line_no, product_id, quantity, unit_price_minor } = line;
+      if (line_no === null || product_id === null || quantity === null || unit_price_minor === null) continue;
+      items.push({ order_id: row.id, line_no, product_id, quantity, unit_price_minor });
+    }
+    return toOrder(row, items);
   }
 
   /** Newest first; keyset paging on (created_at, id) so pages stay stable while orders arrive. */
