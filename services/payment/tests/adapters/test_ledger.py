@@ -11,6 +11,7 @@ import pytest
 from payment_service.adapters.ledger import TableLedger
 from payment_service.domain.errors import ConcurrentUpdateError
 from payment_service.domain.models import ChargeResult, Money, Payment, PaymentState
+from servicekit.tables import partition_key
 
 
 def new_payment(order_id: str | None = None) -> Payment:
@@ -55,3 +56,49 @@ async def test_order_ids_with_characters_table_keys_forbid_are_stored(ledger: Ta
 
 async def test_missing_order_is_none(ledger: TableLedger) -> None:
     assert await ledger.get("ord_absent") is None
+
+
+async def stored_row(ledger: TableLedger, order_id: str) -> dict[str, object]:
+    """The row as Table storage holds it, every property (``get`` maps only the ones it knows)."""
+    entity = await ledger._client.get_entity(partition_key(order_id), "payment")
+    return dict(entity)
+
+
+async def test_an_update_given_the_previous_row_leaves_the_row_a_replace_leaves(ledger: TableLedger) -> None:
+    # The same steps on two orders: one writes each step whole, the other only what changed (a merge).
+    replaced = await ledger.create(new_payment())
+    merged = await ledger.create(replace(new_payment(), created_at=replaced.created_at))
+    decided_at = datetime.now(UTC)
+    steps = [
+        lambda p: p.decided(ChargeResult(True, "AUTH-1"), decided_at),
+        lambda p: p.with_state(PaymentState.PUBLISHED),
+        lambda p: replace(p, state=PaymentState.REFUNDED, refund_id="ref-1", refunded_at=decided_at),
+    ]
+    for step in steps:
+        replaced = await ledger.update(step(replaced))
+        merged = await ledger.update(step(merged), previous=merged)
+        by_replace = await stored_row(ledger, replaced.order_id)
+        by_merge = await stored_row(ledger, merged.order_id)
+
+        assert await ledger.get(merged.order_id) == merged
+        different = {"PartitionKey", "OrderId", "PaymentId"}
+        assert {k: v for k, v in by_merge.items() if k not in different} == {
+            k: v for k, v in by_replace.items() if k not in different
+        }
+
+
+async def test_an_update_that_drops_a_property_removes_it_from_the_row(ledger: TableLedger) -> None:
+    created = await ledger.create(new_payment())
+    refunded = await ledger.update(replace(created, refund_id="ref-1"), previous=created)
+
+    back = await ledger.update(replace(refunded, refund_id=None), previous=refunded)
+
+    assert "RefundId" not in await stored_row(ledger, back.order_id)
+    assert await ledger.get(back.order_id) == back
+
+
+async def test_an_update_given_the_previous_row_is_still_conditional(ledger: TableLedger) -> None:
+    created = await ledger.create(new_payment())
+    await ledger.update(created.with_state(PaymentState.CHARGED), previous=created)
+    with pytest.raises(ConcurrentUpdateError):
+        await ledger.update(replace(created, state=PaymentState.FAILED), previous=created)

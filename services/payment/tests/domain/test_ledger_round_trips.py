@@ -41,9 +41,9 @@ class CountedLedger:
         self.calls["create"] += 1
         return await self._ledger.create(payment)
 
-    async def update(self, payment: Payment) -> Payment:
+    async def update(self, payment: Payment, *, previous: Payment | None = None) -> Payment:
         self.calls["update"] += 1
-        return await self._ledger.update(payment)
+        return await self._ledger.update(payment, previous=previous)
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ class Ledger(Protocol):
         """Inserts the row; when one exists already (a concurrent or earlier delivery) returns that one."""
         ...
 
-    async def update(self, payment: Payment) -> Payment:
-        """Replaces the row if its etag still matches; raises ConcurrentUpdateError otherwise."""
+    async def update(self, payment: Payment, *, previous: Payment | None = None) -> Payment:
+        """Writes ``payment`` over the row if its etag still matches; raises ConcurrentUpdateError
+        otherwise. ``previous``: the row as last read or written, so only what changed need be sent."""
         ...
 
 

@@ -158,13 +158,13 @@ class PaymentProcessor:
                 payment.payment_id, payment.order_id, payment.amount, request.card_token
             )
             self._after_step("charge")
-            payment = await self._ledger.update(payment.decided(result, self._clock()))
+            payment = await self._ledger.update(payment.decided(result, self._clock()), previous=payment)
             self._log_decided(payment)
             self._after_step("record")
         if payment.state in (PaymentState.CHARGED, PaymentState.FAILED):
             await self._publisher.publish(outcome_envelope(payment), traceparent=traceparent)
             self._after_step("publish")
-            payment = await self._ledger.update(payment.with_state(PaymentState.PUBLISHED))
+            payment = await self._ledger.update(payment.with_state(PaymentState.PUBLISHED), previous=payment)
             self._after_step("published")
         return payment
 
