@@ -17,8 +17,9 @@ Azurite's resident memory before and after the events.
 say), ``PYTHONPATH`` the service and mailbox from another source tree: that is how a before/after pair is
 taken on one machine.
 
-``--profile DIR`` also samples the service and the mailbox with py-spy while the events flow and writes
-``notification.txt`` / ``mailbox.txt`` (collapsed stacks) there, with the 25 hottest functions printed.
+``--profile DIR`` also samples the service, the mailbox and the Event Hubs emulator with py-spy while the
+events flow and writes ``notification.txt`` / ``mailbox.txt`` / ``eventhubs.txt`` (collapsed stacks)
+there, with the 25 hottest functions printed.
 
 ``--smtp-only N`` measures the email alone: N mails through the service's SMTP sender (in this process,
 uvloop, one connection, one mail at a time) into the mailbox; CPU per mail of the sender (this process)
@@ -211,7 +212,11 @@ def run(orders: int, rate: float, profile: Path | None, platform_file: Path | No
             time.sleep(2)  # past the first load-balancing round, so the start-up is not counted
             if profile is not None:
                 profile.mkdir(parents=True, exist_ok=True)
-                for name, pid in (("notification", service.pid), ("mailbox", mailbox.pid)):
+                for name, pid in (
+                    ("notification", service.pid),
+                    ("mailbox", mailbox.pid),
+                    ("eventhubs", eventhubs.pid),
+                ):
                     spies.append(
                         subprocess.Popen(
                             [
@@ -263,7 +268,7 @@ def run(orders: int, rate: float, profile: Path | None, platform_file: Path | No
             if count:
                 print(f"  {count / len(events):7.3f}  {kind} ({count})")
         if profile is not None:
-            for name in ("notification", "mailbox"):
+            for name in ("notification", "mailbox", "eventhubs"):
                 print(f"\n{name}: hottest functions (% of samples, inclusive)")
                 for share, frame in hottest(profile / f"{name}.txt"):
                     print(f"{share:4d}%  {frame}")
@@ -312,7 +317,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--orders", type=int, default=300, help="orders; each sends two events")
     parser.add_argument("--rate", type=float, default=40.0, help="events per second")
-    parser.add_argument("--profile", type=Path, help="write py-spy samples of both processes here")
+    parser.add_argument(
+        "--profile", type=Path, help="write py-spy samples of the service, the mailbox and Event Hubs here"
+    )
     parser.add_argument(
         "--platform-file", type=Path, help="the components from this platform.yaml (default: the repo's)"
     )

@@ -1,11 +1,18 @@
-"""The bytes of an email: the plain-ASCII header shortcut and the fixed boundary change nothing a reader
-sees (compat32 itself is the reference, the standard library's parser the reader)."""
+"""The bytes of an email: the hand-built message, the plain-ASCII header shortcut and the fixed boundary
+change nothing a reader sees (the email package's compat32 classes are the reference, the standard
+library's parser the reader)."""
 
 from __future__ import annotations
 
 import email
+import random
+from email.charset import QP, Charset
+from email.header import Header
 from email.message import Message
-from email.policy import compat32
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.policy import Policy, compat32
+from email.utils import formataddr
 
 import pytest
 from notification_service.adapters import smtp
@@ -46,23 +53,74 @@ def test_headers_are_written_as_compat32_writes_them(name: str) -> None:
         assert PlainHeadersAsIs().fold_binary(name, value) == compat32.fold_binary(name, value), value
 
 
+def email_package_bytes(email: Email, sender: str, sender_name: str, policy: Policy = compat32) -> bytes:
+    """The message as the email package's compat32 classes build and write it: the reference."""
+    utf8 = Charset("utf-8")
+    utf8.body_encoding = QP
+    utf8.header_encoding = QP
+    message = MIMEMultipart("alternative", boundary=smtp._BOUNDARY)
+    message["From"] = formataddr((sender_name, sender), charset="utf-8")
+    message["To"] = formataddr((email.to_name, email.to), charset="utf-8")
+    message["Subject"] = email.subject if email.subject.isascii() else Header(email.subject, utf8).encode()
+    message["Message-ID"] = f"<{email.idempotency_key}@notifications.contoso-shop.example>"
+    for subtype, body in (("plain", email.text), ("html", email.html)):
+        part = MIMENonMultipart("text", subtype)
+        part.set_payload(body, utf8)
+        message.attach(part)
+    return message.as_bytes(policy=policy)
+
+
+def random_text(rng: random.Random, length: int) -> str:
+    """Words, spaces, tabs, every kind of line ending, "=", dots, non-ASCII and long unbroken runs."""
+    pieces = ["a", "Zoë", " ", "  ", "\t", "\n", "\r\n", "\r", "=", ".", "From ", "x" * 90, "€", "😀", "\x00"]
+    return "".join(rng.choice(pieces) for _ in range(length))
+
+
 @pytest.mark.parametrize("message", EMAILS, ids=lambda e: e.idempotency_key)
-def test_messages_are_the_bytes_compat32_writes(message: Email, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_messages_are_the_bytes_the_email_package_writes(message: Email) -> None:
     written = mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop")
-    monkeypatch.setattr(smtp, "_POLICY", compat32.clone(linesep="\r\n"))
 
-    assert written == mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop")
+    assert written == email_package_bytes(
+        message, "orders@contoso-shop.example", "Contoso Shop", compat32.clone(linesep="\r\n")
+    )
+
+
+def test_random_messages_are_the_bytes_the_email_package_writes() -> None:
+    rng = random.Random(16)
+    for number in range(400):
+        message = Email(
+            f"c{number}@example.com",
+            random_text(rng, rng.randrange(0, 12)),
+            random_text(rng, rng.randrange(0, 12)),
+            random_text(rng, rng.randrange(0, 80)),
+            random_text(rng, rng.randrange(0, 80)),
+            f"key-{number}",
+        )
+        sender_name = random_text(rng, rng.randrange(0, 5))
+
+        written = mime_bytes(message, "orders@contoso-shop.example", sender_name)
+
+        assert written == email_package_bytes(
+            message, "orders@contoso-shop.example", sender_name, compat32.clone(linesep="\r\n")
+        ), message
+
+
+def test_a_changed_body_is_caught_by_the_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The comparison bites: a part written with its line endings left as they are differs."""
+    monkeypatch.setattr(smtp, "_CRLF", "\n")
+    message = EMAILS[0]
+
+    assert mime_bytes(message, "o@example.com", "O") != email_package_bytes(
+        message, "o@example.com", "O", compat32.clone(linesep="\r\n")
+    )
 
 
 @pytest.mark.parametrize("message", EMAILS, ids=lambda e: e.idempotency_key)
-def test_messages_have_crlf_line_endings_as_smtp_carries_them(
-    message: Email, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_messages_have_crlf_line_endings_as_smtp_carries_them(message: Email) -> None:
     written = mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop")
-    monkeypatch.setattr(smtp, "_POLICY", compat32)
 
     # compat32's own "\n" message with every line ending made CRLF: what SMTP clients put on the wire.
-    assert written == mime_bytes(message, "orders@contoso-shop.example", "Contoso Shop").replace(
+    assert written == email_package_bytes(message, "orders@contoso-shop.example", "Contoso Shop").replace(
         b"\n", b"\r\n"
     )
 
