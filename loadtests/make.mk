@@ -14,5 +14,5 @@ load-gate: install ## the load gate for pipelines: 150 users for 60 s, exit 1 wh
 load-curve: install ## capacity curve: users in steps (loadtests/src/shoploads/shape.py), loadtests/results/curve/curve.png
 	$(BIN)/shop-load curve $(ARGS)
 
-load-floor: install ## the floor under the gate's CPU per order: each Azure call one order makes, alone (ARGS="--calls 2000")
+load-floor: install ## the floor under the gate's CPU per order: each Azure call one order makes, alone (ARGS="--calls 2000 --rounds 3")
 	$(BIN)/python loadtests/floor/saga_floor.py $(ARGS)

@@ -1,7 +1,7 @@
 """The floor under the load gate's CPU per order: what the calls one order makes to Azure services cost on
 this machine with nothing else around them, the SDK client's CPU and the emulator's.
 
-    .venv/bin/python loadtests/floor/saga_floor.py [--calls 2000]      (make load-floor)
+    .venv/bin/python loadtests/floor/saga_floor.py [--calls 2000] [--rounds 3]      (make load-floor)
 
 Starts Azurite, the Cosmos DB server and our Service Bus and Event Hubs emulators on free ports
 (`shopctl.testing.launched`), then makes each kind of call `--calls` times, one kind at a time, from this
@@ -9,7 +9,9 @@ process (the Python services' calls, `python_legs.py`) or from Node (order's, `n
 the CPU the caller and the emulator spent (user + system, from the kernel). Multiplied by how many of each
 one order makes (`per_order.py`), the sum is what the platform must spend per order before any of its own
 work: HTTP between the services, validation, domain logic, logging, the load generator. Compare it with the
-CPU per order `make load-gate` prints. Figures only; nothing is asserted.
+CPU per order `make load-gate` prints. The whole measurement runs `--rounds` times against the same
+emulators; the table holds each call's median and the last line each round's total, since this machine's
+speed varies from one minute to the next. Figures only; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import argparse
 import asyncio
 import json
 import resource
+import statistics
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psutil
@@ -224,13 +227,32 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def median_rows(rounds: list[list[Row]]) -> list[Row]:
+    """Each call's median CPU per call over the rounds (every round measures the same calls in order)."""
+    return [
+        replace(
+            same[0],
+            client_ms=statistics.median(row.client_ms for row in same),
+            emulator_ms=statistics.median(row.emulator_ms for row in same),
+        )
+        for same in zip(*rounds, strict=True)
+    ]
+
+
+async def measure_rounds(platform: LaunchedPlatform, n: int, count: int) -> list[list[Row]]:
+    return [await measure(platform, n) for _ in range(count)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2000, help="calls of each kind (default 2000)")
+    parser.add_argument("--rounds", type=int, default=3, help="measure it all this many times (default 3)")
     args = parser.parse_args()
     with launched(*EMULATORS) as platform:
-        rows = asyncio.run(measure(platform, args.calls))
-    print(table(rows))
+        rounds = asyncio.run(measure_rounds(platform, args.calls, args.rounds))
+    print(table(median_rows(rounds)))
+    totals = ", ".join(f"{sum(row.order_ms for row in rows):.2f}" for rows in rounds)
+    print(f"\nms per order in each round: {totals} (the table: each call's median over the rounds)")
 
 
 if __name__ == "__main__":
