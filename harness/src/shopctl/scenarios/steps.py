@@ -37,6 +37,14 @@ def _admin(rule: FaultRule) -> str:
     return f"{rule.broker}-admin"
 
 
+# A rule fires on the broker's side of an operation, which can come after what the steps waited for: a
+# streaming receiver grants its next credit (a `receive` operation) only once it has applied the message
+# it got, so the order can read PAID a few milliseconds before the rule on its subscription fires. Rules
+# that must fire and have not get this long before they are judged.
+FIRING_GRACE_SECONDS = 3.0
+_FIRING_POLL_SECONDS = 0.1
+
+
 # Where an order can still go from each status (the order service's status machine).
 _REACHABLE = {
     "PENDING_PAYMENT": {"PAID", "PAYMENT_FAILED", "CANCELLED", "FULFILLED"},
@@ -195,6 +203,7 @@ class StepRunner:
                     raise ScenarioError(f"{_admin(rule)} refused fault rule {index}: {answer.summary()}")
                 added.append((rule, str(answer.body["id"])))
             await self.run(fault.steps, (*where.path, "fault", "steps"), ids, i)
+            await self._await_firing([(rule, rule_id) for rule, rule_id in added if rule.must_fire])
         finally:
             fired = [await self._remove_fault(rule, rule_id) for rule, rule_id in reversed(added)][::-1]
         never = [rule for (rule, _), times in zip(added, fired, strict=True) if rule.must_fire and times == 0]
@@ -207,6 +216,20 @@ class StepRunner:
                     for rule in never
                 ]
             )
+
+    async def _await_firing(self, pending: list[tuple[FaultRule, str]]) -> None:
+        """Waits up to FIRING_GRACE_SECONDS until each rule has fired (or is gone, its count spent)."""
+        deadline = time.monotonic() + FIRING_GRACE_SECONDS
+        while pending and time.monotonic() < deadline:
+            still: list[tuple[FaultRule, str]] = []
+            for rule, rule_id in pending:
+                seen = await self.ctx.client.call(_admin(rule), "GET", f"/faults/{rule_id}", admin=True)
+                fired = seen.ok and isinstance(seen.body, dict) and int(seen.body.get("fired", 0)) > 0
+                if seen.status != 404 and not fired:
+                    still.append((rule, rule_id))
+            pending = still
+            if pending:
+                await asyncio.sleep(_FIRING_POLL_SECONDS)
 
     async def _remove_fault(self, rule: FaultRule, rule_id: str) -> int | None:
         """Removes the rule; how often it fired (a rule with a `count` is gone once it fired that often)."""
