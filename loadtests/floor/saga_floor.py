@@ -29,6 +29,7 @@ from pathlib import Path
 
 import psutil
 import yaml
+from shopctl.ports import listener_pid
 from shopctl.testing import LaunchedPlatform, launched
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -94,15 +95,11 @@ def cpu_ms(pid: int) -> float:
     return float(times.user + times.system) * 1000
 
 
-def listener_pid(port: int) -> int:
-    for connection in psutil.net_connections(kind="tcp"):
-        if (
-            connection.status == psutil.CONN_LISTEN
-            and connection.pid
-            and tuple(connection.laddr)[1:] == (port,)
-        ):
-            return connection.pid
-    raise SystemExit(f"nothing listens on port {port}")
+def listening(port: int) -> int:
+    pid = listener_pid(port)
+    if pid is None:
+        raise SystemExit(f"nothing listens on port {port}")
+    return pid
 
 
 class Meter:
@@ -144,7 +141,7 @@ class Meter:
 async def measure(platform: LaunchedPlatform, n: int) -> list[Row]:
     config = settings(platform)
     ports = (("cosmos", "http"), ("azurite", "table"), ("servicebus", "amqp"), ("eventhubs", "amqp"))
-    meter = Meter({name: listener_pid(platform.port(name, port)) for name, port in ports})
+    meter = Meter({name: listening(platform.port(name, port)) for name, port in ports})
     rows: list[Row] = []
 
     cosmos = CosmosLegs(config["cosmos_endpoint"], config["cosmos_key"])

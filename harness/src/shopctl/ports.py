@@ -26,20 +26,28 @@ def port_is_free(host: str, port: int) -> bool:
         return True
 
 
-def port_holder(port: int) -> str | None:
-    """`pid 123 (node azurite ...)` for the process listening on the port, when the OS tells us."""
+def listener_pid(port: int) -> int | None:
+    """The pid of the process listening on a local TCP port, when the OS tells us."""
     try:
         connections = psutil.net_connections(kind="inet")
     except psutil.AccessDenied:
         return None
     for conn in connections:
         if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
-            try:
-                process = psutil.Process(conn.pid)
-                command = " ".join(process.cmdline()) or process.name()
-            except psutil.Error:
-                return f"pid {conn.pid}"
-            if len(command) > 80:
-                command = command[:77] + "..."
-            return f"pid {conn.pid} ({command})"
+            return conn.pid
     return None
+
+
+def port_holder(port: int) -> str | None:
+    """`pid 123 (node azurite ...)` for the process listening on the port, when the OS tells us."""
+    pid = listener_pid(port)
+    if pid is None:
+        return None
+    try:
+        process = psutil.Process(pid)
+        command = " ".join(process.cmdline()) or process.name()
+    except psutil.Error:
+        return f"pid {pid}"
+    if len(command) > 80:
+        command = command[:77] + "..."
+    return f"pid {pid} ({command})"

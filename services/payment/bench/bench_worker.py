@@ -44,7 +44,7 @@ import psutil
 import yaml
 from azure.servicebus import ServiceBusMessage
 from azure.servicebus.aio import ServiceBusClient
-from shopctl.ports import free_port
+from shopctl.ports import free_port, listener_pid
 from shopctl.testing import LaunchedPlatform, launched
 
 REPO = Path(__file__).resolve().parents[3]
@@ -121,13 +121,12 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return float(times.user + times.system), float(times.system)
 
 
-def listener_pid(port: int) -> int:
+def listening(port: int) -> int:
     """The process listening on a local TCP port (the emulators' processes belong to shopctl)."""
-    for connection in psutil.net_connections(kind="tcp"):
-        pid, address = connection.pid, tuple(connection.laddr)
-        if connection.status == psutil.CONN_LISTEN and pid is not None and address[1:] == (port,):
-            return pid
-    raise SystemExit(f"nothing listens on port {port}")
+    pid = listener_pid(port)
+    if pid is None:
+        raise SystemExit(f"nothing listens on port {port}")
+    return pid
 
 
 def payment_requested() -> dict[str, Any]:
@@ -306,8 +305,8 @@ async def measure(args: argparse.Namespace) -> None:
         )
         connection = settings["PAYMENT_SERVICEBUS_CONNECTION_STRING"]
         pids = {
-            "servicebus": listener_pid(platform.port("servicebus", "amqp")),
-            "azurite": listener_pid(platform.port("azurite", "table")),
+            "servicebus": listening(platform.port("servicebus", "amqp")),
+            "azurite": listening(platform.port("azurite", "table")),
         }
         # The worker is started in a thread: its readiness wait blocks, and the proxy runs on this loop.
         stack = contextlib.ExitStack()
