@@ -47,6 +47,26 @@ def test_count_applies_to_the_next_n_matches_then_expires():
     assert faults.rules() == []
 
 
+def test_a_match_limited_to_some_actions_leaves_the_other_rules_untouched():
+    faults = FaultRegistry()
+    busy = faults.add(spec(operation="receive", count=1))
+    chance = faults.add(spec(operation="receive", action="latency", latency_ms=5, probability=0.5, seed=9))
+    twice = faults.add(spec(operation="receive", action="duplicate-delivery", count=1))
+    draws_before = chance.rng.getstate()
+
+    fault = faults.match("orders", "receive", {FaultAction.DUPLICATE_DELIVERY})
+
+    assert fault is not None
+    assert fault.rule_id == twice.id
+    assert faults.get(twice.id) is None  # its budget of one is spent
+    assert (busy.fired, busy.remaining, chance.fired) == (0, 1, 0)
+    assert chance.rng.getstate() == draws_before  # not drawn for either
+    assert faults.match("orders", "receive", {FaultAction.DUPLICATE_DELIVERY}) is None
+    other = faults.match("orders", "receive", frozenset(FaultAction) - {FaultAction.DUPLICATE_DELIVERY})
+    assert other is not None
+    assert other.rule_id == busy.id
+
+
 def test_probability_with_a_seed_is_reproducible():
     def run() -> list[bool]:
         faults = FaultRegistry()

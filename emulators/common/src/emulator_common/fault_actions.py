@@ -19,6 +19,7 @@ connection, Event Hubs closes it with ``amqp:connection:forced`` (see each READM
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from enum import Enum
 
 from amqp_core.errors import AmqpConditionError, Condition, LinkError
@@ -56,13 +57,15 @@ async def apply(
     link: Link | None = None,
     *,
     drop: DropStyle = DropStyle.ABORT,
+    actions: Collection[FaultAction] | None = None,
 ) -> Fault | None:
     """Ask the registry about one operation and carry out what it says (table in the module docstring).
+    ``actions``, when given, limits the rules asked to those actions (`FaultRegistry.match`).
 
     Returns ``None`` when the operation goes ahead untouched (no fault, or latency already waited),
     the fault itself when it needs the caller's cooperation; raises for the actions that stop it.
     """
-    fault = faults.match(entity, operation)
+    fault = faults.match(entity, operation, actions)
     if fault is None:
         return None
     if fault.action is FaultAction.LATENCY:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import itertools
 import random
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Self
@@ -219,11 +220,20 @@ class FaultRegistry:
             self._rules = []
             return removed
 
-    def match(self, entity: str, operation: str) -> Fault | None:
-        """The fault to inject into this operation, if any; counts the firing against the rule's budget."""
+    def match(
+        self, entity: str, operation: str, actions: Collection[FaultAction] | None = None
+    ) -> Fault | None:
+        """The fault to inject into this operation, if any; counts the firing against the rule's budget.
+
+        ``actions`` limits the rules asked to those with one of these actions (None: every rule), for an
+        operation whose actions are carried out at different moments: the others are neither drawn for
+        nor counted, so they wait for the moment that asks about them.
+        """
         with self._lock:
             for rule in self._rules:
                 if not rule.applies_to(entity, operation):
+                    continue
+                if actions is not None and rule.action not in actions:
                     continue
                 # Drawn for every candidate rule, so a rule's sequence of outcomes depends only on its
                 # own seed and the operations it sees.

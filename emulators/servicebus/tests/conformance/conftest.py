@@ -59,6 +59,7 @@ FAULT_QUEUES = [
     "lost-lock",
     "renew-lost",
     "duplicate",
+    "duplicate-waiting",
     "chance",
     "listed",
 ]

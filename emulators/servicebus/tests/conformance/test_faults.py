@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusReceiveMode
+from azure.servicebus import aio as sb_aio
 from azure.servicebus.exceptions import (
     MessageLockLostError,
     ServiceBusConnectionError,
     ServiceBusServerBusyError,
 )
 
-from .conftest import RunningEmulator, receive_until, received_one, send
+from .conftest import RunningEmulator, receive_until, received_one, send, send_async
 
 
 def _client(emulator: RunningEmulator, **kwargs: object) -> ServiceBusClient:
@@ -120,6 +122,36 @@ def test_duplicate_delivery_fault_delivers_the_message_twice(faults: RunningEmul
             with pytest.raises(MessageLockLostError):
                 receiver.complete_message(copy)
             assert receiver.receive_messages(max_message_count=1, max_wait_time=1) == []
+
+
+async def test_duplicate_delivery_fault_duplicates_the_message_in_flight_to_a_waiting_receiver(
+    faults: RunningEmulator,
+) -> None:
+    """A streaming receiver (the order service's subscription) asks for its next message before the rule
+    exists; the message it then gets is the one delivered twice, not the one after it."""
+    queue = "faults-duplicate-waiting"
+    async with (
+        sb_aio.ServiceBusClient.from_connection_string(faults.connection_string()) as client,
+        client.get_queue_receiver(queue) as receiver,
+    ):
+        stream = aiter(receiver)
+        waiting = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0.5)  # its credit reaches the emulator before the rule is added
+        faults.add_fault(entity=queue, operation="receive", action="duplicate-delivery", count=1)
+        await send_async(client, queue, ServiceBusMessage("in flight", message_id="order-1"))
+        original = await asyncio.wait_for(waiting, 5)
+        copy = await asyncio.wait_for(anext(stream), 5)
+        assert copy.message_id == original.message_id == "order-1"
+        assert copy.sequence_number == original.sequence_number
+        await receiver.complete_message(original)
+        with pytest.raises(MessageLockLostError):
+            await receiver.complete_message(copy)
+
+        await send_async(client, queue, ServiceBusMessage("after it", message_id="order-2"))
+        after = await asyncio.wait_for(anext(stream), 5)
+        assert after.message_id == "order-2"
+        await receiver.complete_message(after)
+        assert await receiver.peek_messages(max_message_count=5) == []
 
 
 def test_probability_fault_fires_as_often_as_the_rule_reports(faults: RunningEmulator) -> None:

@@ -37,10 +37,10 @@ def _admin(rule: FaultRule) -> str:
     return f"{rule.broker}-admin"
 
 
-# A rule fires on the broker's side of an operation, which can come after what the steps waited for: a
-# streaming receiver grants its next credit (a `receive` operation) only once it has applied the message
-# it got, so the order can read PAID a few milliseconds before the rule on its subscription fires. Rules
-# that must fire and have not get this long before they are judged.
+# A rule fires on the broker's side of an operation, which can come after what the steps waited for: the
+# order service settles a payment outcome (a `complete`) only once it has applied it, so the order can read
+# PAID a few milliseconds before a rule on that settlement fires. Rules that must fire and have not get
+# this long before they are judged.
 FIRING_GRACE_SECONDS = 3.0
 _FIRING_POLL_SECONDS = 0.1
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import deque
 
 from amqp_core.application import LinkHandler
 from amqp_core.codec import DecodeError
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 DEAD_LETTER_REASON = "DeadLetterReason"
 DEAD_LETTER_DESCRIPTION = "DeadLetterErrorDescription"
+
+# When each kind of ``receive`` fault is asked about (`EntityReceiver`).
+_ON_DELIVERY = frozenset({FaultAction.DUPLICATE_DELIVERY})
+_ON_CREDIT = frozenset(FaultAction) - _ON_DELIVERY
 
 
 class EntitySender(LinkHandler):
@@ -80,9 +85,13 @@ class EntityReceiver(LinkHandler):
     While the client has credit and nothing is available, one waiter task per link sleeps on the
     provider and pushes what arrives.
 
-    A ``duplicate-delivery`` fault on ``receive`` sends the next message twice. The copy has a delivery
-    tag of its own, so its lock token is one the broker never issued: settling the copy fails with
-    message-lock-lost, as settling a stale redelivery does in Azure.
+    Faults on ``receive`` are asked at two moments. The rules that refuse or slow a receive (error,
+    detach, latency, drop-connection) when the client grants credit, that is when it asks for messages;
+    ``duplicate-delivery`` rules for each message as it is delivered, so that the message duplicated is
+    the one in flight, also on a streaming receiver whose credit was granted before the rule existed.
+    The copy follows as soon as the link has credit for it. It has a delivery tag of its own, so its
+    lock token is one the broker never issued: settling the copy fails with message-lock-lost, as
+    settling a stale redelivery does in Azure.
     """
 
     def __init__(
@@ -102,26 +111,24 @@ class EntityReceiver(LinkHandler):
             ReceiveMode.RECEIVE_AND_DELETE if link.snd_settle_mode == SND_SETTLED else ReceiveMode.PEEK_LOCK
         )
         self._waiter: asyncio.Task[None] | None = None
-        self._duplicate_next = False
-        self._copy: bytes | None = None
+        self._copies: deque[bytes] = deque()
+        """Duplicates owed to the client, sent before anything new as credit allows."""
 
     def _push(self, link: OutgoingLink) -> None:
         locked = self.mode is ReceiveMode.PEEK_LOCK
         while link.attached and link.credit > 0:
-            if self._copy is not None:
-                link.send(self._copy, tag=uuid.uuid4().bytes_le, settled=not locked)
-                self._copy = None
+            if self._copies:
+                link.send(self._copies.popleft(), tag=uuid.uuid4().bytes_le, settled=not locked)
                 continue
-            records = self._take(link, 1 if self._duplicate_next else link.credit)
+            records = self._take(link, link.credit)
             if not records:
                 return
             for record in records:
                 tag = record.lock_token.bytes_le if locked and record.lock_token else uuid.uuid4().bytes_le
                 payload = delivered_bytes(record, locked=locked)
                 link.send(payload, tag=tag, settled=not locked)
-                if self._duplicate_next:
-                    self._duplicate_next = False
-                    self._copy = payload
+                if self.faults.match(self.target.path, "receive", _ON_DELIVERY) is not None:
+                    self._copies.append(payload)
 
     def _take(self, link: OutgoingLink, count: int) -> list[BrokerMessage]:
         if self.session_id is None:
@@ -130,11 +137,9 @@ class EntityReceiver(LinkHandler):
 
     async def on_credit(self, link: OutgoingLink) -> None:
         try:
-            fault = await fault_actions.apply(self.faults, self.target.path, "receive", link)
+            await fault_actions.apply(self.faults, self.target.path, "receive", link, actions=_ON_CREDIT)
         except fault_actions.InjectedFault as error:
             raise LinkError(error.condition, error.description) from None
-        if fault is not None and fault.action is FaultAction.DUPLICATE_DELIVERY:
-            self._duplicate_next = True
         try:
             self._push(link)
         except ServiceBusError as error:
