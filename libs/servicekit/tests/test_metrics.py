@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 from servicekit.metrics import DURATION_BUCKETS, UNMATCHED, HttpMetrics, exposition
@@ -43,37 +38,3 @@ def test_exposition_is_prometheus_text_with_the_conventions_buckets() -> None:
     assert DURATION_BUCKETS == (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
     assert {key for s in duration.samples for key in s.labels} == {"method", "route", "status", "le"}
     assert set(families) == {"http_requests", "http_request_duration_seconds"}  # no `_created` gauges
-
-
-_SERVE_ONCE = """
-import sys
-from prometheus_client import CollectorRegistry
-from servicekit.metrics import HttpMetrics, exposition
-
-metrics = HttpMetrics(CollectorRegistry())
-for _ in range(int(sys.argv[1])):
-    metrics.observe("get", "/products", 200, 0.002)
-sys.stdout.write(exposition(CollectorRegistry())[0].decode())
-"""
-
-
-def test_exposition_adds_up_every_process_sharing_a_multiprocess_directory(tmp_path: Path) -> None:
-    """Two server processes of one service (``PROMETHEUS_MULTIPROC_DIR`` set, as the product service's
-    supervisor does): a scrape that reaches either counts the requests of both."""
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-
-    def serve(requests: int) -> str:
-        command = [sys.executable, "-c", _SERVE_ONCE, str(requests)]
-        return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-
-    serve(3)
-    scrape = serve(4)
-
-    samples = {
-        sample.name: sample.value
-        for family in text_string_to_metric_families(scrape)
-        for sample in family.samples
-        if sample.labels.get("route") == "/products" and "bucket" not in sample.name
-    }
-    assert samples["http_requests_total"] == 7
-    assert samples["http_request_duration_seconds_count"] == 7

@@ -13,8 +13,6 @@ cannot mark them as part of their counter, so they would be metrics of their own
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -23,12 +21,8 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.multiprocess import MultiProcessCollector
 
-__all__ = ["DURATION_BUCKETS", "MULTIPROCESS_DIR_ENV", "UNMATCHED", "HttpMetrics", "exposition"]
-
-# prometheus-client's own variable: set before it is imported, it keeps every value in files there.
-MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+__all__ = ["DURATION_BUCKETS", "UNMATCHED", "HttpMetrics", "exposition"]
 
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # The route label of a request no route serves: raw paths would let any client grow the label set.
@@ -62,11 +56,5 @@ class HttpMetrics:
 
 
 def exposition(registry: CollectorRegistry) -> tuple[bytes, str]:
-    """The body and content type of ``GET /metrics`` (Prometheus text format). In a process started with
-    ``PROMETHEUS_MULTIPROC_DIR`` (one of several server processes on one port), every metric was kept in
-    that directory's files instead, and the answer adds up those of every process."""
-    if os.environ.get(MULTIPROCESS_DIR_ENV):
-        merged = CollectorRegistry()
-        MultiProcessCollector(merged)  # type: ignore[no-untyped-call]  # prometheus-client leaves it unannotated
-        return generate_latest(merged), CONTENT_TYPE_LATEST
+    """The body and content type of ``GET /metrics`` (Prometheus text format)."""
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -1,11 +1,10 @@
-"""The application: wires settings, middleware, error handlers and routers; `serve` runs it (`entry`)."""
+"""Entry point: wires settings, middleware, error handlers and routers. ``product-service`` runs it."""
 
 from __future__ import annotations
 
-import socket
-
 from fastapi import FastAPI
 from servicekit.logs import configure_logging
+from servicekit.settings import load_settings
 from servicekit.tracing import configure_tracing, instrument_fastapi, tracing_exports
 
 from product_service.adapters.clients import switch_off_azure_sdk_tracing
@@ -60,6 +59,6 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-def serve(settings: Settings, sock: socket.socket | None = None) -> None:
-    """Serves until SIGTERM, on ``sock`` (a worker's inherited socket) or on the configured host and port."""
-    TracedServer(server_config(create_app(settings), settings)).run(sockets=[sock] if sock else None)
+def run() -> None:
+    settings = load_settings(Settings, "product-service")
+    TracedServer(server_config(create_app(settings), settings)).run()

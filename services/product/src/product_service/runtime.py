@@ -20,7 +20,6 @@ from servicekit.health import Check
 from product_service.adapters.blob import BlobImageStore
 from product_service.adapters.clients import Clients, check_blob, check_cosmos, open_clients
 from product_service.adapters.cosmos import CosmosProductRepository, CosmosReservationRepository
-from product_service.adapters.sibling_cache import SharedCatalogCache, SiblingNotices
 from product_service.domain.catalog import CatalogService
 from product_service.domain.catalog_cache import CatalogCache
 from product_service.domain.image_cache import ImageCache
@@ -28,7 +27,6 @@ from product_service.domain.reservations import ReservationService
 from product_service.metrics import Metrics
 from product_service.seed import seed_catalog
 from product_service.settings import Settings
-from product_service.workers import sibling_directory
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +43,6 @@ class Runtime:
     catalog: CatalogService
     reservations: ReservationService
     verifier: TokenVerifier
-    cache: CatalogCache
 
     def readiness_checks(self) -> dict[str, Check]:
         """What ``/ready`` checks, by the conventions' dependency names."""
@@ -59,13 +56,7 @@ async def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
     clients = await open_clients(settings, metrics.observe_cosmos)
     products = CosmosProductRepository(clients.products)
     images = BlobImageStore(clients.images)
-    siblings_at = sibling_directory()
-    siblings = SiblingNotices(siblings_at) if siblings_at is not None else None
-    cache = (
-        CatalogCache(settings.catalog_cache_seconds)
-        if siblings is None
-        else SharedCatalogCache(settings.catalog_cache_seconds, siblings)
-    )
+    cache = CatalogCache(settings.catalog_cache_seconds)
     catalog = CatalogService(
         products,
         images,
@@ -80,7 +71,7 @@ async def build_runtime(settings: Settings, metrics: Metrics) -> Runtime:
         ttl=timedelta(seconds=settings.reservation_ttl_seconds),
         cache=cache,
     )
-    return Runtime(settings, metrics, clients, catalog, reservations, build_verifier(settings), cache)
+    return Runtime(settings, metrics, clients, catalog, reservations, build_verifier(settings))
 
 
 async def sweep_forever(runtime: Runtime) -> None:
@@ -106,8 +97,6 @@ def lifespan(
             if settings.seed_on_start:
                 await seed_catalog(runtime.catalog, only_if_empty=True)
             app.state.runtime = runtime
-            if isinstance(runtime.cache, SharedCatalogCache):
-                runtime.cache.listen()
             sweeper = asyncio.create_task(sweep_forever(runtime), name="reservation-sweeper")
             log.info("product service started", extra={"database": settings.cosmos_database})
             yield
@@ -115,8 +104,6 @@ def lifespan(
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
         finally:
-            if isinstance(runtime.cache, SharedCatalogCache):
-                runtime.cache.close()
             await runtime.verifier.close()
             await runtime.clients.close()
             log.info("product service stopped")

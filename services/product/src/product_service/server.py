@@ -19,7 +19,6 @@ from servicekit.tracing import shutdown_tracing
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from product_service.settings import Settings
-from product_service.workers import announce_ready
 
 
 class CoalescingTransport:
@@ -92,14 +91,8 @@ def head_timeout_protocol(seconds: float) -> type[HttpToolsProtocol]:
 
 
 class TracedServer(uvicorn.Server):
-    """Tells a supervisor when it serves (`workers.announce_ready`). Flushes the spans still queued once
-    the requests in flight and the lifespan have finished: after ``run()`` returns it is too late, since
-    uvicorn re-raises a caught SIGTERM as it returns."""
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets=sockets)
-        if self.started:
-            announce_ready()
+    """Flushes the spans still queued once the requests in flight and the lifespan have finished: after
+    ``run()`` returns it is too late, since uvicorn re-raises a caught SIGTERM as it returns."""
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets=sockets)

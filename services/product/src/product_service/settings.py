@@ -27,9 +27,6 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PRODUCT_", env_file=".env", extra="ignore")
 
     port: int = Field(default=8001, ge=1, le=65535)
-    # Server processes sharing the port (`workers`): more than one where one event loop cannot keep up
-    # and replicas are not an option (one machine); in Kubernetes, one per pod.
-    workers: int = Field(default=1, ge=1, le=16)
 
     cosmos_endpoint: str
     cosmos_key: SecretStr | None = None
