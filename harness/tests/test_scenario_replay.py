@@ -147,6 +147,35 @@ def test_a_wrong_expectation_fails_naming_the_step_the_observed_value_and_the_or
     assert rules == [], "the fault rule must be removed although its block failed"
 
 
+FIRES_AFTER_ITS_STEPS = """\
+name: fires-after-its-steps
+description: a must-fire rule on the order's payment outcome, whose steps end as soon as the order is placed
+independent: false
+steps:
+  - fault:
+      rules:
+        - broker: servicebus
+          entity: payment-events/Subscriptions/order-service
+          operation: complete
+          action: latency
+          latency_ms: 1
+      steps:
+        - place: {customer: dee, items: [{query: most stock}]}
+"""
+
+
+def test_a_must_fire_rule_that_fires_after_its_steps_end_is_given_time(
+    platform: LaunchedPlatform, tmp_path: Path
+) -> None:
+    """The steps end with the 201; the outcome is settled a saga later (hundreds of ms), within the grace.
+    Judged at once, the rule would have fired never."""
+    (tmp_path / "late.yaml").write_text(SCHEMA_LINE + FIRES_AFTER_ITS_STEPS)
+    done = shopctl(platform, "replay", str(tmp_path), f"--json={tmp_path / 'out.json'}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (late,) = json.loads((tmp_path / "out.json").read_text())["scenarios"]
+    assert late["outcome"] == "passed", late
+
+
 INTERRUPTED = """\
 name: interrupted
 description: stopped by SIGTERM in the middle of a fault block
