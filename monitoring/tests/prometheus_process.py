@@ -30,6 +30,12 @@ class RunningPrometheus:
     url: str
     log: Path
 
+    def is_ready(self) -> bool:
+        """Prometheus answers 503 on its API until it has loaded its config and storage."""
+        with contextlib.suppress(httpx.TransportError):
+            return httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200
+        return False
+
     def api(self, path: str, **params: str) -> Any:
         response = httpx.get(f"{self.url}/api/v1/{path}", params=params, timeout=10)
         response.raise_for_status()
@@ -75,9 +81,7 @@ def prometheus(config: Mapping[str, Any], workdir: Path) -> Iterator[RunningProm
 
         def ready() -> bool:
             assert process.poll() is None, f"Prometheus exited:\n{log.read_text()}"
-            with contextlib.suppress(httpx.TransportError):
-                return httpx.get(f"{running.url}/-/ready", timeout=2).status_code == 200
-            return False
+            return running.is_ready()
 
         running.wait_for("/-/ready", ready)
         yield running

@@ -171,10 +171,9 @@ def test_the_prometheus_command_scrapes_the_platform_at_the_ports_it_runs_on(
 
         def health() -> dict[str, str]:
             assert process.poll() is None, log.read_text()
-            try:
-                seen = {job: t["health"] for job, t in running.targets().items() if job in COMPONENTS}
-            except httpx.TransportError:
+            if not running.is_ready():
                 return {}
+            seen = {job: t["health"] for job, t in running.targets().items() if job in COMPONENTS}
             return seen if set(seen) == set(COMPONENTS) and "unknown" not in seen.values() else {}
 
         assert running.wait_for("the platform's targets scraped", health) == dict.fromkeys(COMPONENTS, "up")
