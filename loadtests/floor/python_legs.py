@@ -153,7 +153,7 @@ class TableLegs:
             order_id = f"ord_{uuid.uuid4().hex[:20]}"
             entity = {
                 "PartitionKey": order_id,
-                "RowKey": "payment",
+                "RowKey": order_id,
                 "OrderId": order_id,
                 "PaymentId": f"pay_{order_id}",
                 "State": "charged",
@@ -174,7 +174,7 @@ class TableLegs:
         async def merge_one(index: int) -> None:
             order_id, etag = self._rows[index % len(self._rows)]
             metadata = await self._ledger.update_entity(
-                {"PartitionKey": order_id, "RowKey": "payment", "State": "published"},
+                {"PartitionKey": order_id, "RowKey": order_id, "State": "published"},
                 mode=UpdateMode.MERGE,
                 etag=etag,
                 match_condition=MatchConditions.IfNotModified,

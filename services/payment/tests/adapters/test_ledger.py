@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from payment_service.adapters.ledger import TableLedger
+from azure.core.exceptions import ResourceNotFoundError
+from payment_service.adapters.ledger import TableLedger, to_entity
 from payment_service.domain.errors import ConcurrentUpdateError
 from payment_service.domain.models import ChargeResult, Money, Payment, PaymentState
 from servicekit.tables import partition_key
@@ -58,10 +59,40 @@ async def test_missing_order_is_none(ledger: TableLedger) -> None:
     assert await ledger.get("ord_absent") is None
 
 
-async def stored_row(ledger: TableLedger, order_id: str) -> dict[str, object]:
+async def stored_row(ledger: TableLedger, order_id: str, row_key: str | None = None) -> dict[str, object]:
     """The row as Table storage holds it, every property (``get`` maps only the ones it knows)."""
-    entity = await ledger._client.get_entity(partition_key(order_id), "payment")
+    key = partition_key(order_id)
+    entity = await ledger._client.get_entity(key, row_key or key)
     return dict(entity)
+
+
+async def test_no_two_orders_rows_share_a_row_key(ledger: TableLedger) -> None:
+    # Azurite finds a row by its RowKey and scans all rows sharing it: a shared one makes every write
+    # cost more with each payment recorded (services/payment/README.md, Cost).
+    first, second = await ledger.create(new_payment()), await ledger.create(new_payment())
+
+    row_keys = [(await stored_row(ledger, p.order_id))["RowKey"] for p in (first, second)]
+
+    assert row_keys == [partition_key(first.order_id), partition_key(second.order_id)]
+
+
+async def test_a_row_under_the_old_row_key_is_read_and_updated_where_it_is(ledger: TableLedger) -> None:
+    old = new_payment()
+    metadata = await ledger._client.create_entity(to_entity(old, row_key="payment"))
+    stored = replace(old, etag=metadata["etag"])
+    assert await ledger.get(old.order_id) == stored
+
+    decided = await ledger.update(
+        stored.decided(ChargeResult(True, "AUTH-1"), datetime.now(UTC)), previous=stored
+    )
+    published = await ledger.update(decided.with_state(PaymentState.PUBLISHED))
+
+    assert (await stored_row(ledger, old.order_id, "payment"))["State"] == PaymentState.PUBLISHED.value
+    assert await ledger.get(old.order_id) == published
+    with pytest.raises(ResourceNotFoundError):
+        await stored_row(ledger, old.order_id)  # not copied under the new key
+    with pytest.raises(ConcurrentUpdateError):
+        await ledger.update(replace(decided, state=PaymentState.FAILED))  # still conditional there
 
 
 async def test_an_update_given_the_previous_row_leaves_the_row_a_replace_leaves(ledger: TableLedger) -> None:
@@ -81,7 +112,7 @@ async def test_an_update_given_the_previous_row_leaves_the_row_a_replace_leaves(
         by_merge = await stored_row(ledger, merged.order_id)
 
         assert await ledger.get(merged.order_id) == merged
-        different = {"PartitionKey", "OrderId", "PaymentId"}
+        different = {"PartitionKey", "RowKey", "OrderId", "PaymentId"}
         assert {k: v for k, v in by_merge.items() if k not in different} == {
             k: v for k, v in by_replace.items() if k not in different
         }

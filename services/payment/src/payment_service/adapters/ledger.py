@@ -1,8 +1,13 @@
 """The payments ledger in Azure Table storage (azure-data-tables, aio); Azurite locally.
 
-One row per order: PartitionKey = the order id (characters Table keys forbid are percent-encoded),
-RowKey = ``payment``. Writes after the first are conditional on the row's ETag, so two workers holding
+One row per order, keyed by the order id in both PartitionKey and RowKey (characters Table keys forbid
+are percent-encoded). Writes after the first are conditional on the row's ETag, so two workers holding
 deliveries of the same order can never overwrite each other's step.
+
+The RowKey was once the constant ``payment``. Table storage finds a row by both keys either way, but
+Azurite looks an entity up by its RowKey first and then scans every row sharing it: with one RowKey for
+all, each insert and merge cost it more with every payment ever recorded (services/payment/README.md,
+Cost). Rows written under the old key are still read and updated where they are; new rows never use it.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from servicekit.tables import TableStore, partition_key
 from payment_service.domain.errors import ConcurrentUpdateError
 from payment_service.domain.models import FailureReason, Money, Payment, PaymentState
 
-_ROW_KEY = "payment"
+# The RowKey of the rows written before the order id became it.
+_LEGACY_ROW_KEY = "payment"
 _KEYS = ("PartitionKey", "RowKey")
 
 
@@ -32,10 +38,12 @@ def _from_iso(value: Any) -> datetime | None:
     return None if value is None else datetime.fromisoformat(str(value))
 
 
-def to_entity(payment: Payment) -> dict[str, Any]:
+def to_entity(payment: Payment, *, row_key: str | None = None) -> dict[str, Any]:
+    """The row of ``payment``: under its order id as RowKey unless ``row_key`` names the one it has."""
+    key = partition_key(payment.order_id)
     entity: dict[str, Any] = {
-        "PartitionKey": partition_key(payment.order_id),
-        "RowKey": _ROW_KEY,
+        "PartitionKey": key,
+        "RowKey": row_key or key,
         "OrderId": payment.order_id,
         "PaymentId": payment.payment_id,
         "State": payment.state.value,
@@ -76,11 +84,14 @@ def from_entity(entity: dict[str, Any], etag: str | None) -> Payment:
 
 class TableLedger(TableStore):
     async def get(self, order_id: str) -> Payment | None:
-        try:
-            entity = await self._client.get_entity(partition_key(order_id), _ROW_KEY)
-        except ResourceNotFoundError:
-            return None
-        return from_entity(dict(entity), entity.metadata.get("etag"))
+        key = partition_key(order_id)
+        for row_key in (key, _LEGACY_ROW_KEY):
+            try:
+                entity = await self._client.get_entity(key, row_key)
+            except ResourceNotFoundError:
+                continue
+            return from_entity(dict(entity), entity.metadata.get("etag"))
+        return None
 
     async def create(self, payment: Payment) -> Payment:
         try:
@@ -96,10 +107,17 @@ class TableLedger(TableStore):
         return _with_etag(payment, metadata.get("etag"))
 
     async def update(self, payment: Payment, *, previous: Payment | None = None) -> Payment:
-        entity = to_entity(payment)
+        try:
+            return await self._update(payment, previous, row_key=None)
+        except ResourceNotFoundError:
+            # A row written under the old RowKey (get found it there): updated where it is.
+            return await self._update(payment, previous, row_key=_LEGACY_ROW_KEY)
+
+    async def _update(self, payment: Payment, previous: Payment | None, *, row_key: str | None) -> Payment:
+        entity = to_entity(payment, row_key=row_key)
         mode = UpdateMode.REPLACE
         if previous is not None:
-            before = to_entity(previous)
+            before = to_entity(previous, row_key=row_key)
             if before.keys() <= entity.keys():
                 # A merge of the keys and what changed: the row ends the same as replaced whole, and the
                 # SDK serialises (and Table storage parses) three properties instead of a dozen when only
