@@ -16,7 +16,7 @@ from product_service.api.middleware import (
 )
 from product_service.metrics import Metrics
 from product_service.runtime import lifespan
-from product_service.server import TracedServer, server_config
+from product_service.server import ProductServer, server_config
 from product_service.settings import Settings
 
 
@@ -61,4 +61,4 @@ def create_app(settings: Settings) -> FastAPI:
 
 def run() -> None:
     settings = load_settings(Settings, "product-service")
-    TracedServer(server_config(create_app(settings), settings)).run()
+    ProductServer(server_config(create_app(settings), settings)).run()
