@@ -4,7 +4,7 @@ CPython collects its youngest generation every 700 net container allocations, an
 walks every tracked object, the tens of thousands that imports, SDK clients and caches made at start-up
 included, to find that none of them is garbage. A service answering hundreds of requests a second, each
 allocating many short-lived containers, spends a noticeable share of its CPU there (the product service
-about a tenth under the load gate: services/product/README.md, Cost). So, once started:
+about a tenth under the load gate: services/product/README.md, Per-request overhead). So, once started:
 
 * everything alive is collected once more and then frozen (``gc.freeze``): the start-up objects move to a
   permanent generation that no collection walks again;

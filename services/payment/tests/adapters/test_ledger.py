@@ -68,7 +68,7 @@ async def stored_row(ledger: TableLedger, order_id: str, row_key: str | None = N
 
 async def test_no_two_orders_rows_share_a_row_key(ledger: TableLedger) -> None:
     # Azurite finds a row by its RowKey and scans all rows sharing it: a shared one makes every write
-    # cost more with each payment recorded (services/payment/README.md, Cost).
+    # cost more with each payment recorded (services/payment/README.md, Cost per payment).
     first, second = await ledger.create(new_payment()), await ledger.create(new_payment())
 
     row_keys = [(await stored_row(ledger, p.order_id))["RowKey"] for p in (first, second)]

@@ -7,7 +7,8 @@ deliveries of the same order can never overwrite each other's step.
 The RowKey was once the constant ``payment``. Table storage finds a row by both keys either way, but
 Azurite looks an entity up by its RowKey first and then scans every row sharing it: with one RowKey for
 all, each insert and merge cost it more with every payment ever recorded (services/payment/README.md,
-Cost). Rows written under the old key are still read and updated where they are; new rows never use it.
+Cost per payment). Rows written under the old key are still read and updated where they are; new rows
+never use it.
 """
 
 from __future__ import annotations
