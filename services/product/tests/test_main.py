@@ -66,7 +66,8 @@ def test_console_script_serves_then_stops_cleanly_on_sigterm(server):
     assert any(line["message"] == "product service stopped" for line in lines)
     # Once started, the process froze its start-up objects for the garbage collector (servicekit.heap).
     settled = [line for line in lines if line["message"] == "garbage collector settled"]
-    assert len(settled) == 1 and settled[0]["frozen_objects"] > 10_000
+    assert len(settled) == 1
+    assert settled[0]["frozen_objects"] > 10_000
 
 
 def test_console_script_refuses_to_start_without_configuration():
