@@ -1,7 +1,8 @@
 """Builds the running service from settings: clients, repositories, domain services, the sweeper.
 
-Owned by the application's lifespan, so that shutdown (SIGTERM) stops the sweeper and closes every client
-after uvicorn has finished the requests in flight.
+Owned by the application's lifespan, so that shutdown (SIGTERM) stops the sweeper, waits for the
+reservation writes still on their way, and closes every client after uvicorn has finished the requests in
+flight.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ def lifespan(
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
         finally:
+            await runtime.reservations.drain()
             await runtime.verifier.close()
             await runtime.clients.close()
             log.info("product service stopped")

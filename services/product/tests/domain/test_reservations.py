@@ -144,6 +144,7 @@ async def test_reserve_hands_back_holds_and_forgets_attempt_when_store_fails_mid
         assert after_failure == [(5, 0), (5, 0)]
         assert (retried.status.value, replayed) == ("RESERVED", False)
         assert (await products.get("a")).stock == 3
+        await reservations.drain()
     finally:
         await clients.close()
 
@@ -191,5 +192,6 @@ async def test_the_lines_of_an_order_are_held_at_once_and_a_short_one_returns_th
             "b": (4, 1),
             "c": (4, 1),
         }
+        await reservations.drain()
     finally:
         await clients.close()

@@ -263,6 +263,14 @@ class CosmosProductRepository:
         return HoldOutcome.TAKEN, doc_to_product(doc)
 
     @_unavailable
+    async def hold_of(self, product_id: str, order_id: str) -> tuple[int | None, Product | None]:
+        doc = await self._read(product_id)
+        if doc is None:
+            return None, None
+        held = doc.get("holds", {}).get(order_id)
+        return (None if held is None else int(held)), doc_to_product(doc)
+
+    @_unavailable
     async def release_hold(self, product_id: str, order_id: str, quantity: int) -> Product | None:
         return await self._end_hold(
             product_id,

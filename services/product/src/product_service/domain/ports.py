@@ -60,6 +60,11 @@ class ProductRepository(Protocol):
         as stored after the attempt (None when it does not exist)."""
         ...
 
+    async def hold_of(self, product_id: str, order_id: str) -> tuple[int | None, Product | None]:
+        """The quantity the order holds of the product (None when it holds none), and the product as read
+        (None when it does not exist). Reads only."""
+        ...
+
     async def release_hold(self, product_id: str, order_id: str, quantity: int) -> Product | None:
         """Returns the order's hold to available stock: the product as that write left it, or None when
         there was no such hold."""

@@ -15,6 +15,12 @@ order is priced from the reservation's answer, and a replay answers the same pri
 A status change is always written to the reservation document before the products are touched
 (``settled`` is false in between); whoever finds an unsettled reservation (a retried call or the sweeper)
 finishes it.
+
+The one exception is RESERVED itself: once every hold is taken, the order service has its answer while
+that write is still on its way (one Cosmos DB round trip fewer on ``POST /orders``). In this process every
+later step for the order (get, replay, confirm, release) waits for the write first. A reservation left
+PENDING after its answer (the write failed, or the process stopped before it) still has all its holds: a
+confirm finishes recording it, a release or the sweeper returns them.
 """
 
 from __future__ import annotations
@@ -54,6 +60,10 @@ T = TypeVar("T")
 # A state change lost to a concurrent writer is re-read and retried at most this often.
 _MAX_ATTEMPTS = 5
 
+# The answer goes out before the RESERVED write only while at least this share of the TTL is left, so that
+# the write lands long before the sweeper could expire the reservation under it.
+_EARLY_ANSWER_TTL_SHARE = 0.5
+
 
 def rejection_error(rejection: Rejection) -> UnknownProductError | InsufficientStockError:
     problem = StockProblem(rejection.product_id, rejection.requested, rejection.available)
@@ -63,6 +73,8 @@ def rejection_error(rejection: Rejection) -> UnknownProductError | InsufficientS
 
 
 _HELD = (HoldOutcome.TAKEN, HoldOutcome.ALREADY_HELD)
+# Statuses a confirm or a release can still move on from (a PENDING one is finished first, see _move).
+_OPEN = (ReservationStatus.PENDING, ReservationStatus.RESERVED)
 
 
 async def _every(steps: Iterable[Awaitable[T]]) -> list[T]:
@@ -102,8 +114,11 @@ class ReservationService:
         # Told about every hold change, so that the catalog shows this process's reservations at once.
         self._cache = cache or CatalogCache(0)
         self._clock = clock
+        # RESERVED writes still on their way after the answer, by order id.
+        self._recording: dict[str, asyncio.Task[None]] = {}
 
     async def get(self, order_id: str) -> Reservation:
+        await self._recorded(order_id)
         reservation = await self._reservations.get(order_id)
         if reservation is None:
             raise NotFoundError(f"no reservation for order '{order_id}'")
@@ -148,24 +163,23 @@ class ReservationService:
                 await self._return_holds(reservation)  # the sweeper expired it meanwhile
             raise rejection_error(rejection)
 
-        try:
-            reserved = await self._reservations.replace(
-                replace(
-                    reservation,
-                    items=tuple(_priced(line, held) for line, (_, held) in zip(lines, holds, strict=True)),
-                    status=ReservationStatus.RESERVED,
-                    settled=True,
-                    updated_at=self._clock(),
-                )
-            )
-        except PreconditionFailedError as exc:
-            # The sweeper expired it while we were taking holds; hand back what we took after its pass.
-            await self._return_holds(reservation)
-            raise ReservationConflictError(
-                f"reservation for order '{order_id}' expired while reserving"
-            ) from exc
+        reserved = replace(
+            reservation,
+            items=tuple(_priced(line, held) for line, (_, held) in zip(lines, holds, strict=True)),
+            status=ReservationStatus.RESERVED,
+            settled=True,
+            updated_at=self._clock(),
+        )
+        if reserved.updated_at <= reservation.expires_at - self._ttl * _EARLY_ANSWER_TTL_SHARE:
+            self._record_after_answer(reservation, reserved)
+        else:
+            reserved = await self._record_reserved(reservation, reserved)
         log.info("reservation.reserved", extra={"order_id": order_id, "lines": len(lines)})
         return reserved, False
+
+    async def drain(self) -> None:
+        """Waits for the RESERVED writes still on their way (at shutdown, before the clients close)."""
+        await asyncio.gather(*self._recording.values(), return_exceptions=True)
 
     async def confirm(self, order_id: str) -> Reservation:
         return await self._move(order_id, ReservationStatus.CONFIRMED)
@@ -180,7 +194,7 @@ class ReservationService:
         count = 0
         async for reservation in self._reservations.due(now, unsettled_before=now - self._ttl):
             try:
-                if reservation.status in (ReservationStatus.PENDING, ReservationStatus.RESERVED):
+                if reservation.status in _OPEN:
                     await self._finish(reservation, ReservationStatus.EXPIRED)
                     log.info("reservation.expired", extra={"order_id": reservation.order_id})
                 elif not reservation.settled:
@@ -193,23 +207,29 @@ class ReservationService:
         return count
 
     async def _move(self, order_id: str, target: ReservationStatus) -> Reservation:
+        await self._recorded(order_id)
         # The usual case (RESERVED and open) in one write; anything else is read and decided below.
         moved = await self._reservations.move_if_reserved(order_id, target, self._clock())
         if moved is not None:
             return await self._settle(moved)
         for _ in range(_MAX_ATTEMPTS):
             current = await self.get(order_id)
-            if current.status is ReservationStatus.RESERVED and current.expires_at <= self._clock():
+            if current.status in _OPEN and current.expires_at <= self._clock():
                 # Past its TTL the reservation is expired whether or not the sweeper got to it yet.
                 try:
                     current = await self._finish(current, ReservationStatus.EXPIRED)
+                except PreconditionFailedError:
+                    continue
+            if current.status is ReservationStatus.PENDING and target is ReservationStatus.CONFIRMED:
+                try:
+                    current = await self._complete(current)
                 except PreconditionFailedError:
                     continue
             if current.status is target or (
                 target is ReservationStatus.RELEASED and current.status is ReservationStatus.EXPIRED
             ):
                 return current if current.settled else await self._settle(current)
-            if current.status is not ReservationStatus.RESERVED:
+            if current.status not in _OPEN:
                 raise ReservationConflictError(
                     f"reservation for order '{order_id}' is {current.status.value}; "
                     f"it cannot become {target.value}"
@@ -231,6 +251,70 @@ class ReservationService:
         if existing.rejection is not None:
             raise rejection_error(existing.rejection)
         return existing
+
+    def _record_after_answer(self, pending: Reservation, reserved: Reservation) -> None:
+        order_id = pending.order_id
+        task = asyncio.create_task(self._record_quietly(pending, reserved), name=f"reserve-{order_id}")
+        self._recording[order_id] = task
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._recording.get(order_id) is done:
+                del self._recording[order_id]
+
+        task.add_done_callback(forget)
+
+    async def _record_quietly(self, pending: Reservation, reserved: Reservation) -> None:
+        try:
+            await self._record_reserved(pending, reserved)
+        except Exception:
+            # The caller has its answer already. The reservation stays as it was: a PENDING one with all its
+            # holds is finished by a confirm (_complete), or handed back by a release or the sweeper.
+            log.warning("reservation.record_failed", extra={"order_id": pending.order_id}, exc_info=True)
+
+    async def _recorded(self, order_id: str) -> None:
+        """Waits for this process's RESERVED write of the order, if one is on its way."""
+        task = self._recording.get(order_id)
+        if task is not None:
+            await asyncio.shield(task)  # a caller that goes away must not cancel the write
+
+    async def _record_reserved(self, pending: Reservation, reserved: Reservation) -> Reservation:
+        """Writes RESERVED over the PENDING record, unless another writer moved it first. A reservation that
+        writer completed (a confirm that found it PENDING) stands. One the sweeper expired or a release
+        released gets its holds back after that writer's pass, which may have run before they were taken."""
+        try:
+            return await self._reservations.replace(reserved)
+        except PreconditionFailedError as exc:
+            current = await self._reservations.get(pending.order_id)
+            if current is not None and current.status in (
+                ReservationStatus.RESERVED,
+                ReservationStatus.CONFIRMED,
+            ):
+                return current
+            await self._return_holds(pending)
+            raise ReservationConflictError(
+                f"reservation for order '{pending.order_id}' expired or was released while reserving"
+            ) from exc
+
+    async def _complete(self, pending: Reservation) -> Reservation:
+        """Records RESERVED for a reservation left PENDING after its answer, when every line's hold is in
+        place; its lines are priced from the products as they are now. Raises ReservationConflictError
+        when a hold is missing: its reserve call never succeeded, or is still running elsewhere."""
+        found = await _every(
+            self._products.hold_of(line.product_id, pending.order_id) for line in pending.items
+        )
+        if any(held != line.quantity for line, (held, _) in zip(pending.items, found, strict=True)):
+            raise ReservationConflictError(
+                f"reservation for order '{pending.order_id}' is PENDING; it cannot become CONFIRMED"
+            )
+        return await self._reservations.replace(
+            replace(
+                pending,
+                items=tuple(_priced(line, p) for line, (_, p) in zip(pending.items, found, strict=True)),
+                status=ReservationStatus.RESERVED,
+                settled=True,
+                updated_at=self._clock(),
+            )
+        )
 
     async def _take_hold(self, order_id: str, line: ReservationLine) -> tuple[HoldOutcome, Product | None]:
         """The hold's outcome and the product as the attempt found or left it (None when it is missing)."""
