@@ -8,9 +8,6 @@ from collections.abc import Iterator
 import pytest
 from shopctl.testing import LaunchedPlatform, launched
 
-# The public, well-known Azurite account key (the Azurite docs); not a secret.
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
 
 @pytest.fixture(scope="session")
 def azurite() -> Iterator[LaunchedPlatform]:
@@ -20,7 +17,4 @@ def azurite() -> Iterator[LaunchedPlatform]:
 
 @pytest.fixture(scope="session")
 def tables_connection_string(azurite: LaunchedPlatform) -> str:
-    return (
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
-        f"TableEndpoint={azurite.url('azurite', 'table')};"
-    )
+    return azurite.azurite_connection_string("table")

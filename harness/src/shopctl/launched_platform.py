@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shopctl.emulator_accounts import azurite_connection_string
 from shopctl.resolve import ResolvedComponent
 
 
@@ -26,3 +27,7 @@ class LaunchedPlatform:
     def env(self, name: str) -> dict[str, str]:
         """The environment the platform gives this component (its settings for local dependencies)."""
         return dict(self._by_name[name].env)
+
+    def azurite_connection_string(self, *services: str) -> str:
+        """A connection string for this platform's Azurite with the named services (blob, queue, table)."""
+        return azurite_connection_string(**{service: self.url("azurite", service) for service in services})

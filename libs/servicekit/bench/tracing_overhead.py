@@ -31,11 +31,6 @@ from typing import Any
 
 import httpx
 
-# Public, well-known emulator keys (the Cosmos DB emulator's and Azurite's).
-# pragma: allowlist nextline secret
-COSMOS_KEY = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
-# pragma: allowlist nextline secret
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
@@ -170,6 +165,7 @@ def main() -> None:
     parser.add_argument("--baseline-src", type=Path, help="a directory holding an untraced product_service")
     args = parser.parse_args()
 
+    from shopctl.emulator_accounts import COSMOS_EMULATOR_KEY
     from shopctl.testing import launched
 
     tracing_variables = {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"}
@@ -181,13 +177,10 @@ def main() -> None:
                 "PRODUCT_ENVIRONMENT": "development",
                 "PRODUCT_HOST": "127.0.0.1",
                 "PRODUCT_COSMOS_ENDPOINT": platform.url("cosmos"),
-                "PRODUCT_COSMOS_KEY": COSMOS_KEY,
+                "PRODUCT_COSMOS_KEY": COSMOS_EMULATOR_KEY,
                 "PRODUCT_COSMOS_ENABLE_ENDPOINT_DISCOVERY": "false",
                 "PRODUCT_COSMOS_FORCE_CROSS_PARTITION_HEADER": "true",
-                "PRODUCT_BLOB_CONNECTION_STRING": (
-                    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-                    f"AccountKey={AZURITE_KEY};BlobEndpoint={platform.url('azurite', 'blob')};"
-                ),
+                "PRODUCT_BLOB_CONNECTION_STRING": platform.azurite_connection_string("blob"),
                 "PRODUCT_AUTH_MODE": "dev",
                 "PRODUCT_AUTH_DEV_SIGNING_KEY": "bench-signing-key-for-local-runs-only-0123456789",
                 "PRODUCT_SEED_ON_START": "true",

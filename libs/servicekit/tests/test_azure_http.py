@@ -6,13 +6,9 @@ import pytest
 from azure.data.tables.aio import TableClient
 from servicekit.azure_http import proxy_configured, transport_options
 from servicekit.tables import TableStore
+from shopctl.emulator_accounts import azurite_connection_string
 
-AZURITE = (
-    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-    # Azurite's public, well-known development key. pragma: allowlist nextline secret
-    "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-    "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
-)
+AZURITE = azurite_connection_string(table="http://127.0.0.1:10002/devstoreaccount1")
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 

@@ -9,23 +9,13 @@ from collections.abc import Iterator
 import pytest
 from azure.core.exceptions import ServiceRequestError
 from servicekit.tables import TableStore, partition_key
+from shopctl.emulator_accounts import azurite_connection_string
 from shopctl.testing import LaunchedPlatform, launched
-
-# Azurite's public, well-known development account key.
 
 
 class RowCount(TableStore):
     async def rows(self) -> int:
         return len([entity async for entity in self._client.list_entities()])
-
-
-def connection_string(table_url: str) -> str:
-    return (
-        # Azurite's well-known development account key.
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-        f"TableEndpoint={table_url};"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +27,7 @@ def azurite() -> Iterator[LaunchedPlatform]:
 async def test_connect_by_connection_string_gives_the_subclass_and_reaches_the_table(azurite) -> None:
     store = RowCount.connect(
         f"kit{uuid.uuid4().hex[:12]}",
-        connection_string=connection_string(azurite.url("azurite", "table")),
+        connection_string=azurite.azurite_connection_string("table"),
         endpoint=None,
     )
     try:
@@ -57,7 +47,9 @@ async def test_ping_raises_when_table_storage_does_not_answer() -> None:
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{silent.getsockname()[1]}/devstoreaccount1"
-        store = TableStore.connect("missing", connection_string=connection_string(url), endpoint=None)
+        store = TableStore.connect(
+            "missing", connection_string=azurite_connection_string(table=url), endpoint=None
+        )
         try:
             with pytest.raises(ServiceRequestError):
                 await store.ping()

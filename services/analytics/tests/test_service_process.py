@@ -20,8 +20,6 @@ from shopctl.testing import LaunchedPlatform, launched
 
 from .conftest import BIN, CONTRACTS, free_port, status_changed, wait_healthy
 
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
 
 @pytest.fixture(scope="module")
 def platform() -> Iterator[LaunchedPlatform]:
@@ -63,10 +61,7 @@ def test_events_become_rows_and_malformed_ones_are_skipped(
         "ANALYTICS_ENVIRONMENT": "development",
         "ANALYTICS_PORT": str(port),
         "ANALYTICS_EVENTHUB_CONNECTION_STRING": hub(platform),
-        "ANALYTICS_CHECKPOINT_CONNECTION_STRING": (
-            f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
-            f"BlobEndpoint={platform.url('azurite', 'blob')};"
-        ),
+        "ANALYTICS_CHECKPOINT_CONNECTION_STRING": platform.azurite_connection_string("blob"),
         "ANALYTICS_CHECKPOINT_CONTAINER": f"checkpoints-{uuid.uuid4().hex[:8]}",
         "ANALYTICS_POWERBI_URL": f"{push_standin}/v1.0/myorg",
         "ANALYTICS_POWERBI_DATASET": dataset,

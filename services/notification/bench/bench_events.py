@@ -51,11 +51,11 @@ from azure.eventhub.aio import EventHubProducerClient
 
 # A sibling file: run as a script, the bench's own folder is first on sys.path.
 from counting_proxy import CountingProxy
+from shopctl.emulator_accounts import azurite_connection_string
 from shopctl.testing import LaunchedPlatform, launched
 
 REPO = Path(__file__).resolve().parents[3]
 CONTRACTS = REPO / "contract-tests" / "messages"
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
 
@@ -83,10 +83,9 @@ def service_env(
     platform: LaunchedPlatform, port: int, blob_port: int, table_port: int, log_level: str
 ) -> dict[str, str]:
     """The service's environment; it reaches Azurite on ``blob_port`` / ``table_port`` (the forwarders)."""
-    storage = (
-        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
-        f"BlobEndpoint=http://127.0.0.1:{blob_port}/devstoreaccount1;"
-        f"TableEndpoint=http://127.0.0.1:{table_port}/devstoreaccount1;"
+    storage = azurite_connection_string(
+        blob=f"http://127.0.0.1:{blob_port}/devstoreaccount1",
+        table=f"http://127.0.0.1:{table_port}/devstoreaccount1",
     )
     return {
         "NOTIFICATION_ENVIRONMENT": "development",

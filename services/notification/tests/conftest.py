@@ -46,7 +46,9 @@ def platform() -> Iterator[LaunchedPlatform]:
 async def notification_log(platform: LaunchedPlatform) -> AsyncIterator[TableNotificationLog]:
     """A notification log in a table of its own on the session's Azurite."""
     table = TableNotificationLog.connect(
-        f"log{uuid.uuid4().hex[:12]}", connection_string=storage_connection_string(platform), endpoint=None
+        f"log{uuid.uuid4().hex[:12]}",
+        connection_string=platform.azurite_connection_string("blob", "table"),
+        endpoint=None,
     )
     await table.ensure_table()
     yield table
@@ -57,16 +59,6 @@ async def notification_log(platform: LaunchedPlatform) -> AsyncIterator[TableNot
 def eventhubs() -> Iterator[LaunchedPlatform]:
     with launched("eventhubs") as running:
         yield running
-
-
-def storage_connection_string(platform: LaunchedPlatform) -> str:
-    return (
-        # Azurite's well-known development account key.
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-        f"BlobEndpoint={platform.url('azurite', 'blob')};"
-        f"TableEndpoint={platform.url('azurite', 'table')};"
-    )
 
 
 def eventhub_connection_string(eventhubs: LaunchedPlatform) -> str:
@@ -91,7 +83,7 @@ def free_port() -> int:
 def env(platform: LaunchedPlatform, eventhubs: LaunchedPlatform) -> dict[str, str]:
     """The environment of this test's notification processes (own log table and checkpoint container)."""
     suffix = uuid.uuid4().hex[:12]
-    storage = storage_connection_string(platform)
+    storage = platform.azurite_connection_string("blob", "table")
     return {
         "NOTIFICATION_ENVIRONMENT": "development",
         "NOTIFICATION_LOG_LEVEL": "INFO",

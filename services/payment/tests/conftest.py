@@ -70,14 +70,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LaunchedPlatf
         yield running
 
 
-def tables_connection_string(platform: LaunchedPlatform) -> str:
-    return (
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-        f"TableEndpoint={platform.url('azurite', 'table')};"
-    )
-
-
 def servicebus_connection_string(platform: LaunchedPlatform) -> str:
     return (
         f"Endpoint=sb://127.0.0.1:{platform.port('servicebus', 'amqp')};"
@@ -102,7 +94,7 @@ def env(platform: LaunchedPlatform, ledger_table: str, gateway_state: Path) -> d
         "PAYMENT_ENVIRONMENT": "development",
         "PAYMENT_LOG_LEVEL": "INFO",
         "PAYMENT_SERVICEBUS_CONNECTION_STRING": servicebus_connection_string(platform),
-        "PAYMENT_TABLES_CONNECTION_STRING": tables_connection_string(platform),
+        "PAYMENT_TABLES_CONNECTION_STRING": platform.azurite_connection_string("table"),
         "PAYMENT_LEDGER_TABLE": ledger_table,
         "PAYMENT_GATEWAY_API_KEY": GATEWAY_KEY,
         "PAYMENT_GATEWAY_STATE_PATH": str(gateway_state),

@@ -22,9 +22,6 @@ from payment_service.metrics import WorkerMetrics
 from servicekit_testing.raw_http import converse
 from shopctl.testing import LaunchedPlatform
 
-# Azurite's public, well-known account key.
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-
 REPO = Path(__file__).resolve().parents[3]
 TIMEOUT_SECONDS = 1.0
 MAX_BODY_BYTES = 2048
@@ -48,10 +45,7 @@ def api(platform: LaunchedPlatform, tmp_path_factory: pytest.TempPathFactory) ->
             f"Endpoint=sb://127.0.0.1:{platform.port('servicebus', 'amqp')};SharedAccessKeyName="
             "RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;"
         ),
-        "PAYMENT_TABLES_CONNECTION_STRING": (
-            f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AZURITE_KEY};"
-            f"TableEndpoint={platform.url('azurite', 'table')};"
-        ),
+        "PAYMENT_TABLES_CONNECTION_STRING": platform.azurite_connection_string("table"),
         # pragma: allowlist nextline secret (the local gateway simulator's test key)
         "PAYMENT_GATEWAY_API_KEY": "sk_test_local",
         "PAYMENT_GATEWAY_STATE_PATH": str(directory / "gateway.sqlite3"),

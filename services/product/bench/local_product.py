@@ -15,13 +15,6 @@ from pathlib import Path
 import httpx
 import psutil
 
-# The public, well-known development keys of the Cosmos DB emulator and of Azurite.
-COSMOS_EMULATOR_KEY = (
-    # pragma: allowlist nextline secret
-    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
-)
-# pragma: allowlist nextline secret
-AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 DEV_SIGNING_KEY = "bench-signing-key-for-local-runs-only-0123456789"
 
 
@@ -64,6 +57,7 @@ def local_product(
 ) -> Iterator[LocalProduct]:
     """``platform_file`` replaces harness/platform.yaml (another Cosmos DB server command, say);
     ``product_src`` runs the ``product_service`` package found there instead of the installed one."""
+    from shopctl.emulator_accounts import COSMOS_EMULATOR_KEY
     from shopctl.ports import free_port
     from shopctl.testing import launched
 
@@ -78,10 +72,7 @@ def local_product(
             "PRODUCT_COSMOS_KEY": COSMOS_EMULATOR_KEY,
             "PRODUCT_COSMOS_ENABLE_ENDPOINT_DISCOVERY": "false",
             "PRODUCT_COSMOS_FORCE_CROSS_PARTITION_HEADER": "true",
-            "PRODUCT_BLOB_CONNECTION_STRING": (
-                "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-                f"AccountKey={AZURITE_KEY};BlobEndpoint={platform.url('azurite', 'blob')};"
-            ),
+            "PRODUCT_BLOB_CONNECTION_STRING": platform.azurite_connection_string("blob"),
             "PRODUCT_AUTH_MODE": "dev",
             "PRODUCT_AUTH_DEV_SIGNING_KEY": DEV_SIGNING_KEY,
             "PRODUCT_SEED_ON_START": "true",

@@ -17,12 +17,9 @@ from fastapi import FastAPI
 from product_service.main import create_app
 from product_service.settings import Settings
 from servicekit.auth import mint_dev_token
+from shopctl.emulator_accounts import COSMOS_EMULATOR_KEY
 from shopctl.testing import LaunchedPlatform, launched
 
-# Public, well-known emulator credentials (see COSMOS-LOCAL.md and the Azurite docs).
-COSMOS_EMULATOR_KEY = (
-    "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
-)
 DEV_SIGNING_KEY = "test-signing-key-that-is-long-enough-0123456789"
 
 
@@ -58,7 +55,6 @@ def platform() -> Iterator[LaunchedPlatform]:
 
 def local_settings(platform: LaunchedPlatform, **overrides: Any) -> Settings:
     """Settings pointing at the session's emulators, with a database and container of their own."""
-    blob_url = platform.url("azurite", "blob")
     values: dict[str, Any] = {
         "environment": "development",
         "cosmos_endpoint": platform.url("cosmos"),
@@ -66,11 +62,7 @@ def local_settings(platform: LaunchedPlatform, **overrides: Any) -> Settings:
         "cosmos_database": f"product-{uuid.uuid4().hex[:12]}",
         "cosmos_enable_endpoint_discovery": False,
         "cosmos_force_cross_partition_header": True,
-        "blob_connection_string": (
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-            f"BlobEndpoint={blob_url};"
-        ),
+        "blob_connection_string": platform.azurite_connection_string("blob"),
         "blob_container": f"images-{uuid.uuid4().hex[:12]}",
         "auth_mode": "dev",
         "auth_dev_signing_key": DEV_SIGNING_KEY,

@@ -15,20 +15,13 @@ from azure.storage.blob.aio import BlobServiceClient
 from emulator_common.testing import close_receiving
 from shopctl.testing import launched
 
-# Azurite's well-known development account key, public by design.
 GROUP = "notification-service"
 
 
 @pytest.fixture(scope="module")
 def azurite() -> Iterator[str]:
     with launched("azurite") as platform:
-        port = platform.port("azurite", "blob")
-        yield (
-            # Azurite's well-known development account key.
-            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-            f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
-        )
+        yield platform.azurite_connection_string("blob")
 
 
 @pytest.fixture

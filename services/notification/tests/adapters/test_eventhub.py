@@ -16,7 +16,6 @@ from ..conftest import (
     Hub,
     eventhub_connection_string,
     status_changed,
-    storage_connection_string,
 )
 
 
@@ -35,7 +34,8 @@ async def test_stop_within_a_batch_checkpoints_the_last_handled_event(
 ) -> None:
     order_id = f"ord_{uuid.uuid4().hex[:8]}"  # one partition key: the events share a partition, in order
     await hub.send(*(status_changed(order_id=order_id) for _ in range(6)))
-    storage, container = storage_connection_string(platform), f"checkpoints-{uuid.uuid4().hex[:12]}"
+    storage = platform.azurite_connection_string("blob", "table")
+    container = f"checkpoints-{uuid.uuid4().hex[:12]}"
     source = EventHubSource.connect(
         eventhub_connection_string=eventhub_connection_string(eventhubs),
         eventhub_namespace=None,
