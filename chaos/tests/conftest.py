@@ -32,9 +32,14 @@ class RunningPlatform:
             check=False,
         )
 
-    def spawn_chaos(self, *args: str) -> subprocess.Popen[str]:
+    def spawn_chaos(self, *args: str, sigint_ignored: bool = False) -> subprocess.Popen[str]:
+        """The runner as a process of its own; with ``sigint_ignored`` it starts with SIGINT ignored, as a
+        command a script put in the background does."""
+        command = [sys.executable, "-m", "shopchaos", *args, "--state-dir", str(self.state_dir)]
+        if sigint_ignored:
+            command = ["bash", "-c", 'trap "" INT; exec "$@"', "bash", *command]
         return subprocess.Popen(
-            [sys.executable, "-m", "shopchaos", *args, "--state-dir", str(self.state_dir)],
+            command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

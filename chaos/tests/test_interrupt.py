@@ -1,5 +1,6 @@
 """Ctrl-C in the middle of an experiment: the runner removes the fault rule it added and resumes the
-component it paused, says so, and exits 130."""
+component it paused, says so, and exits 130; also when it was started with SIGINT ignored (a script's
+background job)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import psutil
+import pytest
 
 if TYPE_CHECKING:
     from conftest import RunningPlatform
@@ -39,12 +41,15 @@ method:
 """
 
 
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["foreground", "started-with-sigint-ignored"])
 def test_ctrl_c_removes_fault_rules_resumes_components_and_says_so(
-    platform: RunningPlatform, tmp_path: Path
+    platform: RunningPlatform, tmp_path: Path, sigint_ignored: bool
 ) -> None:
     experiment = tmp_path / "held.yaml"
     experiment.write_text(EXPERIMENT)
-    runner = platform.spawn_chaos("run", str(experiment), "--results", str(tmp_path / "results"))
+    runner = platform.spawn_chaos(
+        "run", str(experiment), "--results", str(tmp_path / "results"), sigint_ignored=sigint_ignored
+    )
     assert runner.stdout is not None
     seen: list[str] = []
     while not any("Action: wait-forever" in line for line in seen):
@@ -54,14 +59,16 @@ def test_ctrl_c_removes_fault_rules_resumes_components_and_says_so(
     state = json.loads(platform.workspace.state_path.read_text())["components"]
     admin = f"http://127.0.0.1:{state['servicebus']['ports']['http']}"
     mailbox = psutil.Process(state["mailbox"]["pid"])
-    assert len(httpx.get(f"{admin}/faults").json()["rules"]) == 1
+    rules = httpx.get(f"{admin}/faults").json()["rules"]
+    assert len(rules) == 1
     assert mailbox.status() == psutil.STATUS_STOPPED
 
     runner.send_signal(signal.SIGINT)
     rest = runner.communicate(timeout=60)[0]
     assert runner.returncode == 130, rest
     assert "interrupted (Ctrl-C): put back what the run had changed:" in rest
-    assert "removed fault rule 1 from servicebus (error on payment-requests/send, p=1.0)" in rest
+    removed = f"removed fault rule {rules[0]['id']} from servicebus (error on payment-requests/send, p=1.0)"
+    assert removed in rest
     assert "resumed mailbox (paused by the experiment)" in rest
     assert httpx.get(f"{admin}/faults").json()["rules"] == []
     time.sleep(0.2)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -75,4 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
+    # A run started from a script's background job inherits SIGINT ignored, and Python then leaves it so;
+    # Ctrl-C (or `kill -INT`) must still stop the run and put back what it changed (runner.run_all).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.exit(main())
