@@ -25,38 +25,49 @@ from product_service.settings import Settings
 TTL = timedelta(minutes=5)
 
 
+class Gate:
+    """Holds the calls that reach it until it is opened; ``reached`` is set once one has arrived."""
+
+    def __init__(self) -> None:
+        self.reached = asyncio.Event()
+        self._opened = asyncio.Event()
+
+    async def pass_through(self) -> None:
+        self.reached.set()
+        await self._opened.wait()
+
+    def open(self) -> None:
+        self._opened.set()
+
+
 class GatedWrites(CosmosReservationRepository):
-    """The real repository, except that a write of ``status`` waits for ``gate``, then fails if told to."""
+    """The real repository, except that a write of ``status`` waits at ``gate``, then fails if told to."""
 
     def __init__(self, clients: Clients, status: ReservationStatus) -> None:
         super().__init__(clients.reservations)
         self.status = status
-        self.gate = asyncio.Event()
-        self.reached = asyncio.Event()
+        self.gate = Gate()
         self.fail = False
 
     async def replace(self, reservation: Reservation) -> Reservation:
         if reservation.status is self.status:
-            self.reached.set()
-            await self.gate.wait()
+            await self.gate.pass_through()
             if self.fail:
                 raise DependencyUnavailableError("the reservation store stopped answering")
         return await super().replace(reservation)
 
 
 class GatedHolds(CosmosProductRepository):
-    """The real repository, except that a hold on ``product_id`` waits for ``gate``."""
+    """The real repository, except that a hold on ``product_id`` waits at ``gate``."""
 
     def __init__(self, clients: Clients, product_id: str) -> None:
         super().__init__(clients.products)
         self.product_id = product_id
-        self.gate = asyncio.Event()
-        self.reached = asyncio.Event()
+        self.gate = Gate()
 
     async def take_hold(self, product_id: str, order_id: str, quantity: int):
         if product_id == self.product_id:
-            self.reached.set()
-            await self.gate.wait()
+            await self.gate.pass_through()
         return await super().take_hold(product_id, order_id, quantity)
 
 
@@ -77,6 +88,11 @@ class Store:
         return ReservationService(
             products or self.products, reservations or self.reservations, ttl=TTL, **extra
         )
+
+    def gated(self) -> tuple[GatedWrites, ReservationService]:
+        """A service whose RESERVED writes wait at a gate, and that gate's repository."""
+        writes = GatedWrites(self.clients, ReservationStatus.RESERVED)
+        return writes, self.service(writes)
 
     async def stock_of(self, product_id: str) -> tuple[int, int]:
         product = await self.products.get(product_id)
@@ -113,15 +129,14 @@ async def draining(*services: ReservationService) -> AsyncIterator[None]:
 
 
 async def test_the_answer_comes_before_the_reserved_write_and_a_confirm_waits_for_it(store):
-    writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
-    service = store.service(writes)
+    writes, service = store.gated()
     async with draining(service):
         answer, _ = await service.reserve("o-1", [ReservationLine("a", 2)])
         stored_at_answer = await store.stored_status("o-1")
         confirming = asyncio.create_task(service.confirm("o-1"))
         await asyncio.sleep(0.2)
         waited = not confirming.done()
-        writes.gate.set()
+        writes.gate.open()
         confirmed = await confirming
 
     assert answer.status is ReservationStatus.RESERVED
@@ -132,8 +147,7 @@ async def test_the_answer_comes_before_the_reserved_write_and_a_confirm_waits_fo
 
 
 async def test_get_release_and_a_repeat_in_the_same_process_wait_for_the_write(store):
-    writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
-    service = store.service(writes)
+    writes, service = store.gated()
     async with draining(service):
         await service.reserve("o-1", [ReservationLine("a", 2)])
         steps = [
@@ -142,7 +156,7 @@ async def test_get_release_and_a_repeat_in_the_same_process_wait_for_the_write(s
         ]
         await asyncio.sleep(0.2)
         waiting = [not step.done() for step in steps]
-        writes.gate.set()
+        writes.gate.open()
         got, (repeat, replayed) = await steps[0], await steps[1]
         released = await service.release("o-1")
 
@@ -161,10 +175,10 @@ async def test_the_write_goes_first_when_little_of_the_ttl_is_left(store):
     service = store.service(writes, clock=lambda: next(readings, start + TTL * 0.6))
 
     reserving = asyncio.create_task(service.reserve("o-1", [ReservationLine("a", 1)]))
-    await writes.reached.wait()
+    await writes.gate.reached.wait()
     await asyncio.sleep(0.1)
     answered_before_the_write = reserving.done()
-    writes.gate.set()
+    writes.gate.open()
     answer, _ = await reserving
 
     assert not answered_before_the_write
@@ -175,7 +189,7 @@ async def test_the_write_goes_first_when_little_of_the_ttl_is_left(store):
 async def test_a_reservation_whose_write_failed_is_confirmed_by_a_restarted_process(store):
     writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
     writes.fail = True
-    writes.gate.set()
+    writes.gate.open()
     first = store.service(writes)
     await first.reserve("o-1", [ReservationLine("a", 2), ReservationLine("b", 1)])
     await first.drain()
@@ -195,7 +209,7 @@ async def test_a_reservation_whose_write_failed_is_confirmed_by_a_restarted_proc
 async def test_a_reservation_whose_write_failed_is_released_by_a_restarted_process(store):
     writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
     writes.fail = True
-    writes.gate.set()
+    writes.gate.open()
     first = store.service(writes)
     await first.reserve("o-1", [ReservationLine("a", 2)])
     await first.drain()
@@ -207,15 +221,14 @@ async def test_a_reservation_whose_write_failed_is_released_by_a_restarted_proce
 
 
 async def test_a_write_that_loses_to_the_sweeper_leaves_the_stock_returned(store):
-    writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
-    service = store.service(writes)
+    writes, service = store.gated()
     later = datetime.now(UTC) + TTL + timedelta(seconds=1)
     sweeper = store.service(clock=lambda: later)
     async with draining(service):
         answer, _ = await service.reserve("o-1", [ReservationLine("a", 2)])
-        await writes.reached.wait()
+        await writes.gate.reached.wait()
         swept = await sweeper.sweep()
-        writes.gate.set()
+        writes.gate.open()
 
     assert answer.status is ReservationStatus.RESERVED
     assert swept == 1
@@ -224,12 +237,11 @@ async def test_a_write_that_loses_to_the_sweeper_leaves_the_stock_returned(store
 
 
 async def test_a_write_that_loses_to_a_release_elsewhere_leaves_the_stock_returned(store):
-    writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
-    service = store.service(writes)
+    writes, service = store.gated()
     async with draining(service):
         await service.reserve("o-1", [ReservationLine("a", 2)])
         released = await store.service().release("o-1")
-        writes.gate.set()
+        writes.gate.open()
 
     assert released.status is ReservationStatus.RELEASED
     assert await store.stored_status("o-1") is ReservationStatus.RELEASED
@@ -243,9 +255,9 @@ async def test_a_hold_taken_after_a_release_elsewhere_is_handed_back(store):
     service = store.service(products=holds)
     async with draining(service):
         reserving = asyncio.create_task(service.reserve("o-1", [ReservationLine("a", 2)]))
-        await holds.reached.wait()
+        await holds.gate.reached.wait()
         released = await store.service().release("o-1")
-        holds.gate.set()
+        holds.gate.open()
         await reserving
 
     assert released.status is ReservationStatus.RELEASED
@@ -256,16 +268,15 @@ async def test_a_hold_taken_after_a_release_elsewhere_is_handed_back(store):
 async def test_a_write_that_loses_to_a_confirm_elsewhere_leaves_its_holds_to_be_sold(store):
     # The other process has recorded RESERVED (it found every hold) but not yet CONFIRMED when this
     # process's write loses: the holds must still be there for its sale.
-    writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
-    service = store.service(writes)
+    writes, service = store.gated()
     elsewhere = GatedWrites(store.clients, ReservationStatus.CONFIRMED)
     async with draining(service):
         await service.reserve("o-1", [ReservationLine("a", 2)])
         confirming = asyncio.create_task(store.service(elsewhere).confirm("o-1"))
-        await elsewhere.reached.wait()
-        writes.gate.set()
+        await elsewhere.gate.reached.wait()
+        writes.gate.open()
         await service.drain()
-        elsewhere.gate.set()
+        elsewhere.gate.open()
         confirmed = await confirming
 
     assert confirmed.status is ReservationStatus.CONFIRMED
@@ -279,10 +290,10 @@ async def test_a_confirm_refuses_a_pending_reservation_whose_holds_are_not_all_t
         reserving = asyncio.create_task(
             service.reserve("o-1", [ReservationLine("a", 1), ReservationLine("b", 1)])
         )
-        await holds.reached.wait()
+        await holds.gate.reached.wait()
         with pytest.raises(ReservationConflictError):
             await store.service().confirm("o-1")
-        holds.gate.set()
+        holds.gate.open()
         answer, _ = await reserving
 
     assert answer.status is ReservationStatus.RESERVED
@@ -291,13 +302,12 @@ async def test_a_confirm_refuses_a_pending_reservation_whose_holds_are_not_all_t
 
 
 async def test_drain_waits_for_the_writes_on_their_way(store):
-    writes = GatedWrites(store.clients, ReservationStatus.RESERVED)
-    service = store.service(writes)
+    writes, service = store.gated()
     await service.reserve("o-1", [ReservationLine("a", 1)])
     draining_task = asyncio.create_task(service.drain())
     await asyncio.sleep(0.2)
     waited = not draining_task.done()
-    writes.gate.set()
+    writes.gate.open()
     await draining_task
 
     assert waited
