@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -61,23 +62,39 @@ class Footprint:
         path.write_text(json.dumps(document, indent=2))
 
 
-def _tree(pid: int) -> list[psutil.Process]:
-    try:
-        root = psutil.Process(pid)
-        return [root, *root.children(recursive=True)]
-    except psutil.Error:
-        return []
+class ProcessTable:
+    """The machine's processes as one pass over ``/proc`` found them, by parent. One pass per sample:
+    asking each component for its children scans every process once per component, fifteen times a second
+    in a gate run, and that CPU is taken from the platform being measured."""
+
+    def __init__(self) -> None:
+        self._processes: dict[int, psutil.Process] = {}
+        self._children: dict[int, list[int]] = defaultdict(list)
+        for process in psutil.process_iter(["ppid"]):  # psutil reuses the Process of a pid seen before
+            self._processes[process.pid] = process
+            self._children[process.info["ppid"]].append(process.pid)
+
+    def tree(self, pid: int) -> list[psutil.Process]:
+        """The process and all its descendants that were alive at the pass."""
+        found, pending = [], [pid]
+        while pending:
+            current = pending.pop()
+            if current in self._processes:
+                found.append(self._processes[current])
+            pending.extend(self._children.get(current, ()))
+        return found
 
 
-def _cpu_and_rss(pid: int) -> tuple[float, int]:
+def _cpu_and_rss(tree: list[psutil.Process]) -> tuple[float, int]:
     cpu, rss = 0.0, 0
-    for process in _tree(pid):
+    for process in tree:
         try:
-            times = process.cpu_times()
-            cpu += times.user + times.system + times.children_user + times.children_system
-            rss += process.memory_info().rss
+            with process.oneshot():
+                times = process.cpu_times()
+                cpu += times.user + times.system + times.children_user + times.children_system
+                rss += process.memory_info().rss
         except psutil.Error:
-            continue  # it exited between the listing and the reading
+            continue  # it exited between the pass and the reading
     return cpu, rss
 
 
@@ -100,8 +117,9 @@ class FootprintSampler:
 
     def _sample(self) -> None:
         platform_rss = 0
+        table = ProcessTable()
         for name, pid in self._all().items():
-            cpu, rss = _cpu_and_rss(pid)
+            cpu, rss = _cpu_and_rss(table.tree(pid))
             self._first.setdefault(name, cpu)
             self._last[name] = max(cpu, self._last.get(name, 0.0))
             self._rss_peak[name] = max(rss, self._rss_peak.get(name, 0))
