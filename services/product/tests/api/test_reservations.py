@@ -294,6 +294,8 @@ async def test_reservation_stored_without_prices_is_answered_and_settled_without
     await api.create_product(id="a", stock=5)
     await api.create_product(id="b", stock=5)
     await api.http.post("/reservations", json=order("o-old", ("a", 2), ("b", 1)))
+    # The answer comes before RESERVED is written: edit the document only once that write has landed.
+    await api.app.state.runtime.reservations.drain()
     container = api.app.state.runtime.clients.reservations
     stored = await container.read_item("o-old", partition_key="o-old")
     stored["items"] = [{"productId": i["productId"], "quantity": i["quantity"]} for i in stored["items"]]
