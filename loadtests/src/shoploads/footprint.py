@@ -64,7 +64,7 @@ class Footprint:
 
 class ProcessTable:
     """The machine's processes as one pass over ``/proc`` found them, by parent. One pass per sample:
-    asking each component for its children scans every process once per component, fifteen times a second
+    asking each component for its children scans every process once per component, thirteen times a second
     in a gate run, and that CPU is taken from the platform being measured."""
 
     def __init__(self) -> None:
