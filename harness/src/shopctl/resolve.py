@@ -179,12 +179,13 @@ def _choose_ports(
         if owner not in platform.components or port_name not in platform.components[owner].ports:
             raise PlatformFileError(f"--port {key}: no such component port")
     ports: dict[str, dict[str, int]] = {}
+    handed_out: set[int] = set()
     for name, component in platform.components.items():
         ports[name] = {}
         for port_name, default in component.ports.items():
             from_env = environ.get(env_variable_for(name, port_name))
             if free_ports and name in order:
-                ports[name][port_name] = free_port(platform.defaults.host)
+                ports[name][port_name] = _unique_free_port(platform.defaults.host, handed_out)
             elif f"{name}.{port_name}" in overrides:
                 ports[name][port_name] = overrides[f"{name}.{port_name}"]
             elif from_env:
@@ -194,6 +195,16 @@ def _choose_ports(
             else:
                 ports[name][port_name] = default
     return ports
+
+
+def _unique_free_port(host: str, handed_out: set[int]) -> int:
+    """A free port no other component of this launch was given. The kernel may hand out a port it gave a
+    moment ago, since nothing listens on it yet; two components on one port would leave the second unable
+    to start while health checks of its port are answered by the first."""
+    while (port := free_port(host)) in handed_out:
+        pass
+    handed_out.add(port)
+    return port
 
 
 def _placeholder_values(
