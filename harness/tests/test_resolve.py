@@ -80,7 +80,7 @@ def test_free_ports_replaces_every_port_of_the_chosen_components() -> None:
     assert api.env["DB_URL"] == f"http://127.0.0.1:{db.ports['main']}"
 
 
-def test_free_ports_are_unique_in_a_launch_when_the_kernel_repeats_one_simulated(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_free_ports_unique_in_a_launch_simulated_kernel_repeats(monkeypatch: pytest.MonkeyPatch) -> None:
     # The kernel's choices, repeating one port the way bind(("127.0.0.1", 0)) may.
     picks = iter([41000, 41000, 41001, 41001, 41000, 41002])
     monkeypatch.setattr("shopctl.resolve.free_port", lambda host: next(picks))
